@@ -1,0 +1,389 @@
+"""The typed scenario: every parameter of one front-door team, validated.
+
+A scenario file is YAML that maps onto `Scenario`. Models are frozen (a run cannot
+change its scenario) and refuse unknown fields, so a misspelt parameter is an error,
+not a silent default. Every field carries a description; `frontdoor schema` turns them
+into a JSON Schema that editors use for completion, and the README documents them.
+
+Risk, need and the thresholds are on a 0-1 scale: 0 is no concern at all, 1 is the most
+serious concern the team ever sees.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Source = Literal[
+    "police",
+    "school",
+    "health",  # health visitor or GP
+    "hospital",
+    "family",  # family member or self-referral
+    "public",  # neighbour or member of the public
+    "housing",
+    "other",  # fire service, probation, immigration and the rest
+]
+SOURCES: tuple[str, ...] = (
+    "police",
+    "school",
+    "health",
+    "hospital",
+    "family",
+    "public",
+    "housing",
+    "other",
+)
+HarmType = Literal["none", "physical", "sexual", "neglect", "emotional"]
+HARM_TYPES: tuple[str, ...] = ("none", "physical", "sexual", "neglect", "emotional")
+Role = Literal[
+    "information_officer",
+    "family_support_worker",
+    "student",
+    "newly_qualified",
+    "experienced",
+    "senior_practitioner",
+    "team_leader",
+    "team_manager",
+]
+Policy = Literal["fifo", "immediate-harm-first", "need-weighted"]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Beta(Section):
+    """A Beta(a, b) distribution on 0-1."""
+
+    a: float = Field(gt=0, description="First shape parameter (pulls towards 1).")
+    b: float = Field(gt=0, description="Second shape parameter (pulls towards 0).")
+
+
+class Run(Section):
+    horizon_days: float = Field(
+        365.0, gt=0, description="Length of the measured period, in days, after the warm-up."
+    )
+    warm_up_days: float = Field(
+        0.0, ge=0, description="Days simulated before measurement starts (the team fills up)."
+    )
+    max_referrals: int | None = Field(
+        None, gt=0, description="Stop generating outside referrals after this many (verification)."
+    )
+
+
+class Calendar(Section):
+    open_hour: float = Field(9.0, ge=0, lt=24, description="Hour the team starts work.")
+    close_hour: float = Field(17.0, gt=0, le=24, description="Hour the team stops work.")
+    always_open: bool = Field(
+        False, description="Work round the clock, seven days a week (verification only)."
+    )
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> Calendar:
+        if self.close_hour <= self.open_hour:
+            raise ValueError("close_hour must be later than open_hour")
+        return self
+
+
+class SourceSpec(Section):
+    share: float = Field(ge=0, description="Relative share of outside referrals from this source.")
+    referral_bar: float = Field(
+        ge=0,
+        le=1,
+        description="How much concern this source must see before it refers. Professionals "
+        "tolerate less risk and refer at a lower bar than families and the public.",
+    )
+
+
+class Surge(Section):
+    start_day: float = Field(ge=0, description="Day (from the start of the run) the surge begins.")
+    end_day: float = Field(gt=0, description="Day the surge ends.")
+    factor: float = Field(gt=0, description="Multiplier on the referral rate during the surge.")
+
+
+class Arrivals(Section):
+    annual_referrals: float = Field(
+        gt=0, description="Outside referrals a year (re-referrals the model generates come on top)."
+    )
+    weekday_weights: tuple[float, float, float, float, float, float, float] = Field(
+        (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0),
+        description="Relative referral rate Monday..Sunday.",
+    )
+    hour_weights: list[float] = Field(
+        default_factory=lambda: [1.0] * 24,
+        min_length=24,
+        max_length=24,
+        description="Relative referral rate for each hour 0..23.",
+    )
+    sources: dict[Source, SourceSpec] = Field(
+        description="Where referrals come from: share and referral bar per source."
+    )
+    surges: list[Surge] = Field(
+        default_factory=list, description="Periods of raised referral volume."
+    )
+
+    @model_validator(mode="after")
+    def _positive_profiles(self) -> Arrivals:
+        if any(w < 0 for w in self.weekday_weights) or sum(self.weekday_weights) <= 0:
+            raise ValueError("weekday_weights must be non-negative with a positive sum")
+        if any(w < 0 for w in self.hour_weights) or sum(self.hour_weights) <= 0:
+            raise ValueError("hour_weights must be non-negative with a positive sum")
+        if not self.sources or sum(s.share for s in self.sources.values()) <= 0:
+            raise ValueError("sources must give at least one positive share")
+        return self
+
+
+class Families(Section):
+    harm_mix: dict[HarmType, float] = Field(
+        description="Relative frequency of each hidden harm type among families referred."
+    )
+    risk: dict[HarmType, Beta] = Field(
+        description="Distribution of hidden risk (0-1) for each harm type."
+    )
+    need: Beta = Field(description="Distribution of hidden need for support (0-1).")
+    trend_sd_per_year: float = Field(
+        0.3, ge=0, description="Spread of the yearly log-growth of a family's risk (its trend)."
+    )
+    clarity_at_referral: dict[HarmType, float] = Field(
+        description="How much of the true risk a referral shows, per harm type (0-1). "
+        "Injuries and disclosures are clear; neglect and emotional abuse are not."
+    )
+    clarity_at_assessment: dict[HarmType, float] = Field(
+        description="How much of the true risk an assessment shows, per harm type (0-1)."
+    )
+    referral_noise_sd: float = Field(
+        0.1, ge=0, description="Spread of what a referral says around what it shows."
+    )
+    known_share: float = Field(
+        0.3, ge=0, le=1, description="Share of outside referrals about families already on record."
+    )
+    known_last_referral_mean_days: float = Field(
+        700.0, gt=0, description="Mean days since a known family's previous referral."
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> Families:
+        missing = [h for h in HARM_TYPES if h != "none" and h not in self.risk]
+        if missing:
+            raise ValueError(f"risk needs a distribution for {', '.join(missing)}")
+        for name in ("clarity_at_referral", "clarity_at_assessment"):
+            table = getattr(self, name)
+            gaps = [h for h in HARM_TYPES if h not in table]
+            if gaps:
+                raise ValueError(f"{name} needs a value for {', '.join(gaps)}")
+            if any(not 0 <= v <= 1 for v in table.values()):
+                raise ValueError(f"{name} values must lie between 0 and 1")
+        if sum(self.harm_mix.values()) <= 0 or any(v < 0 for v in self.harm_mix.values()):
+            raise ValueError("harm_mix must be non-negative with a positive sum")
+        return self
+
+
+class Truth(Section):
+    """Where the hidden truth puts a family: what it would take a perfect team to decide."""
+
+    significant_harm_risk: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Risk at or above which a child is at risk of significant harm.",
+    )
+    in_need_risk: float = Field(
+        0.25, ge=0, le=1, description="Risk at or above which a child is in need."
+    )
+    in_need_need: float = Field(
+        0.55, ge=0, le=1, description="Need at or above which a child is in need."
+    )
+
+
+class Thresholds(Section):
+    """The team's published thresholds, applied to what it believes."""
+
+    enabled: bool = Field(
+        True, description="Off: every referral goes straight to allocation (verification)."
+    )
+    screen_in_risk: float = Field(
+        0.15, ge=0, le=1, description="Believed risk at or above which a referral is assessed."
+    )
+    screen_in_need: float = Field(
+        0.4, ge=0, le=1, description="Believed need at or above which a referral is assessed."
+    )
+    child_protection_risk: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Believed risk at or above which a strategy discussion follows.",
+    )
+    child_in_need_risk: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Believed risk at or above which a child in need assessment follows.",
+    )
+    child_in_need_need: float = Field(
+        0.55,
+        ge=0,
+        le=1,
+        description="Believed need at or above which a child in need assessment follows.",
+    )
+
+
+class StaffGroup(Section):
+    role: Role = Field(description="Role of the workers in this group.")
+    count: int = Field(ge=0, description="How many workers of this kind are on the team.")
+    caseload_cap: int = Field(
+        0, ge=0, description="Most assessments one worker holds at once (0: holds no cases)."
+    )
+    duty: bool = Field(False, description="Takes turns on the duty desk screening referrals.")
+
+
+class Staff(Section):
+    groups: list[StaffGroup] = Field(min_length=1, description="The team, by role.")
+    judgement_error_sd: dict[Role, float] = Field(
+        description="Spread of a worker's misreading of risk, by role (experience lowers it)."
+    )
+    workload_error_gain: float = Field(
+        0.5, ge=0, description="Extra misreading per unit of caseload beyond 80% of the cap."
+    )
+    time_pressure_error_gain: float = Field(
+        0.3, ge=0, description="Extra misreading when the team is behind its timescales."
+    )
+    behind_backlog_share: float = Field(
+        0.1,
+        ge=0,
+        description="The team counts as behind (under time pressure) when more cases wait for "
+        "allocation than this share of its case places.",
+    )
+
+    @model_validator(mode="after")
+    def _workable(self) -> Staff:
+        if not any(g.count > 0 and g.caseload_cap > 0 for g in self.groups):
+            raise ValueError("at least one group must hold cases (count > 0 and caseload_cap > 0)")
+        missing = sorted({g.role for g in self.groups} - set(self.judgement_error_sd))
+        if missing:
+            raise ValueError(f"judgement_error_sd needs a value for {', '.join(missing)}")
+        return self
+
+
+class Screening(Section):
+    enabled: bool = Field(True, description="Off: no screening step (verification).")
+    work_hours: float = Field(
+        1.0, gt=0, description="Working hours a duty worker spends screening one referral."
+    )
+
+
+class Timescales(Section):
+    decision_working_days: float = Field(
+        1.0, gt=0, description="A referral should be decided within this many working days."
+    )
+    initial_assessment_working_days: float = Field(
+        7.0, gt=0, description="An initial assessment should end within this many working days."
+    )
+    core_assessment_working_days: float = Field(
+        35.0, gt=0, description="A core assessment should end within this many working days."
+    )
+    allocation_working_days: float = Field(
+        5.0,
+        gt=0,
+        description="A case screened in should be allocated within this many working days; "
+        "harm to a child still waiting after that is a safeguarding incident.",
+    )
+
+
+class Assessment(Section):
+    distribution: Literal["lognormal", "exponential"] = Field(
+        "lognormal", description="Shape of assessment durations."
+    )
+    initial_median_working_days: float = Field(
+        6.0, gt=0, description="Median working days of an initial assessment."
+    )
+    core_median_working_days: float = Field(
+        22.0, gt=0, description="Median further working days of a core assessment."
+    )
+    sigma: float = Field(0.5, ge=0, description="Log-scale spread of lognormal durations.")
+    exponential_mean_days: float = Field(
+        1.0, gt=0, description="Mean duration (working days) when the distribution is exponential."
+    )
+    core_need: float = Field(
+        0.45, ge=0, le=1, description="Believed need at or above which a core assessment follows."
+    )
+    workload_slowdown: float = Field(
+        0.5, ge=0, description="Longer assessments per unit of caseload beyond 80% of the cap."
+    )
+
+
+class Services(Section):
+    cin_support_days: float = Field(
+        180.0, ge=0, description="Days a child in need plan lasts with the family support team."
+    )
+    cp_plan_days: float = Field(300.0, ge=0, description="Days a child protection plan lasts.")
+    cp_risk_reduction: float = Field(
+        0.5, ge=0, le=1, description="Share of risk a child protection plan removes for good."
+    )
+    cin_risk_reduction: float = Field(
+        0.25, ge=0, le=1, description="Share of risk a child in need plan removes for good."
+    )
+    cin_need_reduction: float = Field(
+        0.4, ge=0, le=1, description="Share of need a child in need plan meets for good."
+    )
+
+
+class Harm(Section):
+    enabled: bool = Field(True, description="Off: no harm events (verification).")
+    rate_per_year_at_full_risk: float = Field(
+        1.5, ge=0, description="Harm events a year to an unprotected child at risk 1."
+    )
+    risk_exponent: float = Field(
+        2.0, gt=0, description="Hazard grows as risk to this power: low risk rarely harms."
+    )
+    protection: dict[
+        Literal["waiting", "assessing", "child_in_need", "child_protection"], float
+    ] = Field(
+        default_factory=lambda: {
+            "waiting": 1.0,
+            "assessing": 0.7,
+            "child_in_need": 0.5,
+            "child_protection": 0.15,
+        },
+        description="Multiplier on the hazard in each state the team puts a child in.",
+    )
+    severe_share_at_full_risk: float = Field(
+        0.25, ge=0, le=1, description="Share of harm at risk 1 that is severe or fatal."
+    )
+    fatal_share_of_severe: float = Field(
+        0.08, ge=0, le=1, description="Share of severe harm that is fatal."
+    )
+    surfaces: dict[Literal["low", "moderate", "severe"], float] = Field(
+        default_factory=lambda: {"low": 0.25, "moderate": 0.6, "severe": 1.0},
+        description="Chance that another agency sees harm of each level and refers.",
+    )
+
+
+class Concerns(Section):
+    enabled: bool = Field(True, description="Off: no re-referrals (verification).")
+    rate_per_year: float = Field(
+        1.2,
+        ge=0,
+        description="Yearly rate at which a closed family's persisting risk or need is noticed "
+        "and referred again, at full risk or need.",
+    )
+
+
+class Scenario(Section):
+    name: str = Field(min_length=1, description="Short name of the scenario.")
+    description: str = Field("", description="What the scenario represents.")
+    policy: Policy = Field("immediate-harm-first", description="How waiting cases are prioritised.")
+    run: Run = Field(default_factory=Run, description="Length of the run.")
+    calendar: Calendar = Field(default_factory=Calendar, description="The team's open hours.")
+    arrivals: Arrivals = Field(description="Referrals from outside.")
+    families: Families = Field(description="The hidden truth of referred families.")
+    truth: Truth = Field(default_factory=Truth, description="Levels of the hidden truth.")
+    thresholds: Thresholds = Field(default_factory=Thresholds, description="The team's thresholds.")
+    staff: Staff = Field(description="The team.")
+    screening: Screening = Field(default_factory=Screening, description="The duty desk.")
+    timescales: Timescales = Field(default_factory=Timescales, description="Timescales.")
+    assessment: Assessment = Field(default_factory=Assessment, description="Assessments.")
+    services: Services = Field(default_factory=Services, description="What plans do.")
+    harm: Harm = Field(default_factory=Harm, description="How harm happens.")
+    concerns: Concerns = Field(default_factory=Concerns, description="Re-referrals.")

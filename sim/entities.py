@@ -1,0 +1,130 @@
+"""The people and files of the front door: families, referrals (cases) and workers.
+
+A `Family` carries the hidden truth: what kind of harm threatens the child, how great
+the risk is and how it trends, and how much the family needs support. The team never
+reads these fields directly; it sees a referral's indicators, what it manages to find
+out, and its own (error-prone) reading of them. A `Case` is one referral of a family
+and everything the team did with it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from numpy.random import Generator
+
+
+class Level(IntEnum):
+    """Threshold levels, ordered by how protective they are."""
+
+    NO_FURTHER_ACTION = 0
+    CHILD_IN_NEED = 1
+    CHILD_PROTECTION = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+ROLE_IS_FRONTLINE = {
+    "information_officer": True,
+    "family_support_worker": True,
+    "student": True,
+    "newly_qualified": True,
+    "experienced": True,
+    "senior_practitioner": True,
+    "team_leader": True,
+    "team_manager": True,
+}
+
+
+@dataclass(slots=True)
+class Worker:
+    id: int
+    role: str
+    caseload_cap: int
+    duty: bool
+    judgement_sd: float
+    caseload: int = 0
+    team: int = 0  # patch team index (0 when there is one central team)
+
+    @property
+    def holds_cases(self) -> bool:
+        return self.caseload_cap > 0
+
+    @property
+    def spare(self) -> int:
+        return self.caseload_cap - self.caseload
+
+    @property
+    def load(self) -> float:
+        return self.caseload / self.caseload_cap if self.caseload_cap else 0.0
+
+
+@dataclass(slots=True)
+class Family:
+    id: int
+    harm_type: str
+    base_risk: float
+    need: float
+    trend: float  # yearly log-growth of risk
+    origin_time: float
+    rng: Generator  # the family's own stream: truth, harm clock, concerns
+    judgement_rng: Generator  # how workers misread this family
+    known_before_run: bool = False
+    last_referral_at: float | None = None
+    referrals: int = 0
+    alive: bool = True
+    open_case: Case | None = None
+    protection: str = "none"  # waiting, assessing, child_in_need, child_protection
+    team_level: Level = Level.NO_FURTHER_ACTION
+    # Harm clock: remaining unit-exponential hazard before the next harm event.
+    hazard_left: float = 0.0
+    hazard_since: float = 0.0
+    clock_version: int = 0
+    concern_version: int = 0
+    episode: ErrorEpisode | None = None
+    duration_rng: Generator | None = None
+    team_record: float | None = None  # the risk the team's own records last gave
+
+    def risk_at(self, t: float) -> float:
+        if self.base_risk <= 0.0:
+            return 0.0
+        return min(1.0, self.base_risk * math.exp(self.trend * (t - self.origin_time) / 365.0))
+
+
+@dataclass(slots=True)
+class Case:
+    id: int
+    family: Family
+    source: str
+    arrived_at: float
+    concern: str  # harm type the referral is about, as stated by the referrer
+    referral_signal: float  # risk the referral appears to show
+    need_signal: float
+    re_referral: bool
+    evidence: dict[str, float] = field(default_factory=dict)
+    screened_at: float | None = None
+    screening_level: Level | None = None
+    queued_at: float | None = None
+    priority: float = 0.0
+    allocated_at: float | None = None
+    worker: Worker | None = None
+    outcome: Level | None = None
+    closed_at: float | None = None
+    stage: str = "awaiting_screening"
+
+
+@dataclass(slots=True)
+class ErrorEpisode:
+    """A stretch of time in which the team's level for a family differs from the truth."""
+
+    direction: str  # "under" (child less protected than needed) or "over" (false positive)
+    case_id: int
+    started_at: float
+    failed_barrier: str
+    worst_harm: str | None = None  # worst harm suffered during the episode
+    conditions: tuple[str, ...] = ()
+    active_failure: bool = False

@@ -1,0 +1,224 @@
+"""Safeguarding incidents, graded by comparing what the team did with the hidden truth.
+
+An incident is not drawn from a rate. It opens when a decision leaves a family at a
+different level from the one its truth warrants, and it is graded by what happens next:
+
+- corrected by a later barrier on the same case before any harm: a near miss, *prevented*;
+- never corrected in the case, or corrected only at a later referral, with no harm beyond
+  low-level harm: a near miss, *no harm* (impact not prevented);
+- a child left under-protected and harmed (moderate or worse): *harm*, a false negative;
+  severe injury or death is also *life-threatening injury or death*;
+- a family wrongly put under a child protection plan: *harm*, a false positive.
+
+Each graded incident records the barrier that failed, the barrier (and the role of the
+worker) that caught it, the latent conditions present and whether an active failure
+contributed. Harm to a child still waiting for screening or allocation past the
+timescale is an incident too, with allocation as the failed barrier: the decision was
+right but the system did not act on it.
+
+The report's three grades (Table 5) and health's five-point scale (Appendix D, Table 1)
+are both written on every record.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.entities import Case, ErrorEpisode, Family, Level
+from sim.events import EventKind
+
+if TYPE_CHECKING:
+    from sim.model import FrontDoorModel
+
+SEVERITY_RANK = {None: 0, "low": 1, "moderate": 2, "severe": 3, "death": 4}
+
+
+class IncidentBook:
+    """Keeps each family's open error episode and writes graded incidents to the log."""
+
+    def __init__(self, model: FrontDoorModel) -> None:
+        self.model = model
+
+    @staticmethod
+    def level_holds(decided: Level, truth: Level) -> bool:
+        """A decision holds when it protects at least as much as the truth needs and does
+        not put a family under child protection that the truth does not warrant."""
+        if decided < truth:
+            return False
+        return not (decided == Level.CHILD_PROTECTION and truth < Level.CHILD_PROTECTION)
+
+    def after_decision(
+        self,
+        family: Family,
+        case: Case,
+        decided: Level,
+        truth: Level,
+        *,
+        barrier: str,
+        role: str | None,
+        conditions: tuple[str, ...],
+        active_failure: bool,
+    ) -> None:
+        episode = family.episode
+        if episode is not None:
+            corrected = (
+                decided >= truth
+                if episode.direction == "under"
+                else decided < Level.CHILD_PROTECTION
+            )
+            if corrected:
+                same_case = episode.case_id == case.id
+                if same_case and SEVERITY_RANK[episode.worst_harm] == 0:
+                    self._grade(
+                        family,
+                        episode,
+                        "near_miss_prevented",
+                        caught_by=barrier,
+                        noticed_by=role,
+                        case=case,
+                    )
+                else:
+                    self._grade(
+                        family,
+                        episode,
+                        "near_miss_no_harm",
+                        caught_by=barrier,
+                        noticed_by=role,
+                        case=case,
+                    )
+                family.episode = None
+            else:
+                return  # the error goes on; it keeps its first failed barrier
+        if decided < truth:
+            direction = "under"
+        elif decided == Level.CHILD_PROTECTION and truth < Level.CHILD_PROTECTION:
+            direction = "over"
+        else:
+            return
+        family.episode = ErrorEpisode(
+            direction=direction,
+            case_id=case.id,
+            started_at=self.model.env.now,
+            failed_barrier=barrier,
+            conditions=conditions,
+            active_failure=active_failure,
+        )
+
+    def plan_started(self, family: Family, case: Case, level: Level) -> None:
+        """A child protection plan for a family that never needed one harms that family."""
+        episode = family.episode
+        if level == Level.CHILD_PROTECTION and episode is not None and episode.direction == "over":
+            self._grade(
+                family, episode, "harm_false_positive", caught_by=None, noticed_by=None, case=case
+            )
+            family.episode = None
+
+    def harm(self, family: Family, severity: str) -> None:
+        episode = family.episode
+        model = self.model
+        if episode is None or episode.direction == "over":
+            case = family.open_case
+            if case is None or not self._overdue(case):
+                return  # harm despite a sound decision: not an agency failure
+            episode = ErrorEpisode(
+                direction="under",
+                case_id=case.id,
+                started_at=case.arrived_at,
+                failed_barrier="allocation" if case.screened_at is not None else "screening_delay",
+                conditions=tuple(model.conditions(case, None)),
+            )
+            episode.worst_harm = severity
+            if SEVERITY_RANK[severity] >= SEVERITY_RANK["moderate"]:
+                self._grade(
+                    family,
+                    episode,
+                    "harm_false_negative",
+                    caught_by=None,
+                    noticed_by=None,
+                    case=case,
+                )
+            return
+        if SEVERITY_RANK[severity] > SEVERITY_RANK[episode.worst_harm]:
+            episode.worst_harm = severity
+        if SEVERITY_RANK[severity] >= SEVERITY_RANK["moderate"]:
+            self._grade(
+                family,
+                episode,
+                "harm_false_negative",
+                caught_by=None,
+                noticed_by=None,
+                case=family.open_case,
+            )
+            family.episode = None
+
+    def _overdue(self, case: Case) -> bool:
+        model = self.model
+        cal = model.calendar
+        timescales = model.scenario.timescales
+        now = model.env.now
+        if case.screened_at is None:
+            return cal.working_days_between(case.arrived_at, now) > timescales.decision_working_days
+        if case.allocated_at is None and case.queued_at is not None:
+            waited = cal.working_days_between(case.queued_at, now)
+            return waited > timescales.allocation_working_days
+        return False
+
+    def close_all(self, now: float) -> None:
+        """At the end of the run an error still open went wrong without (serious) harm."""
+        for family in self.model.families.values():
+            episode = family.episode
+            if episode is not None:
+                self._grade(
+                    family,
+                    episode,
+                    "near_miss_no_harm",
+                    caught_by=None,
+                    noticed_by=None,
+                    case=family.open_case,
+                    censored=True,
+                )
+                family.episode = None
+
+    def _grade(
+        self,
+        family: Family,
+        episode: ErrorEpisode,
+        kind: str,
+        *,
+        caught_by: str | None,
+        noticed_by: str | None,
+        case: Case | None,
+        censored: bool = False,
+    ) -> None:
+        worst = episode.worst_harm
+        if kind == "near_miss_prevented":
+            grade, scale = "no_harm", "no_harm_prevented"
+        elif kind == "near_miss_no_harm":
+            grade = "no_harm"
+            scale = "low" if worst == "low" else "no_harm_not_prevented"
+        elif kind == "harm_false_positive":
+            grade, scale = "harm", "moderate"
+        elif worst in ("severe", "death"):
+            grade, scale = "life_threatening_or_death", worst
+        else:
+            grade, scale = "harm", "moderate"
+        self.model.log.emit(
+            self.model.env.now,
+            EventKind.INCIDENT_GRADED,
+            case=case.id if case is not None else episode.case_id,
+            family=family.id,
+            incident=kind,
+            grade=grade,
+            scale=scale,
+            direction=episode.direction,
+            harm_type=family.harm_type,
+            failed_barrier=episode.failed_barrier,
+            caught_by=caught_by,
+            noticed_by=noticed_by,
+            conditions=list(episode.conditions),
+            active_failure=episode.active_failure,
+            started_at=episode.started_at,
+            origin_case=episode.case_id,
+            worst_harm=worst,
+            censored=censored,
+        )
