@@ -15,6 +15,8 @@ from enum import IntEnum
 
 from numpy.random import Generator
 
+from sim.rng import DrawBlock
+
 
 class Level(IntEnum):
     """Threshold levels, ordered by how protective they are."""
@@ -25,7 +27,10 @@ class Level(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LEVEL_LABELS[self]
+
+
+_LEVEL_LABELS = {level: level.name.lower() for level in Level}
 
 
 ROLE_IS_FRONTLINE = {
@@ -72,7 +77,7 @@ class Family:
     trend: float  # yearly log-growth of risk
     origin_time: float
     rng: Generator  # the family's own stream: truth, harm clock, concerns
-    judgement_rng: Generator  # how workers misread this family
+    judgement_rng: DrawBlock  # how workers misread this family, and how long work takes
     known_before_run: bool = False
     last_referral_at: float | None = None
     referrals: int = 0
@@ -86,7 +91,6 @@ class Family:
     clock_version: int = 0
     concern_version: int = 0
     episode: ErrorEpisode | None = None
-    duration_rng: Generator | None = None
     team_record: float | None = None  # the risk the team's own records last gave
 
     def risk_at(self, t: float) -> float:

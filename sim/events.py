@@ -21,6 +21,7 @@ from typing import Any
 
 
 class EventKind(StrEnum):
+    RUN_STARTED = "run_started"  # the scenario, seed and team of the run
     FAMILY_CREATED = "family_created"  # the hidden truth of a family (for analysis only)
     REFERRAL_ARRIVED = "referral_arrived"
     SCREENED = "screened"

@@ -60,13 +60,15 @@ class FrontDoorModel:
         scenario: Scenario,
         *,
         seed: int,
+        replication: int = 0,
         decider: Decider | None = None,
         env: simpy.Environment | None = None,
     ) -> None:
         self.scenario = scenario
         self.seed = seed
+        self.replication = replication
         self.env = env if env is not None else simpy.Environment()
-        self.streams = RandomStreams(seed)
+        self.streams = RandomStreams(seed, replication)
         self.log = EventLog()
         self.calendar = WorkingCalendar(
             open_hour=scenario.calendar.open_hour,
@@ -80,6 +82,8 @@ class FrontDoorModel:
         self.workers = self._build_workers()
         self.case_holders = [w for w in self.workers if w.holds_cases]
         self.free_places = sum(w.caseload_cap for w in self.case_holders)
+        # Snapshots handed to deciders, replaced whenever a caseload changes.
+        self._worker_views = {w.id: self._snapshot(w) for w in self.case_holders}
         self.case_places = self.free_places
         self.families: dict[int, Family] = {}
         self.cases: dict[int, Case] = {}
@@ -102,6 +106,17 @@ class FrontDoorModel:
         self._concern_names = concern_names
         self._concern_cdf = np.cumsum(cw / cw.sum())
         self._finished = False
+        self.log.emit(
+            self.env.now,
+            EventKind.RUN_STARTED,
+            scenario=scenario.name,
+            seed=seed,
+            replication=replication,
+            policy=getattr(self.decider, "name", type(self.decider).__name__),
+            measured_from=scenario.run.warm_up_days,
+            ends_at=self.end_time,
+            workers=[[w.id, w.role, w.caseload_cap, w.duty, w.team] for w in self.workers],
+        )
         self.env.process(self._arrivals())
         if scenario.screening.enabled:
             for worker in self.workers:
@@ -216,7 +231,7 @@ class FrontDoorModel:
             seen = max(fam.clarity_at_referral[harm_type] * risk, 0.8 * need)
             if seen + rng.normal(0.0, 0.1) >= bar:
                 break
-        trend = float(np.clip(rng.normal(0.0, fam.trend_sd_per_year), -1.0, 1.0))
+        trend = min(1.0, max(-1.0, float(rng.normal(0.0, fam.trend_sd_per_year))))
         known = bool(rng.random() < fam.known_share)
         last = None
         if known:
@@ -229,7 +244,7 @@ class FrontDoorModel:
             trend=trend,
             origin_time=self.env.now,
             rng=rng,
-            judgement_rng=self.streams.for_entity("judgement", family_id),
+            judgement_rng=self.streams.block_for_entity("judgement", family_id, rng, 32),
             known_before_run=known,
             last_referral_at=last,
             hazard_left=float(rng.exponential()),
@@ -255,15 +270,11 @@ class FrontDoorModel:
         rng = family.rng
         now = self.env.now
         risk = family.risk_at(now)
-        signal = float(
-            np.clip(
-                fam.clarity_at_referral[family.harm_type] * risk
-                + rng.normal(0.0, fam.referral_noise_sd),
-                0.0,
-                1.0,
-            )
+        signal = clip01(
+            fam.clarity_at_referral[family.harm_type] * risk
+            + float(rng.normal(0.0, fam.referral_noise_sd))
         )
-        need_signal = float(np.clip(family.need + rng.normal(0.0, 0.1), 0.0, 1.0))
+        need_signal = clip01(family.need + float(rng.normal(0.0, 0.1)))
         if family.harm_type != "none":
             concern = family.harm_type
         else:
@@ -333,7 +344,7 @@ class FrontDoorModel:
         can matter); after it, seeing the family supersedes the referral's picture.
         """
         rng = case.family.judgement_rng
-        z_risk, z_need = float(rng.normal()), float(rng.normal())
+        z_risk, z_need = rng.normal(), rng.normal()
         sd = self.worker_error_sd(worker)
         pool = (
             [v for k, v in case.evidence.items() if k in ASSESSED_EVIDENCE]
@@ -484,9 +495,7 @@ class FrontDoorModel:
         elif family.known_before_run:
             # An earlier episode before the run: the record shows a fainter picture.
             noise = float(family.rng.normal(0.0, 0.1))
-            case.evidence["history"] = float(
-                np.clip(0.8 * family.risk_at(self.env.now) + noise, 0.0, 1.0)
-            )
+            case.evidence["history"] = clip01(0.8 * family.risk_at(self.env.now) + noise)
             family.team_record = case.evidence["history"]
 
     # -- allocation -----------------------------------------------------------------
@@ -517,6 +526,15 @@ class FrontDoorModel:
         )
         self._wake_allocator()
 
+    @staticmethod
+    def _snapshot(worker: Worker) -> WorkerView:
+        return WorkerView(worker.id, worker.role, worker.caseload, worker.caseload_cap, worker.team)
+
+    def _change_caseload(self, worker: Worker, delta: int) -> None:
+        worker.caseload += delta
+        self.free_places -= delta
+        self._worker_views[worker.id] = self._snapshot(worker)
+
     def _wake_allocator(self) -> None:
         if self._allocator_wake is not None and not self._allocator_wake.triggered:
             self._allocator_wake.succeed()
@@ -528,17 +546,12 @@ class FrontDoorModel:
                 _, _, case = heapq.heappop(self._waiting)
                 risk = case.evidence.get("screening", case.referral_signal)
                 view = self.view(case, risk, case.need_signal)
-                free = [
-                    WorkerView(w.id, w.role, w.caseload, w.caseload_cap, w.team)
-                    for w in self.case_holders
-                    if w.caseload < w.caseload_cap
-                ]
+                free = [v for v in self._worker_views.values() if v.caseload < v.caseload_cap]
                 worker_id = yield from self._ask(self.decider.allocate(view, free))
                 worker = self.workers[int(worker_id)]
                 if worker.caseload >= worker.caseload_cap:
                     raise ValueError(f"worker {worker.id} has no room for case {case.id}")
-                worker.caseload += 1
-                self.free_places -= 1
+                self._change_caseload(worker, +1)
                 self.env.process(self._assess(case, worker))
             self._allocator_wake = self.env.event()
             yield self._allocator_wake
@@ -547,13 +560,11 @@ class FrontDoorModel:
 
     def _duration(self, family: Family, median_wd: float, worker: Worker) -> float:
         spec = self.scenario.assessment
-        if family.duration_rng is None:
-            family.duration_rng = self.streams.for_entity("durations", family.id)
-        rng = family.duration_rng
+        rng = family.judgement_rng
         if spec.distribution == "exponential":
-            days = float(rng.exponential(spec.exponential_mean_days))
+            days = rng.exponential(spec.exponential_mean_days)
         else:
-            days = float(median_wd * math.exp(spec.sigma * rng.normal()))
+            days = median_wd * math.exp(spec.sigma * rng.normal())
         return days * (1.0 + spec.workload_slowdown * max(0.0, worker.load - 0.8))
 
     def _assess(self, case: Case, worker: Worker) -> ProcessGen:
@@ -617,8 +628,7 @@ class FrontDoorModel:
         case.outcome = outcome
         case.evidence["assessment_record"] = risk
         family.team_record = risk
-        worker.caseload -= 1
-        self.free_places += 1
+        self._change_caseload(worker, -1)
         self.log.emit(
             now,
             EventKind.CONCLUDED,
@@ -644,12 +654,10 @@ class FrontDoorModel:
         """Seeing the child and the family shows more of the truth than a referral."""
         family = case.family
         clarity = self.scenario.families.clarity_at_assessment[family.harm_type]
-        noise = float(family.judgement_rng.normal(0.0, 0.05))
-        case.evidence["assessment"] = float(
-            np.clip(clarity * family.risk_at(self.env.now) + noise, 0.0, 1.0)
-        )
-        need_noise = float(family.judgement_rng.normal(0.0, 0.05))
-        case.need_signal = float(np.clip(family.need + need_noise, 0.0, 1.0))
+        noise = family.judgement_rng.normal(0.0, 0.05)
+        case.evidence["assessment"] = clip01(clarity * family.risk_at(self.env.now) + noise)
+        need_noise = family.judgement_rng.normal(0.0, 0.05)
+        case.need_signal = clip01(family.need + need_noise)
 
     # -- plans, closure and new concerns --------------------------------------------
 
@@ -868,9 +876,15 @@ class FrontDoorModel:
         self._reschedule_harm(family)
 
 
-def run_scenario(scenario: Scenario, seed: int, *, decider: Decider | None = None) -> EventLog:
+def clip01(x: float) -> float:
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+def run_scenario(
+    scenario: Scenario, seed: int, *, replication: int = 0, decider: Decider | None = None
+) -> EventLog:
     """Run one replication and return its log."""
-    return FrontDoorModel(scenario, seed=seed, decider=decider).run()
+    return FrontDoorModel(scenario, seed=seed, replication=replication, decider=decider).run()
 
 
 __all__ = ["FrontDoorModel", "run_scenario", "ErrorEpisode"]

@@ -10,6 +10,9 @@ family's own substream, so they do not shift when another family's story changes
 
 from __future__ import annotations
 
+import math
+from statistics import NormalDist
+
 from numpy.random import PCG64, Generator, SeedSequence
 
 # Append only: a stream's key is its position here, and changing it changes every run.
@@ -30,10 +33,12 @@ _KEY = {name: i for i, name in enumerate(STREAM_NAMES)}
 class RandomStreams:
     """Owns every random generator of one run; rebuilt from `seed` it replays the run."""
 
-    def __init__(self, seed: int) -> None:
-        if seed < 0:
-            raise ValueError("seed must be a non-negative integer")
+    def __init__(self, seed: int, replication: int = 0) -> None:
+        if seed < 0 or replication < 0:
+            raise ValueError("seed and replication must be non-negative integers")
         self.seed = int(seed)
+        # Replication i of every scenario in an experiment shares its streams (CRN).
+        self.replication = int(replication)
         self._shared: dict[str, Generator] = {}
 
     def _sequence(self, name: str, *entity: int) -> SeedSequence:
@@ -41,7 +46,7 @@ class RandomStreams:
             key = _KEY[name]
         except KeyError:
             raise KeyError(f"no random stream named {name!r}") from None
-        return SeedSequence(self.seed, spawn_key=(key, *entity))
+        return SeedSequence(self.seed, spawn_key=(self.replication, key, *entity))
 
     def stream(self, name: str) -> Generator:
         """The run-wide stream `name` (created once, then shared)."""
@@ -53,3 +58,49 @@ class RandomStreams:
     def for_entity(self, name: str, entity_id: int) -> Generator:
         """A fresh generator for one entity (family, case) within stream `name`."""
         return Generator(PCG64(self._sequence(name, int(entity_id))))
+
+    def block_for_entity(
+        self, name: str, entity_id: int, source: Generator, size: int
+    ) -> DrawBlock:
+        """`size` uniforms drawn now from `source` for one entity, then its own stream."""
+        return DrawBlock(self, name, int(entity_id), source.random(size).tolist())
+
+
+_STANDARD_NORMAL = NormalDist()
+
+
+class DrawBlock:
+    """A block of uniforms drawn up front for one entity, with a fallback stream.
+
+    Drawing a block when a family first appears costs a fraction of building a new
+    generator, and keeps the family's draws fixed however its story interleaves with
+    others'. Should a long story use the block up, draws continue from the entity's own
+    generator in the named stream.
+    """
+
+    __slots__ = ("_values", "_next", "_streams", "_name", "_entity", "_fallback")
+
+    def __init__(self, streams: RandomStreams, name: str, entity: int, values: list[float]):
+        self._values = values
+        self._next = 0
+        self._streams = streams
+        self._name = name
+        self._entity = entity
+        self._fallback: Generator | None = None
+
+    def random(self) -> float:
+        i = self._next
+        if i < len(self._values):
+            self._next = i + 1
+            return self._values[i]
+        if self._fallback is None:
+            self._fallback = self._streams.for_entity(self._name, self._entity)
+        return float(self._fallback.random())
+
+    def normal(self, loc: float = 0.0, scale: float = 1.0) -> float:
+        u = self.random()
+        # inv_cdf needs 0 < u < 1; a uniform of exactly 0 is possible but vanishingly rare.
+        return loc + scale * _STANDARD_NORMAL.inv_cdf(min(max(u, 1e-300), 1.0 - 1e-16))
+
+    def exponential(self, scale: float = 1.0) -> float:
+        return -scale * math.log1p(-self.random())
