@@ -1,0 +1,78 @@
+"""The `frontdoor` command: one entry point with a subcommand for every job.
+
+Each subcommand lives in its own module under `frontdoor.commands` and registers
+itself here. Problems a user can fix (a bad scenario file, a wrong option) end in one
+plain error line and exit status 2, never a traceback; FRONTDOOR_DEBUG=1 shows the
+traceback of an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from frontdoor.commands.common import UsageError
+from sim.yamlsafe import ScenarioError
+
+# Modules under frontdoor.commands, each with `register(subparsers)`.
+COMMAND_MODULES: tuple[str, ...] = (
+    "run",
+    "validate",
+    "schema",
+    "verify",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        pkg_version = version("frontdoor")
+    except PackageNotFoundError:  # running from a checkout without installing
+        pkg_version = "unknown"
+    parser = _Parser(
+        prog="frontdoor",
+        description="Front Door: simulate and train referral decision-making in "
+        "children's social care.",
+    )
+    parser.add_argument("--version", action="version", version=f"frontdoor {pkg_version}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"frontdoor.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        return int(args.handler(args) or 0)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last resort: one line, not a traceback
+        if os.environ.get("FRONTDOOR_DEBUG"):
+            traceback.print_exc()
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Helpers shared by subcommands: scenario arguments, progress bars, KPI tables."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from analysis.kpis import KPI_LABELS
+from analysis.stats import Interval
+
+
+class UsageError(Exception):
+    """A mistake in how a command was called; reported in one line, exit status 2."""
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def seed_value(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the seed must not be negative")
+    return value
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True)
+
+
+@contextmanager
+def progress_bar(total: int, label: str, *, enabled: bool = True) -> Iterator[Any]:
+    """A rich progress bar on stderr with an ETA; yields `advance(n)`."""
+    if not enabled:
+        yield lambda n=1: None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stderr_console(), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda n=1: progress.advance(task, n)
+
+
+def fmt(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:.2f}"
+
+
+def kpi_table(title: str, intervals: Mapping[str, Interval]) -> Table:
+    table = Table(title=title)
+    table.add_column("KPI")
+    table.add_column("mean", justify="right")
+    table.add_column("95% interval", justify="right")
+    table.add_column("meaning")
+    for name, iv in intervals.items():
+        table.add_row(
+            name, fmt(iv.mean), f"{fmt(iv.ci_low)} to {fmt(iv.ci_high)}", KPI_LABELS.get(name, "")
+        )
+    return table
+
+
+def json_number(value: float) -> float | None:
+    """JSON has no NaN: an interval from one replication has no bounds."""
+    return None if value is None or math.isnan(value) else value
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, sort_keys=False) + "\n")
+
+
+def interval_json(iv: Interval) -> dict[str, float | None]:
+    return {
+        "mean": json_number(iv.mean),
+        "ci_low": json_number(iv.ci_low),
+        "ci_high": json_number(iv.ci_high),
+    }
