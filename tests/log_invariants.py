@@ -1,0 +1,206 @@
+"""Checks that any event log of the front-door model must pass, whatever the scenario.
+
+Shared by the conservation tests and the property tests. Each check reads only the
+event log (the contract between sim/ and its readers) and raises AssertionError with
+the offending record when an invariant breaks, so a failure names the case and time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sim.config import Scenario
+from sim.events import EventKind, LogRecord
+from sim.model import FrontDoorModel
+
+# The grade and five-point-scale values each kind of incident may carry (see
+# sim/incidents.py and report Table 5 / Appendix D Table 1).
+ALLOWED_GRADING: dict[str, set[tuple[str, str]]] = {
+    "near_miss_prevented": {("no_harm", "no_harm_prevented")},
+    "near_miss_no_harm": {("no_harm", "no_harm_not_prevented"), ("no_harm", "low")},
+    "harm_false_positive": {("harm", "moderate")},
+    "harm_false_negative": {
+        ("harm", "moderate"),
+        ("life_threatening_or_death", "severe"),
+        ("life_threatening_or_death", "death"),
+    },
+}
+
+
+def check_ordering(records: Sequence[LogRecord]) -> None:
+    """Times never go back, seq counts 0, 1, 2, ... and the run is framed."""
+    assert records, "empty log"
+    assert records[0].kind is EventKind.RUN_STARTED, records[0]
+    assert records[-1].kind is EventKind.RUN_ENDED, records[-1]
+    assert sum(1 for r in records if r.kind is EventKind.RUN_STARTED) == 1
+    assert sum(1 for r in records if r.kind is EventKind.RUN_ENDED) == 1
+    for i, (before, after) in enumerate(zip(records, records[1:], strict=False)):
+        assert before.seq == i, before
+        assert after.seq > before.seq, (before, after)
+        assert after.time >= before.time, (before, after)
+    assert records[-1].seq == len(records) - 1
+
+
+def check_conservation(records: Sequence[LogRecord]) -> None:
+    """Every referral closes exactly once or is still open at the end, and the
+    end-of-run counts agree with what the log says happened."""
+    arrived: dict[int, LogRecord] = {}
+    closed: Counter[int] = Counter()
+    screened = queued = allocated = 0
+    for r in records:
+        if r.kind is EventKind.REFERRAL_ARRIVED:
+            assert r.case not in arrived, f"case {r.case} arrived twice"
+            arrived[r.case] = r
+        elif r.kind is EventKind.CLOSED:
+            assert r.case in arrived, f"case {r.case} closed before it arrived: {r}"
+            closed[r.case] += 1
+        elif r.kind is EventKind.SCREENED:
+            screened += 1
+        elif r.kind is EventKind.QUEUED:
+            queued += 1
+        elif r.kind is EventKind.ALLOCATED:
+            allocated += 1
+    twice = {case: n for case, n in closed.items() if n > 1}
+    assert not twice, f"cases closed more than once: {twice}"
+    end = records[-1]
+    assert end.kind is EventKind.RUN_ENDED
+    still_open = len(arrived) - len(closed)
+    assert still_open == end.data["open_cases"], (still_open, end.data)
+    assert queued - allocated == end.data["waiting_for_allocation"], (queued, allocated, end.data)
+    # A case a duty worker has taken off the queue but not yet decided is neither
+    # screened nor waiting, so the difference is bounded by the number of duty workers.
+    duty = sum(1 for w in records[0].data["workers"] if w[3])
+    unscreened = len(arrived) - screened
+    if duty:
+        in_hand = unscreened - end.data["waiting_for_screening"]
+        assert 0 <= in_hand <= duty, (unscreened, end.data, duty)
+
+
+def check_case_lifecycles(records: Sequence[LogRecord]) -> None:
+    """Each case moves forward through arrival, screening, queue, allocation,
+    conclusion and closure, never backward, and each step happens at most once."""
+    order = {
+        EventKind.REFERRAL_ARRIVED: 0,
+        EventKind.SCREENED: 1,
+        EventKind.QUEUED: 2,
+        EventKind.ALLOCATED: 3,
+        EventKind.CONCLUDED: 4,
+        EventKind.PLAN_STARTED: 5,
+        EventKind.PLAN_ENDED: 6,
+        EventKind.CLOSED: 7,
+    }
+    last_step: dict[int, int] = {}
+    for r in records:
+        step = order.get(r.kind)
+        if step is None:
+            continue
+        previous = last_step.get(r.case, -1)
+        assert step > previous, f"case {r.case}: {r.kind} after step {previous}: {r}"
+        if step == 0:
+            assert previous == -1
+        else:
+            assert previous >= 0, f"case {r.case} has {r.kind} before arriving"
+        last_step[r.case] = step
+
+
+def check_durations(records: Sequence[LogRecord]) -> None:
+    """No negative waits, lengths or times open; working days never exceed days."""
+    for r in records:
+        d = r.data
+        if r.kind is EventKind.ALLOCATED:
+            assert d["wait_days"] >= 0, r
+            assert d["wait_working_days"] >= 0, r
+        elif r.kind is EventKind.CONCLUDED:
+            assert d["length_days"] >= 0, r
+            assert d["length_working_days"] >= 0, r
+        elif r.kind is EventKind.CLOSED:
+            assert d["days_open"] >= 0, r
+        elif r.kind is EventKind.REFERRAL_ARRIVED:
+            since = d["days_since_last_referral"]
+            assert since is None or since >= 0, r
+
+
+def check_caseloads(records: Sequence[LogRecord]) -> None:
+    """Replaying allocations and conclusions, no worker ever holds more than the cap
+    and never fewer than none."""
+    caps = {w[0]: w[2] for w in records[0].data["workers"]}
+    held: Counter[int] = Counter()
+    for r in records:
+        if r.kind is EventKind.ALLOCATED:
+            worker = r.data["worker"]
+            held[worker] += 1
+            assert held[worker] <= caps[worker], f"worker {worker} over cap {caps[worker]}: {r}"
+            assert r.data["caseload"] <= caps[worker], r
+        elif r.kind is EventKind.CONCLUDED:
+            worker = r.data["worker"]
+            held[worker] -= 1
+            assert held[worker] >= 0, r
+
+
+def caseload_field_mismatches(records: Sequence[LogRecord]) -> list[tuple[LogRecord, int]]:
+    """ALLOCATED records whose `caseload` field differs from the replayed caseload
+    just after that allocation (what a reader of the log would take the field to mean)."""
+    held: Counter[int] = Counter()
+    wrong: list[tuple[LogRecord, int]] = []
+    for r in records:
+        if r.kind is EventKind.ALLOCATED:
+            held[r.data["worker"]] += 1
+            if r.data["caseload"] != held[r.data["worker"]]:
+                wrong.append((r, held[r.data["worker"]]))
+        elif r.kind is EventKind.CONCLUDED:
+            held[r.data["worker"]] -= 1
+    return wrong
+
+
+def check_incidents(records: Sequence[LogRecord]) -> None:
+    """Grades and scale values pair up as the report's tables say, and harm only
+    happens to a child whose hidden truth holds a harm type (never after a death)."""
+    harm_type: dict[int, str] = {}
+    dead: set[int] = set()
+    for r in records:
+        d = r.data
+        if r.kind is EventKind.FAMILY_CREATED:
+            harm_type[r.family] = d["harm_type"]
+        elif r.kind is EventKind.HARM_OCCURRED:
+            assert r.family not in dead, f"harm after death: {r}"
+            assert harm_type[r.family] != "none", f"harm to a family with no harm type: {r}"
+            assert d["harm_type"] == harm_type[r.family], r
+            if d["severity"] == "death":
+                dead.add(r.family)
+        elif r.kind is EventKind.REFERRAL_ARRIVED:
+            assert r.family not in dead, f"referral of a family after a death: {r}"
+        elif r.kind is EventKind.INCIDENT_GRADED:
+            pair = (d["grade"], d["scale"])
+            assert pair in ALLOWED_GRADING[d["incident"]], f"grade/scale mismatch: {r}"
+            assert d["harm_type"] == harm_type[r.family], r
+            if d["incident"] == "harm_false_positive":
+                assert d["direction"] == "over", r
+            if d["incident"] == "harm_false_negative":
+                assert d["direction"] == "under", r
+                assert d["worst_harm"] in ("moderate", "severe", "death"), r
+                # An under-protection incident with harm needs a real harm type.
+                assert harm_type[r.family] != "none", r
+            if d["scale"] == "low":
+                assert d["worst_harm"] == "low", r
+            if d["scale"] in ("severe", "death"):
+                assert d["worst_harm"] == d["scale"], r
+            if d["incident"] == "near_miss_prevented":
+                assert d["worst_harm"] is None, r
+
+
+def check_all(records: Sequence[LogRecord]) -> None:
+    check_ordering(records)
+    check_conservation(records)
+    check_case_lifecycles(records)
+    check_durations(records)
+    check_caseloads(records)
+    check_incidents(records)
+
+
+def log_csv_text(scenario: Scenario, seed: int, replication: int = 0) -> str:
+    """Run one replication and return its whole event log as CSV text.
+
+    A module-level function so that a process pool can run it in another process.
+    """
+    return FrontDoorModel(scenario, seed=seed, replication=replication).run().to_csv_text()
