@@ -5,6 +5,11 @@ experiment uses the same pairs, so replication i of two scenarios sees the same 
 referrals and the same families: common random numbers, and paired comparisons.
 Each replication computes its KPIs (and, when asked, writes its event log) where it
 ran, so only small results travel between processes.
+
+An experiment (`run_experiment`) runs several scenarios (the files of a comparison, the
+grid of a sweep) on any backend (sequential, processes, Dask), stores each replication's
+digest as it finishes and reuses stored ones; `kpi_intervals` and `paired_differences`
+turn the digests into the tables managers read.
 """
 
 from __future__ import annotations
@@ -15,12 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from analysis.kpis import KPI_NAMES, compute_kpis
-from analysis.stats import Interval, mean_ci
+from analysis.digest import run_digest
+from analysis.execution import Backend, Task, execute
+from analysis.kpis import HIGHER_IS_BETTER, KPI_NAMES, compute_kpis
+from analysis.stats import Comparison, Interval, mean_ci, paired_comparisons
+from analysis.store import ExperimentStore
 from analysis.tables import case_rows
 from sim.config import Scenario
+from sim.loader import scenario_hash, scenario_with
 from sim.model import FrontDoorModel
 
 Progress = Callable[[int], None]
@@ -102,3 +112,285 @@ def summarise(frame: pd.DataFrame, confidence: float = 0.95) -> dict[str, Interv
             else Interval(float("nan"), float("nan"), float("nan"), 0)
         )
     return out
+
+
+# ---------------------------------------------------------------------------
+# Experiments over several scenarios: comparisons and sweeps
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Point:
+    """One scenario of an experiment: a file in a comparison, a grid point in a sweep."""
+
+    id: str
+    label: str
+    scenario: Scenario
+    changes: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExperimentResult:
+    """Digests of every replication of every point (replication i of each on (seed, i))."""
+
+    points: tuple[Point, ...]
+    reps: int
+    seed: int
+    warm_up: str
+    digests: dict[str, list[dict[str, Any]]]
+    ran: int = 0  # replications run now (the rest came from the store)
+
+    def labels(self) -> list[str]:
+        return [p.label for p in self.points]
+
+    def kpi_frame(self) -> pd.DataFrame:
+        """One row per point and replication, one column per KPI (and per varied field)."""
+        rows = []
+        fields = [name for name, _ in self.points[0].changes] if self.points else []
+        for point in self.points:
+            for i, digest in enumerate(self.digests[point.id]):
+                row: dict[str, Any] = {"point": point.id, "scenario": point.label}
+                row.update(dict(point.changes))
+                row["replication"] = i
+                row.update(digest["kpis"])
+                rows.append(row)
+        columns = ["point", "scenario", *fields, "replication", *KPI_NAMES]
+        return pd.DataFrame(rows, columns=columns)
+
+
+def unique_labels(names: Sequence[str]) -> list[str]:
+    """Names made unique by a suffix, so two files named alike stay apart in tables."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+    return out
+
+
+def comparison_points(scenarios: Sequence[Scenario]) -> list[Point]:
+    labels = unique_labels([s.name for s in scenarios])
+    return [
+        Point(id=f"s{i:02d}", label=label, scenario=s)
+        for i, (label, s) in enumerate(zip(labels, scenarios, strict=True))
+    ]
+
+
+def parse_value(text: str) -> Any:
+    """A --vary value: a whole number, a number, true/false, null, else the text itself."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("null", "none"):
+        return None
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text.strip()
+
+
+def parse_vary(spec: str) -> tuple[str, list[Any]]:
+    """`FIELD.PATH=V1,V2,...` into the path and its values."""
+    path, sep, values = spec.partition("=")
+    path = path.strip()
+    if not sep or not path or not values.strip():
+        raise ValueError(f"--vary needs FIELD.PATH=V1,V2,..., got {spec!r}")
+    parsed = [parse_value(v) for v in values.split(",") if v.strip()]
+    if not parsed:
+        raise ValueError(f"--vary {path} lists no values")
+    return path, parsed
+
+
+def sweep_points(base: Scenario, vary: Sequence[tuple[str, Sequence[Any]]]) -> list[Point]:
+    """Every combination of the varied values (the grid), each a validated scenario.
+
+    A value that does not fit its field is a `ScenarioError` naming the field.
+    """
+    import itertools
+
+    paths = [path for path, _ in vary]
+    if len(set(paths)) != len(paths):
+        raise ValueError("each field may be varied only once")
+    points = []
+    for i, combo in enumerate(itertools.product(*(values for _, values in vary))):
+        changes = tuple(zip(paths, combo, strict=True))
+        scenario = scenario_with(base, dict(changes))
+        label = ", ".join(f"{p}={v}" for p, v in changes) or base.name
+        points.append(Point(id=f"p{i:03d}", label=label, scenario=scenario, changes=changes))
+    return points
+
+
+def experiment_manifest(
+    kind: str, points: Sequence[Point], reps: int, seed: int, warm_up: str
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "seed": seed,
+        "reps": reps,
+        "warm_up": warm_up,
+        "points": [
+            {
+                "id": p.id,
+                "label": p.label,
+                "scenario": p.scenario.name,
+                "scenario_hash": scenario_hash(p.scenario),
+                "changes": [[path, value] for path, value in p.changes],
+            }
+            for p in points
+        ],
+    }
+
+
+def run_experiment(
+    points: Sequence[Point],
+    reps: int,
+    seed: int,
+    *,
+    backend: Backend | None = None,
+    store: ExperimentStore | None = None,
+    kind: str = "compare",
+    warm_up: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
+    client: Any | None = None,
+) -> ExperimentResult:
+    """Run replications 0..reps-1 of every point, skipping those already in `store`.
+
+    Replication i of every point runs on (seed, i): common random numbers. Each digest
+    is saved to the store the moment it arrives. `progress(done, total)` is called
+    once with (0, total) and then after each replication run now.
+    """
+    if reps < 1:
+        raise ValueError("reps must be at least 1")
+    if not points:
+        raise ValueError("an experiment needs at least one scenario")
+    backend = backend or Backend()
+    digests: dict[str, list[dict[str, Any] | None]] = {p.id: [None] * reps for p in points}
+    if store is not None:
+        store.open(experiment_manifest(kind, points, reps, seed, warm_up))
+        for p in points:
+            for i in range(reps):
+                digests[p.id][i] = store.load(p.id, i)
+    by_id = {p.id: p for p in points}
+    tasks = [
+        Task(key=(p.id, i), fn=run_digest, args=(by_id[p.id].scenario, seed, i, warm_up))
+        for p in points
+        for i in range(reps)
+        if digests[p.id][i] is None
+    ]
+    total = len(tasks)
+    if progress:
+        progress(0, total)
+    done = 0
+    for key, digest in execute(tasks, backend, client=client):
+        point_id, i = key  # type: ignore[misc]
+        digests[point_id][i] = digest
+        if store is not None:
+            store.save(point_id, i, digest)
+        done += 1
+        if progress:
+            progress(done, total)
+    complete = {pid: [d for d in ds if d is not None] for pid, ds in digests.items()}
+    return ExperimentResult(
+        points=tuple(points), reps=reps, seed=seed, warm_up=warm_up, digests=complete, ran=done
+    )
+
+
+def _paired_values(frame: pd.DataFrame, points: Sequence[Point], kpi: str) -> pd.DataFrame:
+    """Replications x points for one KPI, keeping only replications finite in every point."""
+    wide = frame.pivot(index="replication", columns="point", values=kpi)
+    wide = wide[[p.id for p in points]].astype(float)
+    return wide[np.isfinite(wide).all(axis=1)]
+
+
+def kpi_intervals(result: ExperimentResult, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean and t interval of every KPI for every point: one row per (kpi, scenario)."""
+    frame = result.kpi_frame()
+    rows = []
+    for kpi in KPI_NAMES:
+        for point in result.points:
+            values = frame.loc[frame["point"] == point.id, kpi].astype(float)
+            values = values[np.isfinite(values)]
+            iv = (
+                mean_ci(values.to_numpy(), confidence)
+                if len(values)
+                else Interval(float("nan"), float("nan"), float("nan"), 0)
+            )
+            rows.append(
+                {
+                    "kpi": kpi,
+                    "scenario": point.label,
+                    "mean": iv.mean,
+                    "ci_low": iv.ci_low,
+                    "ci_high": iv.ci_high,
+                    "n": iv.n,
+                }
+            )
+    return pd.DataFrame(rows, columns=["kpi", "scenario", "mean", "ci_low", "ci_high", "n"])
+
+
+def plain_verdict(comparison: Comparison, higher_is_better: bool | None) -> str:
+    """better / worse / no detectable difference; higher / lower for KPIs with no good side."""
+    if higher_is_better is None:
+        if comparison.interval.ci_low > 0:
+            return "higher"
+        if comparison.interval.ci_high < 0:
+            return "lower"
+        return "no detectable difference"
+    return comparison.verdict(higher_is_better)
+
+
+def paired_differences(
+    result: ExperimentResult, confidence: float = 0.95, method: str = "holm"
+) -> pd.DataFrame:
+    """Each scenario minus the first, paired by replication, for every KPI.
+
+    With several alternatives the intervals are widened (Bonferroni) so they hold
+    together at `confidence`, and p-values are adjusted (`method`: holm or bonferroni).
+    """
+    frame = result.kpi_frame()
+    base, others = result.points[0], result.points[1:]
+    columns = [
+        "kpi",
+        "scenario",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "n",
+        "p_value",
+        "adjusted_p",
+        "interval_confidence",
+        "verdict",
+    ]
+    rows = []
+    for kpi in KPI_NAMES:
+        if not others:
+            break
+        wide = _paired_values(frame, result.points, kpi)
+        if len(wide) < 2:
+            for point in others:
+                rows.append(dict.fromkeys(columns) | {"kpi": kpi, "scenario": point.label})
+            continue
+        comparisons = paired_comparisons(
+            wide[base.id].to_numpy(),
+            {p.label: wide[p.id].to_numpy() for p in others},
+            confidence,
+            method,  # type: ignore[arg-type]
+        )
+        for label, comp in comparisons.items():
+            rows.append(
+                {
+                    "kpi": kpi,
+                    "scenario": label,
+                    "mean": comp.interval.mean,
+                    "ci_low": comp.interval.ci_low,
+                    "ci_high": comp.interval.ci_high,
+                    "n": comp.interval.n,
+                    "p_value": comp.p_value,
+                    "adjusted_p": comp.adjusted_p,
+                    "interval_confidence": comp.interval_confidence,
+                    "verdict": plain_verdict(comp, HIGHER_IS_BETTER[kpi]),
+                }
+            )
+    return pd.DataFrame(rows, columns=columns)

@@ -35,6 +35,17 @@ KPI_DEFINITIONS: tuple[tuple[str, str, bool | None], ...] = (
 KPI_NAMES: tuple[str, ...] = tuple(name for name, _, _ in KPI_DEFINITIONS)
 HIGHER_IS_BETTER: dict[str, bool | None] = {name: better for name, _, better in KPI_DEFINITIONS}
 KPI_LABELS: dict[str, str] = {name: label for name, label, _ in KPI_DEFINITIONS}
+# KPIs that count events in the measured period (the rest are shares, means or averages).
+COUNT_KPIS: frozenset[str] = frozenset(
+    (
+        "referrals",
+        "near_miss_prevented",
+        "near_miss_no_harm",
+        "harm_false_negative",
+        "harm_false_positive",
+        "serious_incidents",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +88,16 @@ def _time_average(changes: Iterable[tuple[float, int]], start: float, end: float
     return area / (end - start) if end > start else float("nan")
 
 
-def compute_kpis(records: Sequence[LogRecord]) -> dict[str, float]:
-    """Every KPI of one replication, in `KPI_NAMES` order."""
+def compute_kpis(
+    records: Sequence[LogRecord], *, measured_from: float | None = None
+) -> dict[str, float]:
+    """Every KPI of one replication, in `KPI_NAMES` order.
+
+    `measured_from` overrides the run's own warm-up (MSER-5 chooses one from the run).
+    """
     frame = run_frame(records)
-    w0, end = frame.measured_from, frame.ends_at
+    w0 = frame.measured_from if measured_from is None else float(measured_from)
+    end = frame.ends_at
     referrals = 0
     re_referrals = 0
     screened_within: list[bool] = []

@@ -1,0 +1,179 @@
+"""Where replications run: in this process, in local processes, or on a Dask cluster.
+
+Every unit of work is a pure function of its arguments (a scenario, a seed and a
+replication number), so where it runs cannot change its result: the same seed gives
+the same digests sequentially, in processes and on Dask. Results come back as they
+finish, in whatever order, each with the key it was submitted under; callers store
+them by key, which is what lets an interrupted sweep resume.
+
+Dask is optional (`pip install 'frontdoor[dask]'`). `Backend.dask_local` starts a
+LocalCluster of worker processes on 127.0.0.1; `Backend.scheduler` connects to a
+running scheduler (`tcp://HOST:PORT`). A worker that dies mid-task has its tasks run
+again elsewhere by the scheduler, so a sweep survives losing a worker.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+BackendKind = Literal["sequential", "processes", "dask"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Task:
+    """One call `fn(*args)` to run, known by `key`."""
+
+    key: Hashable
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Backend:
+    """How to run tasks. Build one with `Backend.choose`."""
+
+    kind: BackendKind = "sequential"
+    jobs: int = 1
+    scheduler: str | None = None
+    dask_local: int | None = None
+
+    @staticmethod
+    def choose(
+        *, jobs: int | None = None, scheduler: str | None = None, dask_local: int | None = None
+    ) -> Backend:
+        """Dask when asked for; else processes (all cores by default); one job: sequential."""
+        if scheduler and dask_local:
+            raise ValueError("give either a Dask scheduler address or --dask-local, not both")
+        if scheduler:
+            if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://")):
+                raise ValueError(
+                    f"a scheduler address looks like tcp://HOST:PORT, got {scheduler!r}"
+                )
+            return Backend(kind="dask", scheduler=scheduler)
+        if dask_local:
+            return Backend(kind="dask", dask_local=int(dask_local))
+        n = jobs if jobs is not None else (os.cpu_count() or 1)
+        return Backend(kind="sequential") if n <= 1 else Backend(kind="processes", jobs=n)
+
+    def describe(self) -> str:
+        if self.kind == "dask":
+            where = self.scheduler or f"a local cluster of {self.dask_local} worker processes"
+            return f"Dask ({where})"
+        if self.kind == "processes":
+            return f"{self.jobs} local processes"
+        return "this process"
+
+
+def dask_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("distributed") is not None
+
+
+@contextmanager
+def dask_client(backend: Backend) -> Iterator[Any]:
+    """A Dask client for the backend: a new local cluster, or a connection to a scheduler."""
+    if not dask_available():
+        raise RuntimeError("Dask is not installed: pip install 'frontdoor[dask]'")
+    from distributed import Client, LocalCluster
+
+    if backend.scheduler:
+        with Client(backend.scheduler, timeout="20s") as client:
+            yield client
+        return
+    cluster = LocalCluster(
+        n_workers=int(backend.dask_local or 1),
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=40,  # logging.ERROR: a restarted worker is not the user's problem
+    )
+    try:
+        with Client(cluster) as client:
+            yield client
+    finally:
+        cluster.close()
+
+
+def execute(
+    tasks: Sequence[Task],
+    backend: Backend,
+    *,
+    client: Any | None = None,
+) -> Iterator[tuple[Hashable, Any]]:
+    """Run `tasks` and yield `(key, result)` as each one finishes.
+
+    Stopping the iteration early (or an interrupt) cancels what has not started. A Dask
+    `client` may be passed in to reuse a cluster; otherwise one is made for the call.
+    """
+    if not tasks:
+        return
+    if backend.kind == "sequential":
+        for task in tasks:
+            yield task.key, task.fn(*task.args)
+        return
+    if backend.kind == "processes":
+        yield from _in_processes(tasks, backend.jobs)
+        return
+    if client is not None:
+        yield from _on_dask(tasks, client)
+        return
+    with dask_client(backend) as own:
+        yield from _on_dask(tasks, own)
+
+
+def _in_processes(tasks: Sequence[Task], jobs: int) -> Iterator[tuple[Hashable, Any]]:
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))))
+    order = {t.key: i for i, t in enumerate(tasks)}
+    finished = False
+    try:
+        pending = {pool.submit(t.fn, *t.args): t.key for t in tasks}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            # Report in submission order within a batch, so runs read the same way.
+            for future in sorted(done, key=lambda f: order[pending[f]]):
+                key = pending.pop(future)
+                yield key, future.result()
+        finished = True
+    finally:
+        pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def dask_key(key: Hashable, run_token: str) -> str:
+    """A Dask key unique to this call: a key reused across calls would reuse old results."""
+    return "-".join(["frontdoor", run_token, *(str(part) for part in _flatten(key))])
+
+
+def _flatten(key: Hashable) -> Iterator[Hashable]:
+    if isinstance(key, tuple):
+        for part in key:
+            yield from _flatten(part)
+    else:
+        yield key
+
+
+def _on_dask(tasks: Sequence[Task], client: Any) -> Iterator[tuple[Hashable, Any]]:
+    from distributed import as_completed
+
+    run_token = uuid.uuid4().hex[:12]
+    futures = []
+    keys: dict[str, Hashable] = {}
+    for task in tasks:
+        name = dask_key(task.key, run_token)
+        keys[name] = task.key
+        futures.append(client.submit(task.fn, *task.args, key=name, pure=False))
+    finished = False
+    try:
+        for future in as_completed(futures):
+            yield keys[future.key], future.result()
+        finished = True
+    finally:
+        if not finished:
+            client.cancel(futures)
