@@ -44,9 +44,7 @@ def _no_inexperienced_staff(s: Scenario) -> Scenario:
 
 
 def _no_high_caseload(s: Scenario) -> Scenario:
-    return scenario_with(
-        s, {"staff.workload_error_gain": 0.0, "assessment.workload_slowdown": 0.0}
-    )
+    return scenario_with(s, {"staff.workload_error_gain": 0.0, "assessment.workload_slowdown": 0.0})
 
 
 LATENT_CONDITIONS: dict[str, LatentCondition] = {

@@ -48,6 +48,10 @@ Role = Literal[
     "team_manager",
 ]
 Policy = Literal["fifo", "immediate-harm-first", "need-weighted"]
+Agency = Literal["police", "school", "health", "housing", "immigration", "probation"]
+AGENCIES: tuple[str, ...] = ("police", "school", "health", "housing", "immigration", "probation")
+FileLocation = Literal["on_site", "other_building", "archive"]
+NameOrigin = Literal["british", "east_european", "south_asian", "arabic", "west_african"]
 
 
 class Section(BaseModel):
@@ -94,6 +98,14 @@ class SourceSpec(Section):
         le=1,
         description="How much concern this source must see before it refers. Professionals "
         "tolerate less risk and refer at a lower bar than families and the public.",
+    )
+    weekday_weights: tuple[float, float, float, float, float, float, float] | None = Field(
+        None,
+        description="This source's own weekday profile (e.g. a hospital that refers late on "
+        "Fridays); empty: the shared profile.",
+    )
+    hour_weights: list[float] | None = Field(
+        None, min_length=24, max_length=24, description="This source's own hourly profile."
     )
 
 
@@ -370,6 +382,357 @@ class Concerns(Section):
     )
 
 
+class CaseFiles(Section):
+    """Paper files of families known before (report 4.5)."""
+
+    digitised: bool = Field(
+        False, description="Policy option: files are on screen at once and never missing."
+    )
+    location_shares: dict[FileLocation, float] = Field(
+        default_factory=lambda: {"on_site": 0.5, "other_building": 0.3, "archive": 0.2},
+        description="Where known families' paper files are kept.",
+    )
+    retrieval_working_days: dict[FileLocation, float] = Field(
+        default_factory=lambda: {"on_site": 0.3, "other_building": 3.0, "archive": 8.0},
+        description="Median working days to get a file from each place.",
+    )
+    missing_probability: float = Field(
+        0.1, ge=0, le=1, description="Chance a requested file cannot be found at all."
+    )
+    poor_chronology_probability: float = Field(
+        0.3, ge=0, le=1, description="Chance a file has no usable chronology."
+    )
+    poor_chronology_clarity: float = Field(
+        0.5, ge=0, le=1, description="Share of the history a file without a chronology shows."
+    )
+
+
+class Database(Section):
+    """The electronic record and how it is searched (report 4.5)."""
+
+    matching: Literal["exact", "phonetic"] = Field(
+        "exact",
+        description="exact: only identical spellings match (the European-only default the "
+        "report describes); phonetic: Metaphone and Jaro-Winkler also match sound-alikes.",
+    )
+    origin_shares: dict[NameOrigin, float] = Field(
+        default_factory=lambda: {
+            "british": 0.7,
+            "east_european": 0.08,
+            "south_asian": 0.1,
+            "arabic": 0.05,
+            "west_african": 0.07,
+        },
+        description="Origins of family names among referrals.",
+    )
+    variant_spelling_rate: dict[NameOrigin, float] = Field(
+        default_factory=lambda: {
+            "british": 0.04,
+            "east_european": 0.2,
+            "south_asian": 0.35,
+            "arabic": 0.35,
+            "west_african": 0.3,
+        },
+        description="Chance a referral spells a known family's name differently from the "
+        "record; higher for names transliterated from other scripts.",
+    )
+    data_entry_error_rate: float = Field(
+        0.03, ge=0, le=1, description="Chance the record itself was keyed with a slip."
+    )
+    addendum_probability: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Chance a record's worrying part is an addendum, since entries cannot be "
+        "corrected, only added to.",
+    )
+    addendum_missed_probability: float = Field(
+        0.4, ge=0, le=1, description="Chance a reader misses an addendum."
+    )
+    warning_flag_risk: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Records of families at or above this risk carry a warning flag.",
+    )
+
+
+class AgencySpec(Section):
+    response_median_working_days: float = Field(
+        gt=0, description="Median working days before the agency answers."
+    )
+    refusal_probability: float = Field(
+        ge=0, le=1, description="Chance it declines to share, for a worker it has no rapport with."
+    )
+    holds_information: dict[HarmType, float] = Field(
+        description="Chance the agency knows something about a family, by harm type."
+    )
+
+
+class Agencies(Section):
+    """Other agencies and the team's relationships with them (report 4.6)."""
+
+    agencies: dict[Agency, AgencySpec] = Field(
+        default_factory=lambda: {
+            "police": AgencySpec(
+                response_median_working_days=1.0,
+                refusal_probability=0.25,
+                holds_information={
+                    "physical": 0.6,
+                    "sexual": 0.7,
+                    "neglect": 0.2,
+                    "emotional": 0.3,
+                    "none": 0.05,
+                },
+            ),
+            "school": AgencySpec(
+                response_median_working_days=1.0,
+                refusal_probability=0.3,
+                holds_information={
+                    "physical": 0.4,
+                    "sexual": 0.3,
+                    "neglect": 0.7,
+                    "emotional": 0.6,
+                    "none": 0.1,
+                },
+            ),
+            "health": AgencySpec(
+                response_median_working_days=2.0,
+                refusal_probability=0.2,
+                holds_information={
+                    "physical": 0.5,
+                    "sexual": 0.3,
+                    "neglect": 0.6,
+                    "emotional": 0.3,
+                    "none": 0.05,
+                },
+            ),
+            "housing": AgencySpec(
+                response_median_working_days=3.0,
+                refusal_probability=0.15,
+                holds_information={
+                    "physical": 0.1,
+                    "sexual": 0.05,
+                    "neglect": 0.4,
+                    "emotional": 0.15,
+                    "none": 0.05,
+                },
+            ),
+            "immigration": AgencySpec(
+                response_median_working_days=5.0,
+                refusal_probability=0.5,
+                holds_information={
+                    "physical": 0.05,
+                    "sexual": 0.05,
+                    "neglect": 0.05,
+                    "emotional": 0.05,
+                    "none": 0.01,
+                },
+            ),
+            "probation": AgencySpec(
+                response_median_working_days=2.0,
+                refusal_probability=0.3,
+                holds_information={
+                    "physical": 0.25,
+                    "sexual": 0.3,
+                    "neglect": 0.1,
+                    "emotional": 0.15,
+                    "none": 0.02,
+                },
+            ),
+        },
+        description="Each agency's delay, reluctance and what it tends to know.",
+    )
+    checks_by_concern: dict[HarmType, list[Agency]] = Field(
+        default_factory=lambda: {
+            "physical": ["police", "health"],
+            "sexual": ["police", "health"],
+            "neglect": ["school", "health"],
+            "emotional": ["school"],
+            "none": ["school"],
+        },
+        description="Agencies the duty desk asks, by the concern a referral raises.",
+    )
+    clarity: float = Field(
+        0.85, ge=0, le=1, description="How much of the true risk an agency's information shows."
+    )
+    relationship: Beta = Field(
+        default_factory=lambda: Beta(a=2.0, b=2.0),
+        description="Spread of workers' rapport with agencies (0-1); rapport cuts refusals.",
+    )
+    ask_colleague: bool = Field(
+        True,
+        description="After a refusal, a colleague with better rapport asks again.",
+    )
+
+
+class Visits(Section):
+    """Seeing the child (report 4.7)."""
+
+    see_child_probability: float = Field(
+        0.9, ge=0, le=1, description="Chance an assessment actually sees the child."
+    )
+    rushed_see_child_probability: float = Field(
+        0.65, ge=0, le=1, description="The same when the team is behind (corner-cutting)."
+    )
+    unseen_clarity: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="How much of the true risk an assessment shows without seeing the child.",
+    )
+
+
+class TeamLeaderReview(Section):
+    """Supervision of screening decisions below child protection (report 4.3, 5.4)."""
+
+    enabled: bool = Field(True, description="Team leaders review screening decisions.")
+    share_reviewed: float = Field(
+        0.6, ge=0, le=1, description="Share of decisions below child protection sent for review."
+    )
+    reviews_per_leader_per_day: float = Field(
+        10.0, ge=0, description="Reviews one team leader can do in a working day."
+    )
+
+
+class OutOfHours(Section):
+    """The emergency duty team and the handover back to the day team (report 4.7, 4.8)."""
+
+    enabled: bool = Field(True, description="Referrals out of hours go to the EDT first.")
+    edt_staff: int = Field(2, ge=0, description="EDT workers on shift.")
+    edt_judgement_error_sd: float = Field(
+        0.12, ge=0, description="Misreading by an EDT worker who does not know the family."
+    )
+    urgent_risk: float = Field(
+        0.5, ge=0, le=1, description="Believed risk at or above which the EDT acts that night."
+    )
+    see_child_probability: float = Field(
+        0.5, ge=0, le=1, description="Chance an EDT visit actually sees the child."
+    )
+    handover: Literal["unstructured", "structured"] = Field(
+        "unstructured", description="How the EDT hands cases back to the day team."
+    )
+    fact_loss: dict[Literal["unstructured", "structured"], float] = Field(
+        default_factory=lambda: {"unstructured": 0.3, "structured": 0.05},
+        description="Chance each fact is lost at a handover, by handover style.",
+    )
+
+
+class LongTermCases(Section):
+    """The family support team's long-term cases (report 4.7)."""
+
+    transfer_fact_loss: float = Field(
+        0.15, ge=0, le=1, description="Chance each fact is lost when a case transfers."
+    )
+    review_interval_days: float = Field(
+        90.0, gt=0, description="Days between reviews of a case on a plan."
+    )
+    complacency: bool = Field(
+        True,
+        description="Reviews anchor on the first view of a family more the longer a case is "
+        "open ('deadening').",
+    )
+    complacency_days: float = Field(
+        240.0, gt=0, description="Days over which a reviewer's fresh look fades (e-folding)."
+    )
+    rule_of_optimism: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Extra believed risk a familiar family must show before a review escalates.",
+    )
+    review_judgement_error_sd: float = Field(
+        0.08, ge=0, description="Misreading at a long-term review."
+    )
+
+
+class Staffing(Section):
+    """Turnover, memory of families, and the shape of the front door (report 4.5, 4.8)."""
+
+    turnover_per_year: float = Field(
+        0.15, ge=0, description="Share of workers who leave in a year; newcomers start fresh."
+    )
+    local_knowledge: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="Chance a long-serving worker recognises a known family the database missed.",
+    )
+    design: Literal["central", "patch"] = Field(
+        "central", description="One central team, or local patch teams."
+    )
+    patches: int = Field(3, ge=1, description="Number of patch teams when design is patch.")
+    patch_local_knowledge: float = Field(
+        0.5, ge=0, le=1, description="Local knowledge in a patch team, which knows its area."
+    )
+    corner_cutting: float = Field(
+        0.3, ge=0, le=1, description="Chance each check is skipped when the team is behind."
+    )
+
+
+class Reporting(Section):
+    """Who notices a near miss and whether anyone hears of it (report 3.4, 5.3, 5.4)."""
+
+    culture: Literal["blame", "open"] = Field(
+        "blame", description="blame: people cover their backs; open: fair and learning."
+    )
+    reporting_system: bool = Field(False, description="A near-miss reporting system exists.")
+    report_probability: dict[Literal["blame", "open"], float] = Field(
+        default_factory=lambda: {"blame": 0.15, "open": 0.6},
+        description="Chance a frontline worker who noticed an incident reports it.",
+    )
+    outside_agency_escalation: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Chance an outside agency that saw harm takes it to senior managers.",
+    )
+
+
+class ScriptedFamily(Section):
+    """A family with a fixed hidden truth, for training exercises."""
+
+    surname: str = Field(description="The family's name as the referral gives it.")
+    recorded_surname: str | None = Field(
+        None, description="The spelling on the database; empty when the family is not on record."
+    )
+    name_origin: NameOrigin = Field("british", description="Origin of the family's name.")
+    harm_type: HarmType = Field(description="The hidden harm type.")
+    risk: float = Field(ge=0, le=1, description="The hidden risk.")
+    need: float = Field(ge=0, le=1, description="The hidden need.")
+    trend: float = Field(0.0, ge=-1, le=1, description="Yearly log-growth of risk.")
+    record_history: float = Field(
+        0.0, ge=0, le=1, description="Risk the database record's history shows."
+    )
+    record_addendum: float | None = Field(
+        None, ge=0, le=1, description="Risk shown by an addendum to the record, if any."
+    )
+    warning_flag: bool = Field(False, description="The record carries a warning flag.")
+    file_location: FileLocation | Literal["none", "missing"] = Field(
+        "none", description="Where the family's paper file is ('missing': cannot be found)."
+    )
+    file_history: float = Field(0.0, ge=0, le=1, description="Risk the paper file shows.")
+    agency_information: dict[Agency, float] = Field(
+        default_factory=dict, description="Risk each agency's information shows."
+    )
+    agency_refuses: list[Agency] = Field(
+        default_factory=list, description="Agencies that decline to share with this team."
+    )
+
+
+class ScriptedReferral(Section):
+    """A referral that arrives at a set moment, for training exercises."""
+
+    ref: str = Field(description="Short id used by the exercise.")
+    day: float = Field(ge=0, description="Day of the run it arrives (0 = the first Monday).")
+    hour: float = Field(ge=0, lt=24, description="Hour it arrives.")
+    source: Source = Field(description="Who refers.")
+    concern: HarmType = Field(description="The concern the referral raises.")
+    signal: float = Field(ge=0, le=1, description="Risk the referral's wording shows.")
+    need_signal: float = Field(0.3, ge=0, le=1, description="Need the referral shows.")
+    family: ScriptedFamily = Field(description="The family and its hidden truth.")
+
+
 class Scenario(Section):
     name: str = Field(min_length=1, description="Short name of the scenario.")
     description: str = Field("", description="What the scenario represents.")
@@ -387,3 +750,17 @@ class Scenario(Section):
     services: Services = Field(default_factory=Services, description="What plans do.")
     harm: Harm = Field(default_factory=Harm, description="How harm happens.")
     concerns: Concerns = Field(default_factory=Concerns, description="Re-referrals.")
+    case_files: CaseFiles = Field(default_factory=CaseFiles, description="Paper files.")
+    database: Database = Field(default_factory=Database, description="The electronic record.")
+    agencies: Agencies = Field(default_factory=Agencies, description="Other agencies.")
+    visits: Visits = Field(default_factory=Visits, description="Seeing the child.")
+    team_leader_review: TeamLeaderReview = Field(
+        default_factory=TeamLeaderReview, description="Supervision of decisions."
+    )
+    out_of_hours: OutOfHours = Field(default_factory=OutOfHours, description="The EDT.")
+    long_term: LongTermCases = Field(default_factory=LongTermCases, description="Long-term cases.")
+    staffing: Staffing = Field(default_factory=Staffing, description="Turnover and design.")
+    reporting: Reporting = Field(default_factory=Reporting, description="Reporting culture.")
+    scripted: list[ScriptedReferral] = Field(
+        default_factory=list, description="Referrals with a fixed truth (training exercises)."
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
 from numpy.random import Generator
 
@@ -54,6 +55,8 @@ class Worker:
     judgement_sd: float
     caseload: int = 0
     team: int = 0  # patch team index (0 when there is one central team)
+    tenure_years: float = 0.0  # long service brings memory of families
+    relationships: dict[str, float] = field(default_factory=dict)  # rapport per agency
 
     @property
     def holds_cases(self) -> bool:
@@ -92,6 +95,10 @@ class Family:
     concern_version: int = 0
     episode: ErrorEpisode | None = None
     team_record: float | None = None  # the risk the team's own records last gave
+    facts: Any = None  # FamilyFacts: what could be found out (sim.information)
+    patch: int = 0
+    plan_anchor: float = 0.0  # the view a long-term reviewer anchors on
+    first_spelling: str = ""  # the spelling of the team's first contact
 
     def risk_at(self, t: float) -> float:
         if self.base_risk <= 0.0:
@@ -119,6 +126,19 @@ class Case:
     outcome: Level | None = None
     closed_at: float | None = None
     stage: str = "awaiting_screening"
+    spelling: str = ""  # how this referral spells the family's name
+    searched_spellings: list[str] = field(default_factory=list)
+    record_found: bool = False
+    addendum_missed: bool = False
+    file_status: str = "not_requested"
+    agency_status: dict[str, str] = field(default_factory=dict)
+    skipped: set[str] = field(default_factory=set)  # checks cut short under pressure
+    holes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    handed_over: bool = False
+    child_seen: bool | None = None
+    plan_started_at: float | None = None
+    scripted_ref: str | None = None
+    expected: dict[str, float] = field(default_factory=dict)  # when each answer is due
 
 
 @dataclass(slots=True)
@@ -132,3 +152,5 @@ class ErrorEpisode:
     worst_harm: str | None = None  # worst harm suffered during the episode
     conditions: tuple[str, ...] = ()
     active_failure: bool = False
+    holed_barriers: tuple[str, ...] = ()
+    surfaced: bool = False  # someone outside saw the harm

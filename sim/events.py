@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     RUN_STARTED = "run_started"  # the scenario, seed and team of the run
     FAMILY_CREATED = "family_created"  # the hidden truth of a family (for analysis only)
     REFERRAL_ARRIVED = "referral_arrived"
+    OUT_OF_HOURS_TRIAGED = "out_of_hours_triaged"  # the EDT's reading of a night referral
     SCREENED = "screened"
     QUEUED = "queued"  # waiting for allocation, with its priority
     ALLOCATED = "allocated"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.entities import Case, ErrorEpisode, Family, Level
+from sim.entities import ROLE_IS_FRONTLINE, Case, ErrorEpisode, Family, Level
 from sim.events import EventKind
 
 if TYPE_CHECKING:
@@ -95,13 +95,19 @@ class IncidentBook:
             direction = "over"
         else:
             return
+        # The story so far: every hole this case has met, with the conditions behind it.
+        holed = tuple(dict.fromkeys(name for name, _ in case.holes))
+        story = dict.fromkeys(conditions)
+        for _, why in case.holes:
+            story.update(dict.fromkeys(why))
         family.episode = ErrorEpisode(
             direction=direction,
             case_id=case.id,
             started_at=self.model.env.now,
             failed_barrier=barrier,
-            conditions=conditions,
+            conditions=tuple(story),
             active_failure=active_failure,
+            holed_barriers=holed or (barrier,),
         )
 
     def plan_started(self, family: Family, case: Case, level: Level) -> None:
@@ -113,21 +119,27 @@ class IncidentBook:
             )
             family.episode = None
 
-    def harm(self, family: Family, severity: str) -> None:
+    def harm(self, family: Family, severity: str, *, surfaced: bool = False) -> None:
         episode = family.episode
         model = self.model
         if episode is None or episode.direction == "over":
             case = family.open_case
             if case is None or not self._overdue(case):
                 return  # harm despite a sound decision: not an agency failure
+            failed = "allocation" if case.screened_at is not None else "screening_delay"
+            holed = tuple(dict.fromkeys([name for name, _ in case.holes] + [failed]))
+            story = dict.fromkeys(model.conditions(case, None))
+            story["understaffing"] = None
             episode = ErrorEpisode(
                 direction="under",
                 case_id=case.id,
                 started_at=case.arrived_at,
-                failed_barrier="allocation" if case.screened_at is not None else "screening_delay",
-                conditions=tuple(model.conditions(case, None)),
+                failed_barrier=failed,
+                conditions=tuple(story),
+                holed_barriers=holed,
             )
             episode.worst_harm = severity
+            episode.surfaced = surfaced
             if SEVERITY_RANK[severity] >= SEVERITY_RANK["moderate"]:
                 self._grade(
                     family,
@@ -140,6 +152,7 @@ class IncidentBook:
             return
         if SEVERITY_RANK[severity] > SEVERITY_RANK[episode.worst_harm]:
             episode.worst_harm = severity
+        episode.surfaced = episode.surfaced or surfaced
         if SEVERITY_RANK[severity] >= SEVERITY_RANK["moderate"]:
             self._grade(
                 family,
@@ -191,6 +204,14 @@ class IncidentBook:
         censored: bool = False,
     ) -> None:
         worst = episode.worst_harm
+        if noticed_by is None and kind == "harm_false_negative":
+            # Harm comes to light through whoever holds the case, or an agency outside.
+            if case is not None and case.worker is not None and case.closed_at is None:
+                noticed_by = case.worker.role
+            elif episode.surfaced:
+                noticed_by = "outside_agency"
+        if noticed_by is None and kind == "harm_false_positive":
+            noticed_by = "family"  # families know when they have been wrongly accused
         if kind == "near_miss_prevented":
             grade, scale = "no_harm", "no_harm_prevented"
         elif kind == "near_miss_no_harm":
@@ -202,7 +223,7 @@ class IncidentBook:
             grade, scale = "life_threatening_or_death", worst
         else:
             grade, scale = "harm", "moderate"
-        self.model.log.emit(
+        record = self.model.log.emit(
             self.model.env.now,
             EventKind.INCIDENT_GRADED,
             case=case.id if case is not None else episode.case_id,
@@ -221,4 +242,50 @@ class IncidentBook:
             origin_case=episode.case_id,
             worst_harm=worst,
             censored=censored,
+            holed_barriers=list(episode.holed_barriers),
+            surfaced=episode.surfaced,
+        )
+        self._report(record.seq, family, kind, noticed_by, episode)
+
+    def _report(
+        self,
+        ref: int,
+        family: Family,
+        kind: str,
+        noticed_by: str | None,
+        episode: ErrorEpisode,
+    ) -> None:
+        """Whether anyone beyond the frontline hears of an incident.
+
+        A frontline worker who noticed reports it with a chance set by the culture; with
+        a reporting system the report reaches senior managers, without one it stops with
+        the line manager. Senior managers otherwise hear only when an outside agency that
+        saw the harm takes it up with them.
+        """
+        model = self.model
+        reporting = model.scenario.reporting
+        rng = model.streams.stream("reporting")
+        u_report, u_outside = float(rng.random()), float(rng.random())
+        frontline = noticed_by is not None and noticed_by in ROLE_IS_FRONTLINE
+        if frontline and u_report < reporting.report_probability[reporting.culture]:
+            channel = "reporting_system" if reporting.reporting_system else "line_manager"
+            reported_by = noticed_by
+        elif (
+            kind == "harm_false_negative"
+            and episode.surfaced
+            and u_outside < reporting.outside_agency_escalation
+        ):
+            channel, reported_by = "outside_agency", "outside_agency"
+        else:
+            return
+        model.log.emit(
+            model.env.now,
+            EventKind.INCIDENT_REPORTED,
+            case=episode.case_id,
+            family=family.id,
+            incident_seq=ref,
+            incident=kind,
+            reported_by=reported_by,
+            channel=channel,
+            seen_by_senior_managers=channel in ("reporting_system", "outside_agency"),
         )

@@ -22,7 +22,7 @@ import numpy as np
 import simpy
 
 from sim.calendar import WorkingCalendar
-from sim.config import HARM_TYPES, SOURCES, Scenario
+from sim.config import AGENCIES, HARM_TYPES, SOURCES, Scenario, ScriptedReferral
 from sim.deciders import (
     CaseView,
     Decider,
@@ -35,6 +35,7 @@ from sim.entities import Case, ErrorEpisode, Family, Level, Worker
 from sim.events import EventKind, EventLog
 from sim.harm import hazard_integral, time_to_hazard
 from sim.incidents import IncidentBook
+from sim.information import InformationDesk, InformationResult, draw_facts, scripted_facts
 from sim.rng import RandomStreams
 
 ProcessGen = PyGenerator[simpy.Event, Any, Any]
@@ -42,7 +43,26 @@ ProcessGen = PyGenerator[simpy.Event, Any, Any]
 # Harm types a referral makes plain enough to be acted on at once (report 4.2, 4.4).
 LOW_VISIBILITY = frozenset({"neglect", "emotional"})
 INEXPERIENCED = frozenset({"student", "newly_qualified"})
-ASSESSED_EVIDENCE = frozenset({"assessment", "harm_seen"})
+# After an assessment, these still speak; the referral's first picture does not.
+SUPERSEDED_BY_ASSESSMENT = frozenset({"referral", "screening"})
+FIRST_HAND = frozenset({"assessment", "visit", "edt_visit", "harm_seen"})
+HEARSAY_WEIGHT = 0.85
+# Years of service new workers bring, by role (modelling judgement).
+TENURE_YEARS = {
+    "student": 0.3,
+    "newly_qualified": 1.0,
+    "information_officer": 3.0,
+    "family_support_worker": 3.0,
+    "experienced": 4.0,
+    "senior_practitioner": 8.0,
+    "team_leader": 8.0,
+    "team_manager": 10.0,
+}
+SCRIPTED_FAMILY_BASE = 1_000_000
+# Decisions judged by the screening rule (is this worth assessing?), not the conclusion rule.
+SCREENING_BARRIERS = frozenset(
+    {"screening", "team_leader_review"}
+)  # scripted families never take an outside family's id
 # Who refers a family when harm is seen by someone outside the team.
 SURFACING_SOURCE = {
     "physical": "hospital",
@@ -79,20 +99,32 @@ class FrontDoorModel:
             scenario.policy, thresholds=scenario.thresholds
         )
         self.end_time = scenario.run.warm_up_days + scenario.run.horizon_days
+        self.patches = scenario.staffing.patches if scenario.staffing.design == "patch" else 1
+        self._staffing_rng = self.streams.stream("staffing")
+        self._review_rng = self.streams.stream("review")
         self.workers = self._build_workers()
         self.case_holders = [w for w in self.workers if w.holds_cases]
-        self.free_places = sum(w.caseload_cap for w in self.case_holders)
+        self.team_leaders = [w for w in self.workers if w.role == "team_leader"]
+        self.free_places = [0] * self.patches
+        for w in self.case_holders:
+            self.free_places[w.team] += w.caseload_cap
         # Snapshots handed to deciders, replaced whenever a caseload changes.
         self._worker_views = {w.id: self._snapshot(w) for w in self.case_holders}
-        self.case_places = self.free_places
+        self.case_places = sum(self.free_places)
         self.families: dict[int, Family] = {}
         self.cases: dict[int, Case] = {}
         self.incidents = IncidentBook(self)
-        self.screening_queue: simpy.Store = simpy.Store(self.env)
-        # Waiting list for allocation: a heap keeps each insertion O(log n) however long
+        self.information = InformationDesk(self)
+        self.screening_queues: list[simpy.Store] = [
+            simpy.Store(self.env) for _ in range(self.patches)
+        ]
+        # Waiting lists for allocation: a heap keeps each insertion O(log n) however long
         # the backlog grows (SimPy's PriorityResource inserts linearly).
-        self._waiting: list[tuple[float, int, Case]] = []
+        self._waiting: list[list[tuple[float, int, Case]]] = [[] for _ in range(self.patches)]
         self._allocator_wake: simpy.Event | None = None
+        self._reviews_done: dict[int, int] = {}  # team-leader reviews per working day
+        self.edt = simpy.Resource(self.env, capacity=max(1, scenario.out_of_hours.edt_staff))
+        self.manual_checks = bool(getattr(self.decider, "manual_checks", False))
         self._arrivals_rng = self.streams.stream("arrivals")
         self._source_names = [s for s in SOURCES if s in scenario.arrivals.sources]
         shares = np.array([scenario.arrivals.sources[s].share for s in self._source_names])
@@ -106,6 +138,7 @@ class FrontDoorModel:
         self._concern_names = concern_names
         self._concern_cdf = np.cumsum(cw / cw.sum())
         self._finished = False
+        self._outside_families = 0
         self.log.emit(
             self.env.now,
             EventKind.RUN_STARTED,
@@ -116,13 +149,25 @@ class FrontDoorModel:
             measured_from=scenario.run.warm_up_days,
             ends_at=self.end_time,
             workers=[[w.id, w.role, w.caseload_cap, w.duty, w.team] for w in self.workers],
+            design=scenario.staffing.design,
+            patches=self.patches,
         )
         self.env.process(self._arrivals())
+        for index, referral in enumerate(scenario.scripted):
+            self.env.process(self._scripted_referral(index, referral))
         if scenario.screening.enabled:
+            duty_teams = {w.team for w in self.workers if w.duty}
             for worker in self.workers:
                 if worker.duty:
                     self.env.process(self._duty_desk(worker))
+            # A patch with nobody on duty is screened by the first duty worker's team.
+            self._screening_team = {
+                p: (p if p in duty_teams else min(duty_teams, default=0))
+                for p in range(self.patches)
+            }
         self.env.process(self._allocator())
+        if scenario.staffing.turnover_per_year > 0:
+            self.env.process(self._turnover())
 
     # -- construction -------------------------------------------------------------
 
@@ -130,17 +175,50 @@ class FrontDoorModel:
         staff = self.scenario.staff
         workers: list[Worker] = []
         for group in staff.groups:
-            for _ in range(group.count):
-                workers.append(
-                    Worker(
-                        id=len(workers),
-                        role=group.role,
-                        caseload_cap=group.caseload_cap,
-                        duty=group.duty,
-                        judgement_sd=staff.judgement_error_sd[group.role],
-                    )
+            for k in range(group.count):
+                worker = Worker(
+                    id=len(workers),
+                    role=group.role,
+                    caseload_cap=group.caseload_cap,
+                    duty=group.duty,
+                    judgement_sd=staff.judgement_error_sd[group.role],
+                    team=k % self.patches,
                 )
+                self._fresh_memory(worker, TENURE_YEARS.get(group.role, 2.0))
+                workers.append(worker)
         return workers
+
+    def _fresh_memory(self, worker: Worker, typical_tenure: float) -> None:
+        """Tenure and rapport with agencies, drawn for a worker who joins the team."""
+        rng = self._staffing_rng
+        rel = self.scenario.agencies.relationship
+        worker.tenure_years = typical_tenure * (0.5 + float(rng.random()))
+        draws = rng.beta(rel.a, rel.b, size=len(AGENCIES)).tolist()
+        worker.relationships = dict(zip(AGENCIES, draws, strict=True))
+
+    def _turnover(self) -> ProcessGen:
+        """Workers leave at a rate; the newcomer in the post knows no families yet."""
+        rng = self._staffing_rng
+        rate = self.scenario.staffing.turnover_per_year * len(self.workers) / 365.0
+        while True:
+            yield self.env.timeout(float(rng.exponential(1.0 / rate)))
+            worker = self.workers[int(rng.integers(len(self.workers)))]
+            worker.tenure_years = 0.0
+            rel = self.scenario.agencies.relationship
+            worker.relationships = dict(
+                zip(
+                    AGENCIES,
+                    (0.5 * rng.beta(rel.a, rel.b, size=len(AGENCIES))).tolist(),
+                    strict=True,
+                )
+            )
+            self.log.emit(
+                self.env.now,
+                EventKind.WORKER_CHANGED,
+                worker=worker.id,
+                role=worker.role,
+                change="replaced",
+            )
 
     # -- running ------------------------------------------------------------------
 
@@ -161,8 +239,8 @@ class FrontDoorModel:
             self.env.now,
             EventKind.RUN_ENDED,
             open_cases=open_cases,
-            waiting_for_allocation=len(self._waiting),
-            waiting_for_screening=len(self.screening_queue.items),
+            waiting_for_allocation=sum(len(w) for w in self._waiting),
+            waiting_for_screening=sum(len(q.items) for q in self.screening_queues),
             measured_from=self.scenario.run.warm_up_days,
         )
 
@@ -175,23 +253,36 @@ class FrontDoorModel:
 
     # -- arrivals -----------------------------------------------------------------
 
-    def _rate_profile(self) -> tuple[np.ndarray, np.ndarray, float]:
+    def _source_profiles(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per source, the relative rate in each hour of the week (mean 1 over the week)."""
         arr = self.scenario.arrivals
-        week = np.array(arr.weekday_weights, dtype=float)
-        hours = np.array(arr.hour_weights, dtype=float)
-        week = week / week.mean()
-        hours = hours / hours.mean()
-        surge_max = max([1.0] + [s.factor for s in arr.surges])
-        peak = float(week.max() * hours.max() * surge_max)
-        return week, hours, peak
+        profiles = []
+        shares = []
+        for name in self._source_names:
+            spec = arr.sources[name]  # type: ignore[index]
+            week = np.array(spec.weekday_weights or arr.weekday_weights, dtype=float)
+            hours = np.array(spec.hour_weights or arr.hour_weights, dtype=float)
+            grid = np.outer(week / week.mean(), hours / hours.mean())  # 7 x 24
+            profiles.append(grid)
+            shares.append(spec.share)
+        share = np.array(shares) / sum(shares)
+        return np.array(profiles), share
 
     def _arrivals(self) -> ProcessGen:
-        """Outside referrals: a non-stationary Poisson process, by thinning."""
+        """Outside referrals: a non-stationary Poisson process, by thinning.
+
+        The rate in each hour of the week is the sum over sources of share x profile, so
+        a source with its own profile (a hospital late on Fridays) shifts when referrals
+        come without changing how many.
+        """
         arr = self.scenario.arrivals
         rng = self._arrivals_rng
-        week, hours, peak = self._rate_profile()
+        profiles, share = self._source_profiles()
+        by_source = profiles * share[:, None, None]  # source x weekday x hour
+        total = by_source.sum(axis=0)
         base = arr.annual_referrals / 365.0
-        peak_rate = base * peak
+        surge_max = max([1.0] + [s.factor for s in arr.surges])
+        peak_rate = base * float(total.max()) * surge_max
         limit = self.scenario.run.max_referrals
         made = 0
         while limit is None or made < limit:
@@ -199,13 +290,18 @@ class FrontDoorModel:
             u = rng.random()
             yield self.env.timeout(gap)
             t = self.env.now
-            rate = base * week[int(t % 7.0)] * hours[int((t % 1.0) * 24.0)]
+            day, hour = int(t % 7.0), int((t % 1.0) * 24.0)
+            rate = base * total[day, hour]
             for surge in arr.surges:
                 if surge.start_day <= t < surge.end_day:
                     rate *= surge.factor
             if u * peak_rate > rate:
                 continue  # thinned out: no referral at this instant
-            source = self._source_names[int(np.searchsorted(self._source_cdf, rng.random()))]
+            column = by_source[:, day, hour]
+            pick = rng.random() * column.sum()
+            source = self._source_names[
+                min(int(np.searchsorted(np.cumsum(column), pick)), len(column) - 1)
+            ]
             made += 1
             family = self._new_family(source)
             self._open_case(family, source, re_referral=False)
@@ -215,7 +311,7 @@ class FrontDoorModel:
         harm_type = self._harm_names[int(np.searchsorted(self._harm_cdf, rng.random()))]
         risk = 0.0
         if harm_type != "none":
-            dist = fam.risk[harm_type]
+            dist = fam.risk[harm_type]  # type: ignore[index]
             risk = float(rng.beta(dist.a, dist.b))
         need = float(rng.beta(fam.need.a, fam.need.b))
         return harm_type, risk, need
@@ -223,12 +319,13 @@ class FrontDoorModel:
     def _new_family(self, source: str) -> Family:
         """A family newly referred from outside, drawn so that the source would refer it."""
         fam = self.scenario.families
-        family_id = len(self.families)
+        family_id = self._outside_families
+        self._outside_families += 1
         rng = self.streams.for_entity("family", family_id)
-        bar = self.scenario.arrivals.sources[source].referral_bar
+        bar = self.scenario.arrivals.sources[source].referral_bar  # type: ignore[index]
         for _ in range(1000):
             harm_type, risk, need = self._draw_truth(rng)
-            seen = max(fam.clarity_at_referral[harm_type] * risk, 0.8 * need)
+            seen = max(fam.clarity_at_referral[harm_type] * risk, 0.8 * need)  # type: ignore[index]
             if seen + rng.normal(0.0, 0.1) >= bar:
                 break
         trend = min(1.0, max(-1.0, float(rng.normal(0.0, fam.trend_sd_per_year))))
@@ -249,36 +346,90 @@ class FrontDoorModel:
             last_referral_at=last,
             hazard_left=float(rng.exponential()),
             hazard_since=self.env.now,
+            patch=family_id % self.patches,
         )
-        self.families[family_id] = family
+        family.facts = draw_facts(self, family, rng, known)
+        return self._register_family(family)
+
+    def _register_family(self, family: Family) -> Family:
+        self.families[family.id] = family
+        facts = family.facts
         self.log.emit(
             self.env.now,
             EventKind.FAMILY_CREATED,
-            family=family_id,
-            harm_type=harm_type,
-            risk=risk,
-            need=need,
-            trend=trend,
-            known_before_run=known,
+            family=family.id,
+            harm_type=family.harm_type,
+            risk=family.base_risk,
+            need=family.need,
+            trend=family.trend,
+            known_before_run=family.known_before_run,
             truth_level=self.truth_level(family).label,
+            surname=facts.surname,
+            name_origin=facts.name_origin,
+            recorded_surname=facts.recorded_surname,
+            file_location=facts.file_location,
+            agencies_knowing=sorted(facts.agency_information),
+            patch=family.patch,
         )
         self._reschedule_harm(family)
         return family
 
-    def _open_case(self, family: Family, source: str, *, re_referral: bool) -> Case:
+    def _scripted_referral(self, index: int, spec: ScriptedReferral) -> ProcessGen:
+        """A training exercise's referral: a family with a set truth, at a set moment."""
+        yield self.env.timeout(max(0.0, spec.day + spec.hour / 24.0 - self.env.now))
+        fam = spec.family
+        family_id = SCRIPTED_FAMILY_BASE + index
+        rng = self.streams.for_entity("family", family_id)
+        family = Family(
+            id=family_id,
+            harm_type=fam.harm_type,
+            base_risk=fam.risk,
+            need=fam.need,
+            trend=fam.trend,
+            origin_time=self.env.now,
+            rng=rng,
+            judgement_rng=self.streams.block_for_entity("judgement", family_id, rng, 32),
+            known_before_run=fam.recorded_surname is not None,
+            last_referral_at=None,
+            hazard_left=float(rng.exponential()),
+            hazard_since=self.env.now,
+            patch=index % self.patches,
+        )
+        family.facts = scripted_facts(fam)
+        self._register_family(family)
+        self._open_case(
+            family,
+            spec.source,
+            re_referral=False,
+            scripted=(spec.ref, spec.concern, spec.signal, spec.need_signal, fam.surname),
+        )
+
+    def _open_case(
+        self,
+        family: Family,
+        source: str,
+        *,
+        re_referral: bool,
+        scripted: tuple[str, str, float, float, str] | None = None,
+    ) -> Case:
         fam = self.scenario.families
         rng = family.rng
         now = self.env.now
         risk = family.risk_at(now)
-        signal = clip01(
-            fam.clarity_at_referral[family.harm_type] * risk
-            + float(rng.normal(0.0, fam.referral_noise_sd))
-        )
-        need_signal = clip01(family.need + float(rng.normal(0.0, 0.1)))
-        if family.harm_type != "none":
-            concern = family.harm_type
+        if scripted is not None:
+            ref, concern, signal, need_signal, spelling = scripted
         else:
-            concern = self._concern_names[int(np.searchsorted(self._concern_cdf, rng.random()))]
+            signal = clip01(
+                fam.clarity_at_referral[family.harm_type] * risk  # type: ignore[index]
+                + float(rng.normal(0.0, fam.referral_noise_sd))
+            )
+            need_signal = clip01(family.need + float(rng.normal(0.0, 0.1)))
+            if family.harm_type != "none":
+                concern = family.harm_type
+            else:
+                concern = self._concern_names[int(np.searchsorted(self._concern_cdf, rng.random()))]
+            ref = None
+            spelling = ""
         case = Case(
             id=len(self.cases),
             family=family,
@@ -288,7 +439,14 @@ class FrontDoorModel:
             referral_signal=signal,
             need_signal=need_signal,
             re_referral=re_referral,
+            scripted_ref=ref,
         )
+        case.spelling = spelling or self.information.referral_spelling(case)
+        if family.facts.recorded_surname is None and family.referrals >= 1:
+            # The team's own earlier contact put the family on record, as then spelt.
+            family.facts.recorded_surname = family.first_spelling
+        if family.referrals == 0:
+            family.first_spelling = case.spelling
         case.evidence["referral"] = signal
         since_last = None if family.last_referral_at is None else now - family.last_referral_at
         self.cases[case.id] = case
@@ -296,6 +454,7 @@ class FrontDoorModel:
         family.last_referral_at = now
         family.open_case = case
         family.concern_version += 1  # an open case stops the clock of new concerns
+        out_of_hours = not self.calendar.is_open(now)
         self.log.emit(
             now,
             EventKind.REFERRAL_ARRIVED,
@@ -303,27 +462,128 @@ class FrontDoorModel:
             family=family.id,
             source=source,
             concern=concern,
-            out_of_hours=not self.calendar.is_open(now),
+            out_of_hours=out_of_hours,
             re_referral=re_referral,
             known_family=family.known_before_run or family.referrals > 1,
             days_since_last_referral=since_last,
             signal=signal,
             need_signal=need_signal,
+            spelling=case.spelling,
+            scripted=ref,
         )
         self._set_protection(family, "waiting")
-        if self.scenario.screening.enabled:
-            self.screening_queue.put(case)
-        else:
+        if not self.scenario.screening.enabled:
             case.screening_level = Level.CHILD_IN_NEED
             case.screened_at = now
             self._queue_for_allocation(case, Level.CHILD_IN_NEED)
+        elif out_of_hours and self.scenario.out_of_hours.enabled:
+            self.env.process(self._emergency_duty(case))
+        else:
+            self._to_duty_desk(case)
         return case
+
+    def _to_duty_desk(self, case: Case) -> None:
+        self.screening_queues[self._screening_team[case.family.patch]].put(case)
+
+    # -- out of hours -------------------------------------------------------------------
+
+    def _emergency_duty(self, case: Case) -> ProcessGen:
+        """The EDT reads an out-of-hours referral; if it looks urgent, someone visits that
+        night, and the case is handed to the day team in the morning."""
+        ooh = self.scenario.out_of_hours
+        family = case.family
+        rng = family.judgement_rng
+        with self.edt.request() as req:
+            yield req
+            yield self.env.timeout(0.5 / 24.0)  # reading and a call or two
+            believed = clip01(case.referral_signal + ooh.edt_judgement_error_sd * rng.normal())
+            urgent = believed >= ooh.urgent_risk
+            self.log.emit(
+                self.env.now,
+                EventKind.OUT_OF_HOURS_TRIAGED,
+                case=case.id,
+                family=family.id,
+                urgent=urgent,
+                believed_risk=believed,
+            )
+            if urgent:
+                yield self.env.timeout(3.0 / 24.0)  # travel and a visit
+                seen = rng.random() < ooh.see_child_probability
+                case.child_seen = seen
+                if seen:
+                    clarity = self.scenario.families.clarity_at_assessment[family.harm_type]  # type: ignore[index]
+                    case.evidence["edt_visit"] = clip01(
+                        clarity * family.risk_at(self.env.now) + rng.normal(0.0, 0.05)
+                    )
+                    self._set_protection(family, "assessing")  # a safety plan for the night
+                self.barrier(
+                    case,
+                    "seeing_child",
+                    seen,
+                    [] if seen else ["out_of_hours_cover"],
+                    None,
+                    at="out_of_hours",
+                )
+        if urgent:
+            opening = self.calendar.next_open(self.env.now)
+            yield self.env.timeout(opening - self.env.now)
+            self._handover(
+                case,
+                to="day_team",
+                loss=ooh.fact_loss[ooh.handover],
+                why=["unstructured_handover"]
+                if ooh.handover == "unstructured"
+                else ["handover_slips"],
+            )
+        self._to_duty_desk(case)
+
+    def _handover(
+        self,
+        case: Case,
+        *,
+        to: str,
+        loss: float,
+        why: list[str],
+        keep: list[str] | None = None,
+    ) -> None:
+        """Pass a case's facts on; each may be lost (or, from a trainee, left out)."""
+        rng = case.family.judgement_rng
+        facts = sorted(k for k in case.evidence if k != "referral")
+        lost: list[str] = []
+        for key in facts:
+            dropped = key not in keep if keep is not None else rng.random() < loss
+            if dropped:
+                lost.append(key)
+        key_fact = max(facts, key=lambda k: case.evidence[k], default=None)
+        for key in lost:
+            del case.evidence[key]
+        case.handed_over = True
+        self.log.emit(
+            self.env.now,
+            EventKind.HANDED_OVER,
+            case=case.id,
+            family=case.family.id,
+            to=to,
+            facts=facts,
+            lost=lost,
+        )
+        if facts:
+            held = key_fact not in lost
+            self.barrier(case, "handover", held, [] if held else why, None, to=to)
+
+    def hand_over_to_edt(self, case_id: int, keep: list[str]) -> None:
+        """A trainee's written handover: only the facts chosen go to the night team."""
+        case = self.cases[case_id]
+        self._handover(
+            case, to="emergency_duty_team", loss=0.0, why=["handover_omission"], keep=keep
+        )
 
     # -- what the team sees ---------------------------------------------------------
 
     def behind(self) -> bool:
         """The team is behind when more cases wait than a share of its case places."""
-        return len(self._waiting) > self.scenario.staff.behind_backlog_share * self.case_places
+        waiting = sum(len(w) for w in self._waiting)
+        return waiting > self.scenario.staff.behind_backlog_share * self.case_places
 
     def worker_error_sd(self, worker: Worker | None) -> float:
         staff = self.scenario.staff
@@ -336,25 +596,34 @@ class FrontDoorModel:
         return sd
 
     def _read(
-        self, case: Case, worker: Worker | None, *, assessed: bool = False
+        self,
+        case: Case,
+        worker: Worker | None,
+        *,
+        assessed: bool = False,
+        error_sd: float | None = None,
     ) -> tuple[float, float, float, float]:
         """A worker's reading of a case: (believed, noiseless) risk and need.
 
-        Before assessment the reading is the most worrying thing found so far (one fact
-        can matter); after it, seeing the family supersedes the referral's picture.
+        The reading is the most worrying thing found so far (one fact can matter); once
+        the family has been assessed, the referral's first picture no longer counts.
         """
         rng = case.family.judgement_rng
         z_risk, z_need = rng.normal(), rng.normal()
-        sd = self.worker_error_sd(worker)
-        pool = (
-            [v for k, v in case.evidence.items() if k in ASSESSED_EVIDENCE]
-            if assessed
-            else list(case.evidence.values())
-        )
+        sd = self.worker_error_sd(worker) if error_sd is None else error_sd
+        if assessed:
+            # Seeing the family leads; records and other agencies still weigh, a little less.
+            pool = [
+                v if k in FIRST_HAND else HEARSAY_WEIGHT * v
+                for k, v in case.evidence.items()
+                if k not in SUPERSEDED_BY_ASSESSMENT
+            ]
+        else:
+            pool = list(case.evidence.values())
         clean_risk = max(pool) if pool else 0.0
         clean_need = case.need_signal
-        risk = min(1.0, max(0.0, clean_risk + sd * z_risk))
-        need = min(1.0, max(0.0, clean_need + sd * z_need))
+        risk = clip01(clean_risk + sd * z_risk)
+        need = clip01(clean_need + sd * z_need)
         return risk, need, clean_risk, clean_need
 
     def view(self, case: Case, believed_risk: float, believed_need: float) -> CaseView:
@@ -368,7 +637,7 @@ class FrontDoorModel:
             arrived_at=case.arrived_at,
             believed_risk=believed_risk,
             believed_need=believed_need,
-            known_family="history" in case.evidence,
+            known_family=case.record_found or "local_knowledge" in case.evidence,
             re_referral=case.re_referral,
             screening_level=case.screening_level,
             evidence=tuple(sorted(case.evidence.items())),
@@ -386,7 +655,7 @@ class FrontDoorModel:
         return Level.NO_FURTHER_ACTION
 
     def conditions(self, case: Case, worker: Worker | None) -> list[str]:
-        """Latent conditions present when a barrier is tested on this case."""
+        """Latent conditions present when a decision is taken on this case."""
         present: list[str] = []
         if case.concern in LOW_VISIBILITY:
             present.append("low_visibility_harm")
@@ -398,6 +667,32 @@ class FrontDoorModel:
             present.append("high_caseload")
         return present
 
+    def barrier(
+        self,
+        case: Case,
+        name: str,
+        held: bool,
+        conditions: list[str],
+        worker: Worker | None,
+        **extra: Any,
+    ) -> None:
+        """Log one test of a barrier; a hole joins the case's story for later grading."""
+        if not held:
+            case.holes.append((name, tuple(conditions)))
+        self.log.emit(
+            self.env.now,
+            EventKind.BARRIER_TESTED,
+            case=case.id,
+            family=case.family.id,
+            barrier=name,
+            held=held,
+            conditions=conditions,
+            active_failure=False,
+            worker=None if worker is None else worker.id,
+            role=None if worker is None else worker.role,
+            **extra,
+        )
+
     def _judge(
         self,
         case: Case,
@@ -406,15 +701,18 @@ class FrontDoorModel:
         answer: Level,
         clean_risk: float,
         clean_need: float,
+        *,
+        role: str | None = None,
     ) -> None:
         """Record the barrier test of a decision and update the family's error episode."""
         family = case.family
         truth = self.truth_level(family)
-        rule = screening_level_for if barrier == "screening" else level_for
+        rule = screening_level_for if barrier in SCREENING_BARRIERS else level_for
         clean = rule(clean_risk, clean_need, self.scenario.thresholds)
         held = self.incidents.level_holds(answer, truth)
         active = (not held) and self.incidents.level_holds(clean, truth)
         conditions = self.conditions(case, worker)
+        who = role or (None if worker is None else worker.role)
         self.log.emit(
             self.env.now,
             EventKind.BARRIER_TESTED,
@@ -427,8 +725,10 @@ class FrontDoorModel:
             decided=answer.label,
             truth=truth.label,
             worker=None if worker is None else worker.id,
-            role=None if worker is None else worker.role,
+            role=who,
         )
+        if not held:
+            case.holes.append((barrier, tuple(conditions)))
         family.team_level = answer
         self.incidents.after_decision(
             family,
@@ -436,7 +736,7 @@ class FrontDoorModel:
             answer,
             truth,
             barrier=barrier,
-            role=None if worker is None else worker.role,
+            role=who,
             conditions=tuple(conditions),
             active_failure=active,
         )
@@ -444,22 +744,64 @@ class FrontDoorModel:
     # -- the duty desk ----------------------------------------------------------------
 
     def _duty_desk(self, worker: Worker) -> ProcessGen:
-        """One duty worker screening referrals in arrival order, in working hours."""
-        queue = self.screening_queue
+        """One duty worker reading referrals in arrival order, in working hours.
+
+        The worker spends the reading time, starts the checks, and moves on; each case's
+        decision waits for its answers up to the decision timescale.
+        """
+        queue = self.screening_queues[worker.team]
         work_hours = self.scenario.screening.work_hours
         while True:
             case: Case = yield queue.get()
             done = self.calendar.add_working_hours(self.env.now, work_hours)
             yield self.env.timeout(done - self.env.now)
-            yield from self._screen(case, worker)
+            self.env.process(self._screen(case, worker))
+
+    def _cut_corner(self, case: Case, check: str) -> bool:
+        """Under time pressure a check may be skipped; the skip is remembered."""
+        if not self.behind():
+            return False
+        if case.family.judgement_rng.random() < self.scenario.staffing.corner_cutting:
+            case.skipped.add(check)
+            return True
+        return False
+
+    def _duty_checks(self, case: Case, worker: Worker) -> bool:
+        """The checks a duty worker makes: database, file, the agencies the concern calls
+        for. True when answers are awaited (their times are in `case.expected`)."""
+        info = self.information
+        pending = False
+        if not self._cut_corner(case, "database"):
+            info.duty_database_check(case, worker)
+        facts = case.family.facts
+        if not case.record_found and facts.recorded_surname is not None:
+            info.local_knowledge(case, worker)
+        if case.record_found and facts.file_location != "none":
+            if not self._cut_corner(case, "file"):
+                info.request_file(case)
+                pending = True
+        agencies = self.scenario.agencies.checks_by_concern.get(case.concern, [])  # type: ignore[call-overload]
+        for agency in agencies:
+            if self._cut_corner(case, agency):
+                continue
+            info.contact_agency(case, agency, worker)
+            pending = True
+        return pending
 
     def _screen(self, case: Case, worker: Worker) -> ProcessGen:
         family = case.family
-        self._add_history(case)
+        pending = False if self.manual_checks else self._duty_checks(case, worker)
+        if pending:
+            # Wait for the answers, but not past the decision timescale.
+            deadline = self.calendar.add_working_days(
+                case.arrived_at, self.scenario.timescales.decision_working_days
+            )
+            until = min(deadline, max(case.expected.values()))
+            if until > self.env.now:
+                yield self.env.timeout(until - self.env.now)
         risk, need, clean_risk, clean_need = self._read(case, worker)
         view = self.view(case, risk, need)
-        level = yield from self._ask(self.decider.screen(view))
-        level = Level(level)
+        level = Level((yield from self._ask(self.decider.screen(view))))
         now = self.env.now
         case.screened_at = now
         case.screening_level = level
@@ -478,25 +820,111 @@ class FrontDoorModel:
             role=worker.role,
             within_timescale=within,
         )
-        case.evidence["screening"] = risk  # what the record now says
+        self.information.record_checks(case, worker)
         self._judge(case, worker, "screening", level, clean_risk, clean_need)
+        if level < Level.CHILD_PROTECTION and not self.manual_checks:
+            level = self._team_leader_review(case, level, clean_risk, clean_need)
+            case.screening_level = level
+        case.evidence["screening"] = risk  # what the record now says
         if level == Level.NO_FURTHER_ACTION:
             self._close(case, "no_further_action_at_referral")
         else:
             self._queue_for_allocation(case, level)
 
-    def _add_history(self, case: Case) -> None:
-        """What the records say about a family the team has met before."""
+    def _team_leader_review(
+        self, case: Case, level: Level, clean_risk: float, clean_need: float
+    ) -> Level:
+        """A team leader looks again at a share of decisions below child protection,
+        as long as there is time left in the day for it."""
+        review = self.scenario.team_leader_review
+        if not review.enabled or not self.team_leaders:
+            return level
+        if self._review_rng.random() >= review.share_reviewed:
+            return level
+        day = int(self.env.now)
+        capacity = review.reviews_per_leader_per_day * len(self.team_leaders)
+        if self._reviews_done.get(day, 0) >= capacity:
+            self.barrier(case, "team_leader_review", False, ["supervision_capacity"], None)
+            return level
+        self._reviews_done[day] = self._reviews_done.get(day, 0) + 1
+        leader = self.team_leaders[day % len(self.team_leaders)]
+        return self.team_leader_reading(case, leader, level, clean_risk, clean_need)
+
+    def team_leader_reading(
+        self, case: Case, leader: Worker, level: Level, clean_risk: float, clean_need: float
+    ) -> Level:
+        """The leader's own reading of the same evidence; it can only raise the level."""
+        z = case.family.judgement_rng.normal()
+        risk = clip01(clean_risk + leader.judgement_sd * z)
+        theirs = screening_level_for(risk, clean_need, self.scenario.thresholds)
+        final = max(level, theirs)
+        self._judge(case, leader, "team_leader_review", final, clean_risk, clean_need)
+        return final
+
+    # -- information actions a trainee takes -------------------------------------------
+
+    def gather(
+        self,
+        case_id: int,
+        action: str,
+        *,
+        spelling: str | None = None,
+        agency: str | None = None,
+        worker_id: int | None = None,
+    ) -> simpy.Event:
+        """Run one information action on a case; the event's value is an InformationResult.
+
+        Actions: database (search under `spelling`), file, agency (`agency`), visit
+        (see the child), team_leader (ask a leader's view). Each costs simulated time.
+        """
+        case = self.cases[case_id]
+        worker = self.workers[worker_id] if worker_id is not None else None
+        info = self.information
+        if action == "database":
+            return self._after(0.25, lambda: info.search_database(case, spelling or case.spelling))
+        if action == "file":
+            return info.request_file(case)
+        if action == "agency":
+            if agency not in AGENCIES:
+                raise ValueError(f"unknown agency {agency!r}")
+            return info.contact_agency(case, agency, worker)
+        if action == "visit":
+            return self._after(3.0, lambda: self._duty_visit(case))
+        if action == "team_leader":
+            return self._after(0.5, lambda: self._consult_leader(case))
+        raise ValueError(f"unknown information action {action!r}")
+
+    def _after(self, hours: float, act: Any) -> simpy.Event:
+        """An event that fires with `act()` once `hours` of working time have passed."""
+        done = self.env.event()
+
+        def finish(_event: simpy.Event) -> None:
+            done.succeed(act())
+
+        end = self.calendar.add_working_hours(self.env.now, hours)
+        self.env.timeout(end - self.env.now).callbacks.append(finish)
+        return done
+
+    def _duty_visit(self, case: Case) -> InformationResult:
         family = case.family
-        if family.referrals > 1:
-            previous = family.team_record
-            if previous is not None:
-                case.evidence["history"] = previous
-        elif family.known_before_run:
-            # An earlier episode before the run: the record shows a fainter picture.
-            noise = float(family.rng.normal(0.0, 0.1))
-            case.evidence["history"] = clip01(0.8 * family.risk_at(self.env.now) + noise)
-            family.team_record = case.evidence["history"]
+        seen = family.judgement_rng.random() < self.scenario.visits.see_child_probability
+        case.child_seen = seen
+        if not seen:
+            return InformationResult("visit", "not_seen", "nobody answered; the child was not seen")
+        clarity = self.scenario.families.clarity_at_assessment[family.harm_type]  # type: ignore[index]
+        noise = family.judgement_rng.normal(0, 0.05)
+        value = clip01(clarity * family.risk_at(self.env.now) + noise)
+        case.evidence["visit"] = value
+        self._set_protection(family, "assessing")
+        return InformationResult("visit", "seen", "the child was seen at home", "visit", value)
+
+    def _consult_leader(self, case: Case) -> InformationResult:
+        leader = self.team_leaders[0] if self.team_leaders else None
+        sd = leader.judgement_sd if leader else 0.05
+        risk, need, _, _ = self._read(case, leader, error_sd=sd)
+        advice = screening_level_for(risk, need, self.scenario.thresholds)
+        words = advice.label.replace("_", " ")
+        return InformationResult("team_leader", advice.label, f"the team leader would say {words}")
 
     # -- allocation -----------------------------------------------------------------
 
@@ -514,7 +942,8 @@ class FrontDoorModel:
         case.priority = key
         case.queued_at = self.env.now
         case.stage = "awaiting_allocation"
-        heapq.heappush(self._waiting, (key, case.id, case))
+        heap = self._waiting[case.family.patch]
+        heapq.heappush(heap, (key, case.id, case))
         self.log.emit(
             self.env.now,
             EventKind.QUEUED,
@@ -522,7 +951,7 @@ class FrontDoorModel:
             family=case.family.id,
             priority=key,
             level=case.screening_level.label if case.screening_level is not None else None,
-            waiting=len(self._waiting),
+            waiting=sum(len(w) for w in self._waiting),
         )
         self._wake_allocator()
 
@@ -532,7 +961,7 @@ class FrontDoorModel:
 
     def _change_caseload(self, worker: Worker, delta: int) -> None:
         worker.caseload += delta
-        self.free_places -= delta
+        self.free_places[worker.team] -= delta
         self._worker_views[worker.id] = self._snapshot(worker)
 
     def _wake_allocator(self) -> None:
@@ -540,19 +969,33 @@ class FrontDoorModel:
             self._allocator_wake.succeed()
 
     def _allocator(self) -> ProcessGen:
-        """The team leader allocates the top waiting case whenever a worker has room."""
+        """Team leaders allocate the top waiting case whenever a worker in its team has room.
+
+        With one central team there is one waiting list; with patch teams each patch
+        allocates only to its own workers.
+        """
         while True:
-            while self._waiting and self.free_places > 0:
-                _, _, case = heapq.heappop(self._waiting)
-                risk = case.evidence.get("screening", case.referral_signal)
-                view = self.view(case, risk, case.need_signal)
-                free = [v for v in self._worker_views.values() if v.caseload < v.caseload_cap]
-                worker_id = yield from self._ask(self.decider.allocate(view, free))
-                worker = self.workers[int(worker_id)]
-                if worker.caseload >= worker.caseload_cap:
-                    raise ValueError(f"worker {worker.id} has no room for case {case.id}")
-                self._change_caseload(worker, +1)
-                self.env.process(self._assess(case, worker))
+            progressed = True
+            while progressed:
+                progressed = False
+                for patch, heap in enumerate(self._waiting):
+                    if not heap or self.free_places[patch] <= 0:
+                        continue
+                    _, _, case = heapq.heappop(heap)
+                    risk = case.evidence.get("screening", case.referral_signal)
+                    view = self.view(case, risk, case.need_signal)
+                    free = [
+                        v
+                        for v in self._worker_views.values()
+                        if v.caseload < v.caseload_cap and v.team == patch
+                    ]
+                    worker_id = yield from self._ask(self.decider.allocate(view, free))
+                    worker = self.workers[int(worker_id)]
+                    if worker.caseload >= worker.caseload_cap:
+                        raise ValueError(f"worker {worker.id} has no room for case {case.id}")
+                    self._change_caseload(worker, +1)
+                    self.env.process(self._assess(case, worker))
+                    progressed = True
             self._allocator_wake = self.env.event()
             yield self._allocator_wake
 
@@ -574,7 +1017,8 @@ class FrontDoorModel:
         case.allocated_at = now
         case.worker = worker
         case.stage = "assessing"
-        wait_wd = self.calendar.working_days_between(case.queued_at or now, now)
+        queued = case.queued_at if case.queued_at is not None else now
+        wait_wd = self.calendar.working_days_between(queued, now)
         self.log.emit(
             now,
             EventKind.ALLOCATED,
@@ -582,18 +1026,21 @@ class FrontDoorModel:
             family=family.id,
             worker=worker.id,
             role=worker.role,
-            wait_days=now - (case.queued_at if case.queued_at is not None else now),
+            wait_days=now - queued,
             wait_working_days=wait_wd,
             concern=case.concern,
             caseload=worker.caseload,
         )
+        if self.scenario.thresholds.enabled:
+            late = wait_wd > spec.timescales.allocation_working_days
+            self.barrier(case, "allocation", not late, ["understaffing"] if late else [], worker)
         self._set_protection(family, "assessing")
         start = self.calendar.next_open(now)
         end = self.calendar.add_working_days(
             start, self._duration(family, spec.assessment.initial_median_working_days, worker)
         )
         yield self.env.timeout(end - now)
-        self._assessment_evidence(case)
+        self._assessment_evidence(case, worker)
         risk, need, _, _ = self._read(case, worker, assessed=True)
         first = Level((yield from self._ask(self.decider.conclude(self.view(case, risk, need)))))
         self.log.emit(
@@ -615,7 +1062,7 @@ class FrontDoorModel:
                 self._duration(family, spec.assessment.core_median_working_days, worker),
             )
             yield self.env.timeout(end - later)
-            self._assessment_evidence(case)
+            self._assessment_evidence(case, worker)
         risk, need, clean_risk, clean_need = self._read(case, worker, assessed=True)
         outcome = Level((yield from self._ask(self.decider.conclude(self.view(case, risk, need)))))
         now = self.env.now
@@ -626,7 +1073,6 @@ class FrontDoorModel:
         )
         length_wd = self.calendar.working_days_between(case.allocated_at, now)
         case.outcome = outcome
-        case.evidence["assessment_record"] = risk
         family.team_record = risk
         self._change_caseload(worker, -1)
         self.log.emit(
@@ -648,46 +1094,92 @@ class FrontDoorModel:
         if outcome == Level.NO_FURTHER_ACTION:
             self._close(case, "no_further_action_after_assessment")
         else:
-            self.env.process(self._plan(case, outcome))
+            self.env.process(self._plan(case, outcome, risk))
 
-    def _assessment_evidence(self, case: Case) -> None:
-        """Seeing the child and the family shows more of the truth than a referral."""
+    def _assessment_evidence(self, case: Case, worker: Worker) -> None:
+        """Seeing the child shows far more of the truth than a referral; an assessment
+        that never sees the child (corner-cutting under pressure) shows less."""
         family = case.family
-        clarity = self.scenario.families.clarity_at_assessment[family.harm_type]
-        noise = family.judgement_rng.normal(0.0, 0.05)
+        rng = family.judgement_rng
+        visits = self.scenario.visits
+        behind = self.behind()
+        chance = visits.rushed_see_child_probability if behind else visits.see_child_probability
+        seen = rng.random() < chance
+        case.child_seen = seen
+        clarity = self.scenario.families.clarity_at_assessment[family.harm_type]  # type: ignore[index]
+        if not seen:
+            clarity = min(clarity, visits.unseen_clarity)
+        if self.scenario.thresholds.enabled:
+            why = [] if seen else (["time_pressure"] if behind else ["no_access_to_child"])
+            self.barrier(case, "seeing_child", seen, why, worker, at="assessment")
+        noise = rng.normal(0.0, 0.05)
         case.evidence["assessment"] = clip01(clarity * family.risk_at(self.env.now) + noise)
-        need_noise = family.judgement_rng.normal(0.0, 0.05)
-        case.need_signal = clip01(family.need + need_noise)
+        case.need_signal = clip01(family.need + rng.normal(0.0, 0.05))
 
-    # -- plans, closure and new concerns --------------------------------------------
+    # -- plans, long-term reviews, closure and new concerns -----------------------------
 
-    def _plan(self, case: Case, level: Level) -> ProcessGen:
+    def _plan(self, case: Case, level: Level, believed: float) -> ProcessGen:
+        """The family support team holds the case on a plan, reviewing it periodically.
+
+        Each review is a barrier: it should notice a risk that has grown. The longer a
+        case is open, the more a reviewer anchors on the first view (complacency), and a
+        familiar family must show more before anyone escalates (the rule of optimism).
+        """
         family = case.family
         services = self.scenario.services
-        state = "child_protection" if level == Level.CHILD_PROTECTION else "child_in_need"
-        days = (
-            services.cp_plan_days if level == Level.CHILD_PROTECTION else services.cin_support_days
+        longterm = self.scenario.long_term
+        case.plan_started_at = self.env.now
+        family.plan_anchor = believed
+        self._handover(
+            case, to="family_support_team", loss=longterm.transfer_fact_loss, why=["case_transfer"]
         )
-        case.stage = state
-        self.log.emit(
-            self.env.now,
-            EventKind.PLAN_STARTED,
-            case=case.id,
-            family=family.id,
-            plan=state,
-            days=days,
-        )
-        self.incidents.plan_started(family, case, level)
-        self._set_protection(family, state)
-        yield self.env.timeout(days)
-        # What the plan changed for good: services work on the real trouble, if any.
+        previous: Level | None = None
+        while True:
+            state = "child_protection" if level == Level.CHILD_PROTECTION else "child_in_need"
+            days = (
+                services.cp_plan_days
+                if level == Level.CHILD_PROTECTION
+                else services.cin_support_days
+            )
+            case.stage = state
+            self.log.emit(
+                self.env.now,
+                EventKind.PLAN_STARTED,
+                case=case.id,
+                family=family.id,
+                plan=state,
+                days=days,
+            )
+            if level != previous:  # a renewal of the same plan is not a new decision to grade
+                self.incidents.plan_started(family, case, level)
+            previous = level
+            self._set_protection(family, state)
+            ends = self.env.now + days
+            while self.env.now + longterm.review_interval_days < ends:
+                yield self.env.timeout(longterm.review_interval_days)
+                if level == Level.CHILD_IN_NEED and self._long_term_review(case, level) > level:
+                    level = Level.CHILD_PROTECTION
+                    break
+            else:
+                yield self.env.timeout(max(0.0, ends - self.env.now))
+                self._plan_works(case, level)
+                next_level = self._long_term_review(case, level, ending=True)
+                if next_level == Level.NO_FURTHER_ACTION:
+                    break
+                level = next_level
+        self._close(case, f"{state}_plan_ended")
+
+    def _plan_works(self, case: Case, level: Level) -> None:
+        """What a period of plan changed for good: services work on the real trouble."""
+        family = case.family
+        services = self.scenario.services
         self._advance_hazard(family)
         before_risk, before_need = family.base_risk, family.need
         if family.harm_type != "none":
             cut = (
                 services.cp_risk_reduction
                 if level == Level.CHILD_PROTECTION
-                else (services.cin_risk_reduction)
+                else services.cin_risk_reduction
             )
             family.base_risk *= 1.0 - cut
         family.need *= 1.0 - services.cin_need_reduction
@@ -696,7 +1188,7 @@ class FrontDoorModel:
             EventKind.PLAN_ENDED,
             case=case.id,
             family=family.id,
-            plan=state,
+            plan=level.label,
         )
         self.log.emit(
             self.env.now,
@@ -709,37 +1201,78 @@ class FrontDoorModel:
             need_after=family.need,
             truth_level=self.truth_level(family).label,
         )
-        self._judge_closure(case)
-        self._close(case, f"{state}_plan_ended")
+        self._reschedule_harm(family)
 
-    def _judge_closure(self, case: Case) -> None:
-        """Ending a plan is a decision too: the review that should spot a persisting risk."""
+    def _long_term_review(self, case: Case, level: Level, *, ending: bool = False) -> Level:
+        """A family support team review: escalate, continue, or (at a plan's end) close."""
         family = case.family
-        truth = self.truth_level(family)
-        self.incidents.after_decision(
-            family,
-            case,
-            Level.NO_FURTHER_ACTION,
-            truth,
-            barrier="plan_review",
-            role=case.worker.role if case.worker else None,
-            conditions=(),
-            active_failure=False,
+        longterm = self.scenario.long_term
+        thresholds = self.scenario.thresholds
+        rng = family.judgement_rng
+        age = self.env.now - (case.plan_started_at or self.env.now)
+        clarity = self.scenario.families.clarity_at_assessment[family.harm_type]  # type: ignore[index]
+        fresh = clip01(
+            clarity * family.risk_at(self.env.now)
+            + longterm.review_judgement_error_sd * rng.normal()
         )
+        sensitivity = math.exp(-age / longterm.complacency_days) if longterm.complacency else 1.0
+        believed = family.plan_anchor + sensitivity * (fresh - family.plan_anchor)
+        familiar = family.referrals > 1 or family.known_before_run
+        bar = thresholds.child_protection_risk + (longterm.rule_of_optimism if familiar else 0.0)
+        need = clip01(family.need + 0.05 * rng.normal())
+        if believed >= bar:
+            decided = Level.CHILD_PROTECTION
+        elif (
+            ending
+            and believed < thresholds.child_in_need_risk
+            and need < (thresholds.child_in_need_need)
+        ):
+            decided = Level.NO_FURTHER_ACTION
+        else:
+            decided = Level.CHILD_IN_NEED if ending or level == Level.CHILD_IN_NEED else level
+        if decided == Level.CHILD_IN_NEED and level == Level.CHILD_PROTECTION and not ending:
+            decided = level
+        truth = self.truth_level(family)
+        held = self.incidents.level_holds(decided, truth)
+        why: list[str] = []
+        if not held and decided < truth:
+            if longterm.complacency and sensitivity < 0.8:
+                why.append("complacency")
+            if (
+                familiar
+                and longterm.rule_of_optimism > 0
+                and believed >= (thresholds.child_protection_risk)
+            ):
+                why.append("rule_of_optimism")
         self.log.emit(
             self.env.now,
             EventKind.BARRIER_TESTED,
             case=case.id,
             family=family.id,
-            barrier="plan_review",
-            held=self.incidents.level_holds(Level.NO_FURTHER_ACTION, truth),
-            conditions=[],
+            barrier="long_term_review",
+            held=held,
+            conditions=why,
             active_failure=False,
-            decided=Level.NO_FURTHER_ACTION.label,
+            decided=decided.label,
             truth=truth.label,
             worker=None,
-            role=None,
+            role="family_support_worker",
+            case_age_days=age,
         )
+        if not held:
+            case.holes.append(("long_term_review", tuple(why)))
+        family.team_level = decided
+        self.incidents.after_decision(
+            family,
+            case,
+            decided,
+            truth,
+            barrier="long_term_review",
+            role="family_support_worker",
+            conditions=tuple(why),
+            active_failure=False,
+        )
+        return decided
 
     def _close(self, case: Case, reason: str) -> None:
         family = case.family
@@ -841,6 +1374,8 @@ class FrontDoorModel:
         family.hazard_left = float(rng.exponential())
         family.hazard_since = now
         case = family.open_case
+        seen_level = "severe" if severity in ("severe", "death") else severity
+        surfaced = bool(rng.random() < harm.surfaces[seen_level])  # type: ignore[index]
         self.log.emit(
             now,
             EventKind.HARM_OCCURRED,
@@ -851,15 +1386,15 @@ class FrontDoorModel:
             protection=family.protection,
             team_level=family.team_level.label,
             truth_level=self.truth_level(family).label,
+            seen_by_outside_agency=surfaced,
         )
-        self.incidents.harm(family, severity)
+        self.incidents.harm(family, severity, surfaced=surfaced)
         if severity == "death":
             family.alive = False
             family.clock_version += 1
             family.concern_version += 1
             return
-        seen_level = "severe" if severity == "severe" else severity
-        if rng.random() < harm.surfaces[seen_level]:  # type: ignore[index]
+        if surfaced:
             if case is None:
                 self._open_case(family, SURFACING_SOURCE[family.harm_type], re_referral=True)
                 return
@@ -870,8 +1405,8 @@ class FrontDoorModel:
                 EventKind.INFORMATION_RETURNED,
                 case=case.id,
                 family=family.id,
-                source=SURFACING_SOURCE[family.harm_type],
                 what="harm_seen",
+                source=SURFACING_SOURCE[family.harm_type],
             )
         self._reschedule_harm(family)
 

@@ -1,0 +1,440 @@
+"""Finding things out: the database, paper files, other agencies and local knowledge.
+
+Each source of information is a barrier. A known family's history is only of use if
+the database search finds its record (the spelling may differ, the record may carry a
+slip, the worrying part may be an addendum a reader misses), if the paper file arrives
+before the decision (it may be in another building, in an archive, or lost), and if the
+agency that knows something answers in time (it may be slow, or refuse a worker it has
+no rapport with, while answering a colleague who has). When all of these fail, a
+long-serving worker may still recognise the family, by chance.
+
+Everything a family could reveal is drawn once, when the family first appears, from its
+own random stream (`FamilyFacts`), so a counterfactual replay changes only what the
+team manages to find, never what there was to find.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.config import AGENCIES, ScriptedFamily
+from sim.entities import Case, Family, Worker
+from sim.events import EventKind
+from sim.names import NAME_ORIGINS, SURNAMES, names_match, variant_spelling
+
+if TYPE_CHECKING:
+    from sim.model import FrontDoorModel
+
+FILE_LOCATIONS = ("on_site", "other_building", "archive")
+# How much of the true risk a terse database entry, and a fuller addendum, show.
+RECORD_CLARITY = 0.6
+ADDENDUM_CLARITY = 0.85
+FILE_CLARITY = 0.85
+LOCAL_KNOWLEDGE_CLARITY = 0.8
+
+
+@dataclass(slots=True)
+class FamilyFacts:
+    """What could be found out about a family, whether or not anyone finds it."""
+
+    surname: str
+    name_origin: str
+    recorded_surname: str | None = None  # spelling on the database; None: not on record
+    record_history: float = 0.0
+    record_addendum: float | None = None
+    warning_flag: bool = False
+    file_location: str = "none"  # on_site, other_building, archive, missing, none
+    file_history: float = 0.0
+    poor_chronology: bool = False
+    agency_information: dict[str, float] = field(default_factory=dict)
+    refusal_draw: dict[str, float] = field(default_factory=dict)  # fixed per family
+    addendum_draw: float = 1.0
+    spelling_draws: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class InformationResult:
+    """The answer to one information action, as the worker sees it."""
+
+    action: str  # database, file, agency, visit, local_knowledge
+    outcome: str  # found, not_found, arrived, missing, answered, nothing_known, refused, ...
+    detail: str
+    evidence_key: str | None = None
+    value: float | None = None
+
+
+def draw_facts(
+    model: FrontDoorModel, family: Family, rng: np.random.Generator, known: bool
+) -> FamilyFacts:
+    """A random family's findable facts, from a fixed number of draws of its stream."""
+    s = model.scenario
+    u = rng.random(12 + 2 * len(AGENCIES)).tolist()
+    origins = [o for o in NAME_ORIGINS if s.database.origin_shares.get(o, 0.0) > 0]
+    weights = np.array([s.database.origin_shares[o] for o in origins])
+    origin = origins[int(np.searchsorted(np.cumsum(weights / weights.sum()), u[0]))]
+    names = SURNAMES[origin]
+    surname = names[min(int(u[1] * len(names)), len(names) - 1)]
+    facts = FamilyFacts(surname=surname, name_origin=origin, addendum_draw=u[2])
+    risk = family.base_risk
+    if known:
+        slip = u[3] < s.database.data_entry_error_rate
+        facts.recorded_surname = variant_spelling(surname, u[4]) if slip else surname
+        if u[5] < s.database.addendum_probability:
+            facts.record_history = 0.5 * RECORD_CLARITY * risk
+            facts.record_addendum = ADDENDUM_CLARITY * risk
+        else:
+            facts.record_history = RECORD_CLARITY * risk
+        facts.warning_flag = family.harm_type != "none" and risk >= s.database.warning_flag_risk
+        files = s.case_files
+        shares = np.array([files.location_shares.get(loc, 0.0) for loc in FILE_LOCATIONS])
+        if shares.sum() > 0:
+            where = FILE_LOCATIONS[int(np.searchsorted(np.cumsum(shares / shares.sum()), u[6]))]
+        else:
+            where = "on_site"
+        facts.file_location = "missing" if u[7] < files.missing_probability else where
+        facts.poor_chronology = u[8] < files.poor_chronology_probability
+        clarity = files.poor_chronology_clarity if facts.poor_chronology else 1.0
+        facts.file_history = FILE_CLARITY * clarity * risk
+    agency_clarity = s.agencies.clarity
+    for i, agency in enumerate(AGENCIES):
+        spec = s.agencies.agencies.get(agency)
+        holds = spec.holds_information.get(family.harm_type, 0.0) if spec else 0.0
+        if u[12 + 2 * i] < holds:
+            noise = (u[13 + 2 * i] - 0.5) * 0.1
+            facts.agency_information[agency] = min(1.0, max(0.0, agency_clarity * risk + noise))
+        facts.refusal_draw[agency] = u[13 + 2 * i]
+    facts.spelling_draws = u[9:12]
+    return facts
+
+
+def scripted_facts(spec: ScriptedFamily) -> FamilyFacts:
+    """The facts an exercise sets for its family, exactly."""
+    facts = FamilyFacts(
+        surname=spec.surname,
+        name_origin=spec.name_origin,
+        recorded_surname=spec.recorded_surname,
+        record_history=spec.record_history,
+        record_addendum=spec.record_addendum,
+        warning_flag=spec.warning_flag,
+        file_location=spec.file_location,
+        file_history=spec.file_history,
+        agency_information=dict(spec.agency_information),
+        addendum_draw=1.0,
+    )
+    # An exercise's refusals are certain; its other agencies always answer.
+    facts.refusal_draw = {a: (0.0 if a in spec.agency_refuses else 1.0) for a in AGENCIES}
+    return facts
+
+
+class InformationDesk:
+    """Runs information actions for the model: the duty desk's checks and a trainee's."""
+
+    def __init__(self, model: FrontDoorModel) -> None:
+        self.model = model
+
+    # -- what the referral says ---------------------------------------------------
+
+    def referral_spelling(self, case: Case) -> str:
+        """How this referral spells the family's name (varies more for some origins)."""
+        facts = case.family.facts
+        rate = self.model.scenario.database.variant_spelling_rate.get(facts.name_origin, 0.0)
+        rng = case.family.rng
+        if rng.random() < rate:
+            return variant_spelling(facts.surname, float(rng.random()))
+        return facts.surname
+
+    # -- the database ----------------------------------------------------------------
+
+    def search_database(self, case: Case, spelling: str) -> InformationResult:
+        """Search the record under `spelling`; a hit adds the history it holds."""
+        model = self.model
+        facts = case.family.facts
+        matching = model.scenario.database.matching
+        recorded = facts.recorded_surname
+        found = recorded is not None and names_match(spelling, recorded, matching=matching)
+        case.searched_spellings.append(spelling)
+        if not found:
+            return InformationResult("database", "not_found", f"no record under {spelling!r}")
+        history = facts.record_history
+        if case.family.team_record is not None:
+            history = max(history, case.family.team_record)
+        parts = [f"record found under {recorded!r}"]
+        if facts.record_addendum is not None:
+            missed = facts.addendum_draw < model.scenario.database.addendum_missed_probability
+            case.addendum_missed = missed
+            if not missed:
+                history = max(history, facts.record_addendum)
+                parts.append("an addendum adds later concerns")
+        if facts.warning_flag:
+            history = max(history, case.family.risk_at(model.env.now))
+            parts.append("the record carries a warning flag")
+        case.evidence["database"] = history
+        case.record_found = True
+        return InformationResult("database", "found", "; ".join(parts), "database", history)
+
+    def duty_database_check(self, case: Case, worker: Worker) -> None:
+        """The duty worker's search under the referral's own spelling."""
+        self.search_database(case, case.spelling)
+
+    # -- local knowledge ---------------------------------------------------------------
+
+    def local_knowledge(self, case: Case, worker: Worker) -> InformationResult:
+        """A long-serving worker may know a family the database did not find."""
+        model = self.model
+        staffing = model.scenario.staffing
+        family = case.family
+        base = (
+            staffing.patch_local_knowledge
+            if staffing.design == "patch"
+            else (staffing.local_knowledge)
+        )
+        chance = base * min(1.0, worker.tenure_years / 3.0)
+        if family.facts.recorded_surname is None or family.rng.random() >= chance:
+            return InformationResult("local_knowledge", "not_recognised", "nobody knew them")
+        value = LOCAL_KNOWLEDGE_CLARITY * family.risk_at(model.env.now)
+        case.evidence["local_knowledge"] = value
+        return InformationResult(
+            "local_knowledge",
+            "recognised",
+            "a colleague remembers this family",
+            "local_knowledge",
+            value,
+        )
+
+    # -- paper files ------------------------------------------------------------------
+
+    def request_file(self, case: Case) -> simpy.Event:
+        """Ask for the paper file; the event fires when it arrives (or is found missing).
+
+        The retrieval time is drawn now, so the desk knows when to expect an answer;
+        `case.expected["file"]` holds that time.
+        """
+        model = self.model
+        done = model.env.event()
+        if case.file_status != "not_requested":
+            done.succeed(self._file_answer(case))
+            return done
+        case.file_status = "requested"
+        model.log.emit(
+            model.env.now,
+            EventKind.INFORMATION_REQUESTED,
+            case=case.id,
+            family=case.family.id,
+            what="file",
+        )
+        facts = case.family.facts
+        files = model.scenario.case_files
+        where = facts.file_location
+        if where == "none":
+            delay, status = 0.0, "no_file"
+        elif where == "missing" and not files.digitised:
+            delay, status = self._working_delay(case, 3.0), "missing"  # searched, then given up
+        else:
+            median = (
+                0.0
+                if files.digitised
+                else files.retrieval_working_days.get(
+                    where,
+                    1.0,  # type: ignore[arg-type]
+                )
+            )
+            delay = self._working_delay(case, median) if median > 0 else 0.0
+            status = "arrived"
+        case.expected["file"] = model.env.now + delay
+
+        def arrive(_event: simpy.Event) -> None:
+            case.file_status = status
+            if status == "arrived":
+                case.evidence["file"] = facts.file_history
+            answer = self._file_answer(case)
+            model.log.emit(
+                model.env.now,
+                EventKind.INFORMATION_RETURNED,
+                case=case.id,
+                family=case.family.id,
+                what="file",
+                outcome=answer.outcome,
+                location=where,
+            )
+            done.succeed(answer)
+
+        model.env.timeout(delay).callbacks.append(arrive)
+        return done
+
+    def _file_answer(self, case: Case) -> InformationResult:
+        status = case.file_status
+        facts = case.family.facts
+        if status == "arrived":
+            detail = "the file shows earlier concerns"
+            if facts.poor_chronology:
+                detail += ", but without a usable chronology"
+            return InformationResult("file", "arrived", detail, "file", facts.file_history)
+        if status == "missing":
+            return InformationResult("file", "missing", "the file cannot be found")
+        if status == "no_file":
+            return InformationResult("file", "no_file", "there is no paper file")
+        return InformationResult("file", "pending", "the file has been requested")
+
+    def _working_delay(self, case: Case, median_working_days: float) -> float:
+        """Calendar days for a task of lognormal working-day length starting now."""
+        model = self.model
+        wd = median_working_days * math.exp(0.5 * case.family.judgement_rng.normal())
+        now = model.env.now
+        return model.calendar.add_working_days(model.calendar.next_open(now), wd) - now
+
+    # -- other agencies -------------------------------------------------------------------
+
+    def contact_agency(self, case: Case, agency: str, worker: Worker | None) -> simpy.Event:
+        """Ask an agency what it knows; the event fires with its answer (or refusal).
+
+        Whether it refuses, and whether a colleague with better rapport then gets an
+        answer, is settled from the family's fixed draws; `case.expected[agency]` holds
+        when the answer comes.
+        """
+        model = self.model
+        done = model.env.event()
+        model.log.emit(
+            model.env.now,
+            EventKind.INFORMATION_REQUESTED,
+            case=case.id,
+            family=case.family.id,
+            what="agency",
+            agency=agency,
+        )
+        case.agency_status[agency] = "asked"
+        spec = model.scenario.agencies.agencies.get(agency)  # type: ignore[call-overload]
+        delay = self._working_delay(case, spec.response_median_working_days if spec else 5.0)
+        asker = worker
+        refused = self._refuses(case, agency, asker)
+        if refused and model.scenario.agencies.ask_colleague:
+            colleague = max(
+                (w for w in model.workers if w is not worker),
+                key=lambda w: (w.relationships.get(agency, 0.0), -w.id),
+                default=None,
+            )
+            if colleague is not None and not self._refuses(case, agency, colleague):
+                delay += 0.5  # the colleague rings back the next day or so
+                refused, asker = False, colleague
+        case.expected[agency] = model.env.now + delay
+
+        def reply(_event: simpy.Event) -> None:
+            done.succeed(self._agency_answer(case, agency, worker, asker, refused))
+
+        model.env.timeout(delay).callbacks.append(reply)
+        return done
+
+    def _refuses(self, case: Case, agency: str, worker: Worker | None) -> bool:
+        spec = self.model.scenario.agencies.agencies.get(agency)  # type: ignore[call-overload]
+        if spec is None:
+            return True
+        rapport = worker.relationships.get(agency, 0.0) if worker is not None else 0.0
+        chance = spec.refusal_probability * (1.0 - rapport)
+        return case.family.facts.refusal_draw.get(agency, 1.0) < chance
+
+    def _agency_answer(
+        self,
+        case: Case,
+        agency: str,
+        worker: Worker | None,
+        asker: Worker | None,
+        refused: bool,
+    ) -> InformationResult:
+        model = self.model
+        facts = case.family.facts
+        if refused:
+            case.agency_status[agency] = "refused"
+            answer = InformationResult("agency", "refused", f"{agency} would not share")
+        elif agency in facts.agency_information:
+            value = facts.agency_information[agency]
+            key = f"agency:{agency}"
+            case.evidence[key] = value
+            case.agency_status[agency] = "answered"
+            via = "" if asker is worker else " (to a colleague with a better relationship)"
+            answer = InformationResult(
+                "agency", "answered", f"{agency} shared what it knows{via}", key, value
+            )
+        else:
+            case.agency_status[agency] = "nothing_known"
+            answer = InformationResult("agency", "nothing_known", f"{agency} knows nothing")
+        model.log.emit(
+            model.env.now,
+            EventKind.INFORMATION_RETURNED,
+            case=case.id,
+            family=case.family.id,
+            what="agency",
+            agency=agency,
+            outcome=answer.outcome,
+            answered_by=None if asker is None else asker.id,
+        )
+        return answer
+
+    # -- barrier records for what was (not) found by a decision ----------------------------
+
+    def record_checks(self, case: Case, worker: Worker | None) -> None:
+        """Log each information barrier as it stood when the screening decision was taken."""
+        model = self.model
+        facts = case.family.facts
+        behind = model.behind()
+        pressure = ["time_pressure"] if behind else []
+        if facts.recorded_surname is not None:
+            if case.record_found:
+                model.barrier(case, "database_check", True, [], worker)
+                if facts.record_addendum is not None:
+                    model.barrier(
+                        case,
+                        "record_addendum",
+                        not case.addendum_missed,
+                        ["uncorrectable_records"] if case.addendum_missed else [],
+                        worker,
+                    )
+            else:
+                why: list[str] = []
+                if "database" in case.skipped:
+                    why = pressure or ["time_pressure"]
+                else:
+                    if facts.recorded_surname.lower() != facts.surname.lower():
+                        why.append("data_entry_errors")
+                    if case.spelling.lower() != facts.surname.lower():
+                        why.append("name_matching")
+                    if not why:
+                        why.append("name_matching")
+                model.barrier(case, "database_check", False, why, worker)
+                if "local_knowledge" in case.evidence:
+                    model.barrier(case, "local_knowledge", True, [], worker)
+                else:
+                    model.barrier(case, "local_knowledge", False, ["single_point_of_entry"], worker)
+            if facts.file_location != "none" and case.record_found:
+                status = case.file_status
+                if status == "arrived":
+                    model.barrier(
+                        case,
+                        "file_retrieval",
+                        True,
+                        ["poor_chronology"] if facts.poor_chronology else [],
+                        worker,
+                    )
+                elif status == "missing":
+                    model.barrier(case, "file_retrieval", False, ["missing_files"], worker)
+                elif "file" in case.skipped:
+                    model.barrier(case, "file_retrieval", False, ["time_pressure"], worker)
+                else:
+                    model.barrier(case, "file_retrieval", False, ["remote_file_storage"], worker)
+        for agency in facts.agency_information:
+            status = case.agency_status.get(agency)
+            if status is None and agency not in case.skipped:
+                continue  # never asked: not a check this case's concern called for
+            if status == "answered":
+                model.barrier(case, "agency_check", True, [], worker, agency=agency)
+            elif status == "refused":
+                model.barrier(
+                    case, "agency_check", False, ["agency_refusal"], worker, agency=agency
+                )
+            elif agency in case.skipped:
+                model.barrier(case, "agency_check", False, ["time_pressure"], worker, agency=agency)
+            else:
+                model.barrier(case, "agency_check", False, ["agency_delay"], worker, agency=agency)
