@@ -30,7 +30,7 @@ from analysis.stats import Comparison, Interval, mean_ci, paired_comparisons
 from analysis.store import ExperimentStore
 from analysis.tables import case_rows
 from sim.config import Scenario
-from sim.loader import scenario_hash, scenario_with
+from sim.loader import ScenarioError, scenario_hash, scenario_with
 from sim.model import FrontDoorModel
 
 Progress = Callable[[int], None]
@@ -203,6 +203,19 @@ def parse_vary(spec: str) -> tuple[str, list[Any]]:
     return path, parsed
 
 
+def changed_scenario(base: Scenario, changes: dict[str, Any]) -> Scenario:
+    """`scenario_with`, with a path that leads nowhere reported as a ScenarioError too."""
+    try:
+        return scenario_with(base, changes)
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        paths = ", ".join(changes)
+        raise ScenarioError(
+            path="<changes>", message=f"no such field to change ({exc})", field=paths
+        ) from None
+
+
 def sweep_points(base: Scenario, vary: Sequence[tuple[str, Sequence[Any]]]) -> list[Point]:
     """Every combination of the varied values (the grid), each a validated scenario.
 
@@ -216,7 +229,7 @@ def sweep_points(base: Scenario, vary: Sequence[tuple[str, Sequence[Any]]]) -> l
     points = []
     for i, combo in enumerate(itertools.product(*(values for _, values in vary))):
         changes = tuple(zip(paths, combo, strict=True))
-        scenario = scenario_with(base, dict(changes))
+        scenario = changed_scenario(base, dict(changes))
         label = ", ".join(f"{p}={v}" for p, v in changes) or base.name
         points.append(Point(id=f"p{i:03d}", label=label, scenario=scenario, changes=changes))
     return points

@@ -380,6 +380,7 @@ def hoad_robinson_davies(
     min_reps: int = 3,
     max_reps: int = 1000,
     confidence: float = 0.95,
+    half_width: float | None = None,
 ) -> tuple[int, list[float]]:
     """Choose the number of replications automatically (Hoad, Robinson & Davies, 2010).
 
@@ -402,10 +403,16 @@ def hoad_robinson_davies(
     returned. At most ``max_reps`` replications are run: if the target is not
     confirmed by then, a ``RuntimeWarning`` is issued and
     ``(len(values), values)`` is returned.
+
+    With ``half_width`` given, the target is an absolute interval half-width in
+    the measure's units instead of the relative ``precision`` (the same
+    look-ahead rule applies); useful for measures whose mean may be near zero.
     """
     _check_confidence(confidence)
     if not (precision > 0.0 and math.isfinite(precision)):
         raise ValueError(f"precision must be a positive number, got {precision}")
+    if half_width is not None and not (half_width > 0.0 and math.isfinite(half_width)):
+        raise ValueError(f"half_width must be a positive number, got {half_width}")
     if kLimit < 0:
         raise ValueError(f"kLimit must not be negative, got {kLimit}")
     if min_reps < 2:
@@ -427,7 +434,11 @@ def hoad_robinson_davies(
     n_sol: int | None = None
     while True:
         n = len(values)
-        if relative_precision(values, confidence) <= precision:
+        if half_width is not None:
+            reached = mean_ci(values, confidence).half_width <= half_width
+        else:
+            reached = relative_precision(values, confidence) <= precision
+        if reached:
             if n_sol is None:
                 n_sol = n
             if n - n_sol >= _look_ahead(n_sol, kLimit):

@@ -24,6 +24,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "validate",
     "schema",
     "verify",
+    "compare",
+    "sweep",
+    "replications",
+    "explain",
+    "sensitivity",
 )
 
 

@@ -1,0 +1,117 @@
+"""`frontdoor sensitivity`: Morris screening and Sobol indices over latent-condition parameters."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from analysis.sensitivity import default_parameters, parse_parameter, run_sensitivity
+from frontdoor.commands.common import UsageError, positive_int, print_json, seed_value
+from frontdoor.commands.experiment_options import (
+    add_backend_arguments,
+    backend_from_args,
+    counted_progress,
+)
+from sim.loader import load_scenario
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sensitivity",
+        help="Morris screening and Sobol indices of incidents over latent-condition parameters",
+    )
+    p.add_argument("scenario", help="scenario file, or the name of a bundled scenario")
+    p.add_argument(
+        "--params",
+        nargs="+",
+        metavar="FIELD.PATH=LOW:HIGH",
+        help="parameters and ranges (default: the parameters behind the latent conditions)",
+    )
+    p.add_argument(
+        "--method", choices=("morris", "sobol", "both"), default="morris", help="(morris)"
+    )
+    p.add_argument(
+        "--n",
+        type=positive_int,
+        default=8,
+        help="Morris trajectories, or Sobol base samples (a power of 2); default 8",
+    )
+    p.add_argument("--reps", type=positive_int, default=2, help="replications a design point")
+    p.add_argument("--seed", type=seed_value, default=1, help="seed (default 1)")
+    p.add_argument("--out", help="folder for indices and design points as CSV")
+    p.add_argument("--json", action="store_true", help="print the indices as JSON")
+    add_backend_arguments(p)
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("SALib") is None:
+        raise UsageError("sensitivity analysis needs SALib: pip install 'frontdoor[sensitivity]'")
+    scenario = load_scenario(args.scenario)
+    try:
+        params = (
+            [parse_parameter(spec, scenario) for spec in args.params]
+            if args.params
+            else default_parameters(scenario)
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if len(params) < 2:
+        raise UsageError("give at least two parameters to --params")
+    backend = backend_from_args(args)
+    methods = ("morris", "sobol") if args.method == "both" else (args.method,)
+    results = {}
+    for method in methods:
+        with counted_progress(f"{method} design points", enabled=not args.json) as progress:
+            results[method] = run_sensitivity(
+                scenario,
+                params,
+                method=method,
+                n=args.n,
+                reps=args.reps,
+                seed=args.seed,
+                backend=backend,
+                progress=progress,
+            )
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for method, res in results.items():
+            res.indices.to_csv(out / f"{method}_indices.csv", index=False)
+            res.samples.to_csv(out / f"{method}_design.csv", index=False)
+    if args.json:
+        print_json(
+            {
+                method: {
+                    "design_points": len(res.samples),
+                    "indices": res.indices.astype(object)
+                    .where(res.indices.notna(), None)
+                    .to_dict(orient="records"),
+                }
+                for method, res in results.items()
+            }
+        )
+        return 0
+    console = Console()
+    for method, res in results.items():
+        value_cols = (
+            ["mu_star", "mu_star_conf", "sigma"]
+            if method == "morris"
+            else ["S1", "S1_conf", "ST", "ST_conf"]
+        )
+        table = Table(
+            title=f"{method.capitalize()}: {len(res.samples)} design points x {args.reps} "
+            f"replications, seed {args.seed}"
+        )
+        table.add_column("output")
+        table.add_column("parameter")
+        for col in value_cols:
+            table.add_column(col, justify="right")
+        for _, row in res.indices.iterrows():
+            table.add_row(row["output"], row["parameter"], *(f"{row[c]:.3f}" for c in value_cols))
+        console.print(table)
+    return 0
