@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "replications",
     "explain",
     "sensitivity",
+    "report",
 )
 
 

@@ -1,0 +1,361 @@
+"""The HTML report: every result found in a folder, with figures, in one self-contained file.
+
+`build_report(folder)` looks in `folder` (and below it) for the results of
+`frontdoor compare --out`, `frontdoor sweep --out` (each an `experiment.json` with one
+digest per replication) and `frontdoor run --out` (a `summary.json` with event logs).
+It writes `report.html`, with every figure embedded as base64 PNG so the file can be
+mailed on its own, and each figure again as PNG and SVG under `figures/`.
+
+For comparisons and runs: KPI intervals per scenario, waits and backlog over time, and,
+per scenario, the incident pyramid, barrier analysis, Swiss-cheese alignment and
+grading matrix. For sweeps: the summary table and trade-off curves of false negatives
+against false positives along the varied fields.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import figures
+from analysis import incidents as inc
+from analysis.digest import digest_log
+from analysis.kpis import KPI_LABELS
+from analysis.stats import Interval, mean_ci
+from analysis.store import MANIFEST, ExperimentStore
+from sim.events import read_csv
+
+
+class NoResults(LookupError):
+    """The folder holds nothing a report can be made from."""
+
+
+@dataclass(kw_only=True)
+class ScenarioResults:
+    """One scenario's (or sweep point's) digests, as found on disk."""
+
+    label: str
+    digests: list[dict[str, Any]]
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class Experiment:
+    name: str
+    kind: str  # compare, sweep, run
+    folder: Path
+    seed: int | None
+    scenarios: list[ScenarioResults]
+
+
+def _load_store(manifest_path: Path) -> Experiment | None:
+    store = ExperimentStore(manifest_path.parent)
+    manifest = store.read_manifest()
+    if not manifest:
+        return None
+    scenarios = []
+    for point in manifest["points"]:
+        digests = []
+        for i in range(int(manifest["reps"])):
+            d = store.load(point["id"], i)
+            if d is not None:
+                digests.append(d)
+        if digests:
+            scenarios.append(
+                ScenarioResults(
+                    label=point["label"],
+                    digests=digests,
+                    changes={path: value for path, value in point.get("changes", [])},
+                )
+            )
+    if not scenarios:
+        return None
+    return Experiment(
+        name=manifest_path.parent.name,
+        kind=str(manifest.get("kind", "compare")),
+        folder=manifest_path.parent,
+        seed=manifest.get("seed"),
+        scenarios=scenarios,
+    )
+
+
+def _load_run(summary_path: Path) -> Experiment | None:
+    """A `frontdoor run --out` folder: digests made from its CSV event logs."""
+    logs = sorted(summary_path.parent.glob("events-rep*.csv"))
+    if not logs:
+        return None
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    digests = [digest_log(read_csv(path)) for path in logs]
+    return Experiment(
+        name=summary_path.parent.name,
+        kind="run",
+        folder=summary_path.parent,
+        seed=summary.get("seed"),
+        scenarios=[
+            ScenarioResults(label=str(summary.get("scenario", "scenario")), digests=digests)
+        ],
+    )
+
+
+def find_experiments(folder: str | Path) -> list[Experiment]:
+    """Every experiment store and run folder in `folder` and below, in path order."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise NoResults(f"{root}: no such folder")
+    found: list[Experiment] = []
+    for path in sorted(root.rglob(MANIFEST)):
+        exp = _load_store(path)
+        if exp is not None:
+            found.append(exp)
+    for path in sorted(root.rglob("summary.json")):
+        if (path.parent / MANIFEST).exists():
+            continue
+        exp = _load_run(path)
+        if exp is not None:
+            found.append(exp)
+    if not found:
+        raise NoResults(
+            f"{root}: no results found; run `frontdoor compare ... --out {root}` or "
+            f"`frontdoor sweep ... --out {root}` (or `frontdoor run ... --out`) first"
+        )
+    return found
+
+
+def intervals_frame(scenarios: Sequence[ScenarioResults]) -> pd.DataFrame:
+    rows = []
+    for s in scenarios:
+        for kpi in KPI_LABELS:
+            values = [float(d["kpis"][kpi]) for d in s.digests]
+            values = [v for v in values if v == v]
+            iv = (
+                mean_ci(values) if values else Interval(float("nan"), float("nan"), float("nan"), 0)
+            )
+            rows.append(
+                {
+                    **s.changes,
+                    "scenario": s.label,
+                    "kpi": kpi,
+                    "mean": iv.mean,
+                    "ci_low": iv.ci_low,
+                    "ci_high": iv.ci_high,
+                    "n": iv.n,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower() or "x"
+
+
+@dataclass(kw_only=True)
+class _Writer:
+    folder: Path
+    parts: list[str] = field(default_factory=list)
+    figures: list[Path] = field(default_factory=list)
+
+    def heading(self, text: str, level: int = 2) -> None:
+        self.parts.append(f"<h{level}>{html.escape(text)}</h{level}>")
+
+    def para(self, text: str) -> None:
+        self.parts.append(f"<p>{html.escape(text)}</p>")
+
+    def figure(self, fig: Any, stem: str, caption: str) -> None:
+        paths = figures.save_figure(fig, self.folder / "figures", stem)
+        self.figures.extend(paths.values())
+        data = base64.b64encode(paths["png"].read_bytes()).decode("ascii")
+        self.parts.append(
+            f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(caption)}">'
+            f"<figcaption>{html.escape(caption)} (also "
+            f'<a href="figures/{paths["svg"].name}">SVG</a>)</figcaption></figure>'
+        )
+
+    def table(self, frame: pd.DataFrame, max_rows: int = 30) -> None:
+        shown = frame.head(max_rows)
+        self.parts.append(
+            shown.to_html(
+                index=False,
+                border=0,
+                classes="data",
+                float_format=lambda v: f"{v:,.3g}",
+                na_rep="-",
+            )
+        )
+        if len(frame) > max_rows:
+            self.para(f"({len(frame) - max_rows} more rows not shown.)")
+
+
+def _incident_sections(w: _Writer, exp: Experiment, scenario: ScenarioResults) -> None:
+    digests = scenario.digests
+    stem = f"{_slug(exp.name)}-{_slug(scenario.label)}"
+    years = inc.measured_years(digests)
+    w.heading(f"Incidents in {scenario.label}", 3)
+    w.para(
+        f"{len(digests)} replication(s), {years:.2f} simulated years measured in all; "
+        "counts are a year of measured time."
+    )
+    pyramid = inc.incident_pyramid(digests)
+    w.figure(
+        figures.pyramid_figure(pyramid, f"Incident pyramid: {scenario.label}"),
+        f"{stem}-pyramid",
+        "Incidents by harm scale and Heinrich tier, the truth beside what was reported",
+    )
+    w.table(pyramid)
+    barriers = inc.barrier_analysis(digests)
+    if not barriers.empty:
+        w.figure(
+            figures.barrier_figure(barriers, f"Barrier analysis: {scenario.label}"),
+            f"{stem}-barriers",
+            "Holes in each barrier, by whether latent conditions or an active failure were present",
+        )
+        w.table(barriers)
+        w.heading("Latent conditions behind each barrier's holes", 4)
+        w.table(inc.barrier_conditions(digests))
+    alignment = inc.swiss_cheese_alignment(digests)
+    w.heading("Swiss-cheese alignment: holes that lined up before harm", 4)
+    if alignment.empty:
+        w.para("No harmful incident in these runs, so no alignment to show.")
+    else:
+        w.figure(
+            figures.alignment_figure(alignment, f"Swiss-cheese alignment: {scenario.label}"),
+            f"{stem}-alignment",
+            "Combinations of holed barriers before harmful incidents, commonest first",
+        )
+        w.table(alignment)
+    matrix = inc.grading_matrix(digests)
+    if not matrix.empty:
+        w.figure(
+            figures.grading_matrix_figure(
+                inc.grading_grid(matrix), f"Incident-grading matrix: {scenario.label}"
+            ),
+            f"{stem}-grading",
+            "Incident types (failed barrier and harm type) by likelihood of recurrence and "
+            "most likely consequence",
+        )
+        w.table(matrix)
+
+
+def _time_series(w: _Writer, exp: Experiment) -> None:
+    first = exp.scenarios[0].digests[0]
+    measured_from = float(first["measured_from"])
+    stem = _slug(exp.name)
+    waits = {s.label: [d["series"]["wait_weekly"] for d in s.digests] for s in exp.scenarios}
+    w.figure(
+        figures.time_series_figure(
+            waits,
+            step_days=7.0,
+            measured_from=measured_from,
+            title="Waits to allocation over time",
+            ylabel="mean days from screening to allocation (cases allocated that week)",
+        ),
+        f"{stem}-waits",
+        "Mean wait to allocation week by week",
+    )
+    backlog = {s.label: [d["series"]["backlog_daily"] for d in s.digests] for s in exp.scenarios}
+    w.figure(
+        figures.time_series_figure(
+            backlog,
+            step_days=1.0,
+            measured_from=measured_from,
+            title="Unallocated backlog over time",
+            ylabel="cases waiting for allocation (daily average)",
+        ),
+        f"{stem}-backlog",
+        "Cases waiting for allocation day by day",
+    )
+
+
+def _sweep_section(w: _Writer, exp: Experiment) -> None:
+    summary = intervals_frame(exp.scenarios)
+    fields = list(exp.scenarios[0].changes)
+    stem = _slug(exp.name)
+    w.para(
+        "Varied: "
+        + "; ".join(
+            f"{f} over {sorted({s.changes[f] for s in exp.scenarios}, key=str)}" for f in fields
+        )
+    )
+    if fields:
+        w.figure(
+            figures.tradeoff_figure(
+                summary,
+                field=fields[0],
+                series_field=fields[1] if len(fields) > 1 else None,
+            ),
+            f"{stem}-tradeoff",
+            f"False negatives against false positives along {fields[0]}",
+        )
+    shown = summary[summary["kpi"].isin(figures.SUMMARY_KPIS)]
+    w.table(shown.drop(columns=["n"]), max_rows=60)
+
+
+STYLE = """
+body { font-family: "Atkinson Hyperlegible", "DejaVu Sans", Arial, sans-serif;
+       max-width: 1100px; margin: 2em auto; color: #111; line-height: 1.45; }
+h1, h2, h3 { font-weight: 600; }
+figure { margin: 1.5em 0; }
+figure img { max-width: 100%; border: 1px solid #ccc; }
+figcaption { font-size: 0.9em; color: #333; }
+table.data { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1.5em; }
+table.data th, table.data td { border-bottom: 1px solid #ddd; padding: 3px 8px;
+                               text-align: right; }
+table.data th:first-child, table.data td:first-child { text-align: left; }
+"""
+
+
+def build_report(
+    folder: str | Path, out: str | Path | None = None, title: str = "Front Door results"
+) -> tuple[Path, list[Path]]:
+    """Write the report for every result in `folder`; returns the HTML path and figures."""
+    experiments = find_experiments(folder)
+    target = Path(out) if out else Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    w = _Writer(folder=target)
+    w.parts.append(f"<h1>{html.escape(title)}</h1>")
+    w.para(
+        "Made by frontdoor report from the results stored in "
+        f"{Path(folder).resolve()}. Intervals are 95% t intervals over replications; "
+        "replication i of every scenario ran on the same random streams."
+    )
+    for exp in experiments:
+        w.heading(f"{exp.kind.capitalize()}: {exp.name} (seed {exp.seed})")
+        if exp.kind == "sweep":
+            _sweep_section(w, exp)
+            continue
+        intervals = intervals_frame(exp.scenarios)
+        w.figure(
+            figures.kpi_intervals_figure(intervals),
+            f"{_slug(exp.name)}-kpis",
+            "Key measures per scenario with 95% intervals",
+        )
+        wide = intervals.assign(
+            value=[
+                f"{m:.3g} ({lo:.3g} to {hi:.3g})"
+                for m, lo, hi in zip(
+                    intervals["mean"], intervals["ci_low"], intervals["ci_high"], strict=True
+                )
+            ]
+        ).pivot(index="kpi", columns="scenario", values="value")
+        wide = wide.reindex(list(KPI_LABELS)).reset_index()
+        wide.insert(1, "meaning", [KPI_LABELS[k] for k in wide["kpi"]])
+        w.table(wide)
+        _time_series(w, exp)
+        for scenario in exp.scenarios:
+            _incident_sections(w, exp, scenario)
+    page = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
+        + "\n".join(w.parts)
+        + "</body></html>\n"
+    )
+    path = target / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path, w.figures
