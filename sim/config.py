@@ -207,6 +207,13 @@ class Truth(Section):
     in_need_need: float = Field(
         0.55, ge=0, le=1, description="Need at or above which a child is in need."
     )
+    false_positive_margin: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Child protection for a family whose risk is within this margin of "
+        "significant harm counts as caution, not as a false positive.",
+    )
 
 
 class Thresholds(Section):
@@ -668,6 +675,13 @@ class Staffing(Section):
     corner_cutting: float = Field(
         0.3, ge=0, le=1, description="Chance each check is skipped when the team is behind."
     )
+    patch_rapport_bonus: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Extra rapport a patch team has with its local schools, health visitors "
+        "and police, who know its workers.",
+    )
 
 
 class Reporting(Section):
@@ -734,6 +748,11 @@ class ScriptedReferral(Section):
 
 
 class Scenario(Section):
+    extends: str | None = Field(
+        None,
+        description="A scenario file (relative to this one, or a bundled name) whose settings "
+        "this file starts from; this file then gives only what it changes.",
+    )
     name: str = Field(min_length=1, description="Short name of the scenario.")
     description: str = Field("", description="What the scenario represents.")
     policy: Policy = Field("immediate-harm-first", description="How waiting cases are prioritised.")

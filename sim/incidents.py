@@ -40,12 +40,14 @@ class IncidentBook:
         self.model = model
 
     @staticmethod
-    def level_holds(decided: Level, truth: Level) -> bool:
+    def level_holds(decided: Level, truth: Level, ceiling: Level | None = None) -> bool:
         """A decision holds when it protects at least as much as the truth needs and does
-        not put a family under child protection that the truth does not warrant."""
+        not put a family under child protection that the truth (read generously, the
+        `ceiling`) does not warrant."""
         if decided < truth:
             return False
-        return not (decided == Level.CHILD_PROTECTION and truth < Level.CHILD_PROTECTION)
+        top = truth if ceiling is None else max(truth, ceiling)
+        return not (decided == Level.CHILD_PROTECTION and top < Level.CHILD_PROTECTION)
 
     def after_decision(
         self,
@@ -60,6 +62,7 @@ class IncidentBook:
         active_failure: bool,
     ) -> None:
         episode = family.episode
+        ceiling = max(truth, self.model.truth_ceiling(family))
         if episode is not None:
             corrected = (
                 decided >= truth
@@ -91,7 +94,7 @@ class IncidentBook:
                 return  # the error goes on; it keeps its first failed barrier
         if decided < truth:
             direction = "under"
-        elif decided == Level.CHILD_PROTECTION and truth < Level.CHILD_PROTECTION:
+        elif decided == Level.CHILD_PROTECTION and ceiling < Level.CHILD_PROTECTION:
             direction = "over"
         else:
             return

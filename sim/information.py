@@ -333,6 +333,9 @@ class InformationDesk:
         if spec is None:
             return True
         rapport = worker.relationships.get(agency, 0.0) if worker is not None else 0.0
+        staffing = self.model.scenario.staffing
+        if staffing.design == "patch":
+            rapport = min(1.0, rapport + staffing.patch_rapport_bonus)
         chance = spec.refusal_probability * (1.0 - rapport)
         return case.family.facts.refusal_draw.get(agency, 1.0) < chance
 
@@ -379,7 +382,7 @@ class InformationDesk:
         """Log each information barrier as it stood when the screening decision was taken."""
         model = self.model
         facts = case.family.facts
-        behind = model.behind()
+        behind = model.behind(case.family.patch)
         pressure = ["time_pressure"] if behind else []
         if facts.recorded_surname is not None:
             if case.record_found:

@@ -11,11 +11,12 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from sim.config import Scenario
-from sim.yamlsafe import ScenarioError, load_model_file
+from sim.yamlsafe import PositionMap, ScenarioError, read_document, validate_document
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,9 +35,72 @@ def resolve_scenario_path(name_or_path: str | os.PathLike[str]) -> Path:
     return bundled if bundled.exists() else path
 
 
+Layer = tuple[str, PositionMap]
+MAX_EXTENDS_DEPTH = 8
+
+
+def _deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """`changes` laid over `base`: mappings merge key by key, anything else replaces."""
+    merged = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_layers(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], list[Layer]]:
+    """The file's settings merged over those of the scenario it `extends`, if any."""
+    data, positions = read_document(path)
+    assert isinstance(data, dict)  # read_document refuses any other top level
+    layers: list[Layer] = [(str(path), positions)]
+    base = data.get("extends")
+    if base is None:
+        return data, layers
+    line, column = positions.get(("extends",), (None, None))
+    if not isinstance(base, str) or not base.strip():
+        raise ScenarioError(str(path), "extends must name a scenario file", line, column, "extends")
+    base_path = (path.parent / base).resolve()
+    if not base_path.exists():
+        bundled = resolve_scenario_path(base)
+        base_path = bundled.resolve() if bundled.exists() else base_path
+    if base_path in chain or len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(
+            str(path), f"extends {base!r} goes round in a circle", line, column, "extends"
+        )
+    if not base_path.exists():
+        raise ScenarioError(
+            str(path), f"the scenario it extends, {base!r}, does not exist", line, column, "extends"
+        )
+    base_data, base_layers = _read_layers(base_path, (*chain, path.resolve()))
+    base_data.pop("extends", None)
+    return _deep_merge(base_data, data), base_layers + layers
+
+
+def _key_path(field: str) -> tuple[str | int, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in field.split("."))
+
+
 def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
+    """Load a scenario file (or a bundled scenario by name), following `extends`.
+
+    A file may name another scenario in `extends` and give only what it changes; an
+    error is reported against whichever file holds the offending setting.
+    """
     path = resolve_scenario_path(name_or_path)
-    scenario = load_model_file(Scenario, path)
+    data, layers = _read_layers(path, ())
+    top_path, top_positions = layers[-1]
+    try:
+        scenario = validate_document(Scenario, data, top_positions, top_path)
+    except ScenarioError as exc:
+        if exc.field and len(layers) > 1:
+            key = _key_path(exc.field)
+            for layer_path, positions in reversed(layers):
+                if key in positions:
+                    line, column = positions[key]
+                    raise ScenarioError(layer_path, exc.message, line, column, exc.field) from None
+        raise
     assert isinstance(scenario, Scenario)
     return scenario
 

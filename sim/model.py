@@ -174,15 +174,20 @@ class FrontDoorModel:
     def _build_workers(self) -> list[Worker]:
         staff = self.scenario.staff
         workers: list[Worker] = []
+        seat = 0  # deal case holders and duty workers round the patches like cards
         for group in staff.groups:
-            for k in range(group.count):
+            for _ in range(group.count):
+                team = 0
+                if group.caseload_cap > 0 or group.duty:
+                    team = seat % self.patches
+                    seat += 1
                 worker = Worker(
                     id=len(workers),
                     role=group.role,
                     caseload_cap=group.caseload_cap,
                     duty=group.duty,
                     judgement_sd=staff.judgement_error_sd[group.role],
-                    team=k % self.patches,
+                    team=team,
                 )
                 self._fresh_memory(worker, TENURE_YEARS.get(group.role, 2.0))
                 workers.append(worker)
@@ -529,6 +534,7 @@ class FrontDoorModel:
             yield self.env.timeout(opening - self.env.now)
             self._handover(
                 case,
+                barrier="out_of_hours_handover",
                 to="day_team",
                 loss=ooh.fact_loss[ooh.handover],
                 why=["unstructured_handover"]
@@ -541,6 +547,7 @@ class FrontDoorModel:
         self,
         case: Case,
         *,
+        barrier: str,
         to: str,
         loss: float,
         why: list[str],
@@ -569,21 +576,30 @@ class FrontDoorModel:
         )
         if facts:
             held = key_fact not in lost
-            self.barrier(case, "handover", held, [] if held else why, None, to=to)
+            self.barrier(case, barrier, held, [] if held else why, None, to=to)
 
     def hand_over_to_edt(self, case_id: int, keep: list[str]) -> None:
         """A trainee's written handover: only the facts chosen go to the night team."""
         case = self.cases[case_id]
         self._handover(
-            case, to="emergency_duty_team", loss=0.0, why=["handover_omission"], keep=keep
+            case,
+            barrier="out_of_hours_handover",
+            to="emergency_duty_team",
+            loss=0.0,
+            why=["handover_omission"],
+            keep=keep,
         )
 
     # -- what the team sees ---------------------------------------------------------
 
-    def behind(self) -> bool:
-        """The team is behind when more cases wait than a share of its case places."""
-        waiting = sum(len(w) for w in self._waiting)
-        return waiting > self.scenario.staff.behind_backlog_share * self.case_places
+    def behind(self, patch: int = 0) -> bool:
+        """A team is behind when more cases wait than a share of its case places.
+
+        With patch teams each team feels its own backlog, not its neighbours'.
+        """
+        places = sum(w.caseload_cap for w in self.case_holders if w.team == patch)
+        share = self.scenario.staff.behind_backlog_share
+        return len(self._waiting[patch]) > share * places
 
     def worker_error_sd(self, worker: Worker | None) -> float:
         staff = self.scenario.staff
@@ -591,7 +607,7 @@ class FrontDoorModel:
             return 0.0
         sd = worker.judgement_sd
         sd *= 1.0 + staff.workload_error_gain * max(0.0, worker.load - 0.8)
-        if self.behind():
+        if self.behind(worker.team):
             sd *= 1.0 + staff.time_pressure_error_gain
         return sd
 
@@ -654,12 +670,21 @@ class FrontDoorModel:
             return Level.CHILD_IN_NEED
         return Level.NO_FURTHER_ACTION
 
+    def truth_ceiling(self, family: Family) -> Level:
+        """The truth read generously: child protection for a family within the margin of
+        significant harm is cautious, not a false positive."""
+        truth = self.scenario.truth
+        risk = family.risk_at(self.env.now) + truth.false_positive_margin
+        if family.harm_type != "none" and risk >= truth.significant_harm_risk:
+            return Level.CHILD_PROTECTION
+        return Level.CHILD_IN_NEED
+
     def conditions(self, case: Case, worker: Worker | None) -> list[str]:
         """Latent conditions present when a decision is taken on this case."""
         present: list[str] = []
         if case.concern in LOW_VISIBILITY:
             present.append("low_visibility_harm")
-        if self.behind():
+        if self.behind(case.family.patch):
             present.append("time_pressure")
         if worker is not None and worker.role in INEXPERIENCED:
             present.append("inexperienced_staff")
@@ -709,8 +734,9 @@ class FrontDoorModel:
         truth = self.truth_level(family)
         rule = screening_level_for if barrier in SCREENING_BARRIERS else level_for
         clean = rule(clean_risk, clean_need, self.scenario.thresholds)
-        held = self.incidents.level_holds(answer, truth)
-        active = (not held) and self.incidents.level_holds(clean, truth)
+        ceiling = self.truth_ceiling(family)
+        held = self.incidents.level_holds(answer, truth, ceiling)
+        active = (not held) and self.incidents.level_holds(clean, truth, ceiling)
         conditions = self.conditions(case, worker)
         who = role or (None if worker is None else worker.role)
         self.log.emit(
@@ -759,7 +785,7 @@ class FrontDoorModel:
 
     def _cut_corner(self, case: Case, check: str) -> bool:
         """Under time pressure a check may be skipped; the skip is remembered."""
-        if not self.behind():
+        if not self.behind(case.family.patch):
             return False
         if case.family.judgement_rng.random() < self.scenario.staffing.corner_cutting:
             case.skipped.add(check)
@@ -1102,7 +1128,7 @@ class FrontDoorModel:
         family = case.family
         rng = family.judgement_rng
         visits = self.scenario.visits
-        behind = self.behind()
+        behind = self.behind(family.patch)
         chance = visits.rushed_see_child_probability if behind else visits.see_child_probability
         seen = rng.random() < chance
         case.child_seen = seen
@@ -1131,7 +1157,11 @@ class FrontDoorModel:
         case.plan_started_at = self.env.now
         family.plan_anchor = believed
         self._handover(
-            case, to="family_support_team", loss=longterm.transfer_fact_loss, why=["case_transfer"]
+            case,
+            barrier="case_transfer",
+            to="family_support_team",
+            loss=longterm.transfer_fact_loss,
+            why=["lossy_transfers"],
         )
         previous: Level | None = None
         while True:
@@ -1233,7 +1263,7 @@ class FrontDoorModel:
         if decided == Level.CHILD_IN_NEED and level == Level.CHILD_PROTECTION and not ending:
             decided = level
         truth = self.truth_level(family)
-        held = self.incidents.level_holds(decided, truth)
+        held = self.incidents.level_holds(decided, truth, self.truth_ceiling(family))
         why: list[str] = []
         if not held and decided < truth:
             if longterm.complacency and sensitivity < 0.8:

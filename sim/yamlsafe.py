@@ -613,6 +613,15 @@ def load_model_file(
     the model.
     """
     name = os.fsdecode(path)
+    data, positions = read_document(path, max_bytes=max_bytes)
+    return validate_document(model, data, positions, name)
+
+
+def read_document(
+    path: str | os.PathLike[str], *, max_bytes: int = _DEFAULT_MAX_BYTES
+) -> tuple[object, PositionMap]:
+    """Read and parse a YAML file strictly, without validating it against a model."""
+    name = os.fsdecode(path)
     if os.path.isdir(name):
         raise ScenarioError(name, "this is a directory, not a file")
     try:
@@ -636,5 +645,4 @@ def load_model_file(
             f"the file is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start} "
             "cannot be decoded); save it as UTF-8",
         ) from None
-    data, positions = load_yaml_document(text, name, max_bytes=max_bytes)
-    return validate_document(model, data, positions, name)
+    return load_yaml_document(text, name, max_bytes=max_bytes)

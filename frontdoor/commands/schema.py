@@ -1,22 +1,90 @@
-"""`frontdoor schema`: the JSON Schema of scenario files, for editors."""
+"""`frontdoor schema`: the JSON Schema of scenario files, for editors, or a field table."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import typing
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
 
 from sim.config import Scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    p.add_argument(
+        "--markdown", action="store_true",
+        help="print a table of every field with its default and meaning instead",
+    )
     p.set_defaults(handler=handle)
 
 
-def handle(args: argparse.Namespace) -> int:
+def json_schema() -> dict[str, object]:
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Front Door scenario"
-    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+    return schema
+
+
+def _nested_model(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds directly, in a list, or as mapping values."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _type_name(annotation: object) -> str:
+    text = str(annotation).replace("typing.", "").replace("sim.config.", "")
+    return text.replace("<class '", "").replace("'>", "")
+
+
+def field_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[tuple[str, ...]]:
+    """(dotted path, type, default, description) for every field, depth first."""
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        annotation = info.annotation
+        nested = _nested_model(annotation)
+        if info.default is not PydanticUndefined:
+            default = json.dumps(info.default, default=str)
+        elif info.default_factory is not None:
+            value = info.default_factory()  # type: ignore[call-arg]
+            default = "(see below)" if isinstance(value, BaseModel) else json.dumps(
+                value if not isinstance(value, dict) else {
+                    k: (v.model_dump() if isinstance(v, BaseModel) else v)
+                    for k, v in value.items()
+                },
+                default=str,
+            )
+        else:
+            default = "required"
+        if len(default) > 60:
+            default = default[:57] + "..."
+        yield (path, _type_name(annotation), default, info.description or "")
+        if nested is not None:
+            origin = typing.get_origin(annotation)
+            sep = ".N." if origin is list else ".KEY." if origin is dict else "."
+            yield from field_rows(nested, f"{path}{sep}")
+
+
+def markdown_table() -> str:
+    lines = ["| field | type | default | meaning |", "| --- | --- | --- | --- |"]
+    for path, kind, default, text in field_rows():
+        cells = [f"`{path}`", kind, f"`{default}`", text]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def handle(args: argparse.Namespace) -> int:
+    if args.markdown:
+        sys.stdout.write(markdown_table())
+    else:
+        sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
     return 0
