@@ -1,0 +1,562 @@
+"""The duty desk: one shift of the model with the trainee as its decider.
+
+`DutyDesk` owns a `FrontDoorModel` whose decider is a `TraineeDecider`. The game loop
+steps the SimPy clock with `advance(until)` every frame, in the main thread; a trainee's
+decision is a SimPy event that the desk triggers. Every trainee action goes through one
+method here, is checked, handed to the recorder (the session store commits it) and only
+then applied, so a session replays exactly from its seed and its committed actions.
+
+Actions cost the trainee's own time as well as the model's: a database search, a visit
+and a word with the team leader keep the trainee busy until the answer comes; a phone
+call or a request takes a few minutes; so does writing up a decision. While busy the
+trainee can do nothing else, as at a real desk.
+
+At the end of the shift the cases still undecided go to the out-of-hours team with the
+handover the trainee wrote (or none), the night team decides them from what was passed
+on, and the model's own policy takes every later decision: the debrief then runs the
+model on to show what happened next.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import simpy
+
+from sim.config import AGENCIES
+from sim.deciders import CaseView, WorkerView, make_policy, screening_level_for
+from sim.entities import Level
+from sim.events import LogRecord
+from sim.information import InformationResult
+from sim.model import FrontDoorModel
+from trainer.exercise import ShiftPlan
+
+PRIORITIES: tuple[str, ...] = ("immediate", "within_24_hours", "within_7_days")
+NO_PRIORITY = "no_further_action"
+PRIORITY_LABELS = {
+    "immediate": "Immediate",
+    "within_24_hours": "Within 24 hours",
+    "within_7_days": "Within 7 days",
+    NO_PRIORITY: "No further action",
+}
+LEVEL_LABELS = {
+    Level.NO_FURTHER_ACTION: "No further action",
+    Level.CHILD_IN_NEED: "Child in need",
+    Level.CHILD_PROTECTION: "Child protection",
+}
+# Minutes of the trainee's own time (a call, a form); the model's delays come on top.
+OWN_MINUTES = {
+    "file": 5.0,
+    "agency": 10.0,
+    "decide": 10.0,
+    "allocate": 5.0,
+    "handover": 10.0,
+}
+# Information actions that keep the trainee busy until their answer arrives.
+BUSY_ACTIONS = frozenset({"database", "visit", "team_leader"})
+ACTION_KINDS = (
+    "database",
+    "file",
+    "agency",
+    "visit",
+    "team_leader",
+    "decide",
+    "allocate",
+    "handover",
+    "end_shift",
+)
+
+
+class DeskRefusal(Exception):
+    """An action the desk cannot take now, with the reason in plain words."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeskAction:
+    """One trainee action as recorded: when (simulated and wall time), what and on what."""
+
+    seq: int
+    sim_time: float
+    wall_time: float
+    kind: str
+    case_id: int | None
+    payload: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Finding:
+    """An information action and, once it came back, its answer."""
+
+    case_id: int
+    action: str  # database, file, agency, visit, team_leader
+    label: str  # "database 'Kowalczyk'", "agency:police", ...
+    requested_at: float
+    returned_at: float | None = None
+    outcome: str = "pending"
+    detail: str = ""
+    evidence_key: str | None = None
+    value: float | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.returned_at is not None
+
+
+@dataclass(slots=True)
+class PendingScreen:
+    event: simpy.Event
+    view: CaseView
+
+
+@dataclass(slots=True)
+class PendingAllocation:
+    case_id: int
+    event: simpy.Event
+    view: CaseView
+    workers: tuple[WorkerView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    level: Level
+    priority: str
+
+
+def priority_key(priority: str, now: float) -> float:
+    """Smaller is allocated sooner: the band first, then arrival order within it."""
+    band = PRIORITIES.index(priority) if priority in PRIORITIES else len(PRIORITIES)
+    return band * 100_000.0 + now
+
+
+class TraineeDecider:
+    """The decider at the desk: the trainee during the shift, the policy otherwise.
+
+    `manual_checks` tells the model that the trainee makes the checks, not the desk.
+    """
+
+    manual_checks = True
+    name = "trainee"
+
+    def __init__(self, *, policy: Any, env: simpy.Environment) -> None:
+        self.policy = policy
+        self.env = env
+        self.autopilot = True
+        self.decisions: dict[int, Decision] = {}
+        self.pending_screens: dict[int, PendingScreen] = {}
+        self.pending_allocation: PendingAllocation | None = None
+        self.asked_to_screen: set[int] = set()
+
+    def screen(self, view: CaseView) -> Level | simpy.Event:
+        self.asked_to_screen.add(view.case_id)
+        decided = self.decisions.get(view.case_id)
+        if decided is not None:
+            return decided.level
+        if self.autopilot:
+            return self.policy.screen(view)
+        event = self.env.event()
+        self.pending_screens[view.case_id] = PendingScreen(event, view)
+        return event
+
+    def prioritise(self, view: CaseView) -> float:
+        decided = self.decisions.get(view.case_id)
+        if decided is not None:
+            return priority_key(decided.priority, view.now)
+        return float(self.policy.prioritise(view))
+
+    def allocate(self, view: CaseView, workers: Sequence[WorkerView]) -> int | simpy.Event:
+        if self.autopilot:
+            return int(self.policy.allocate(view, workers))
+        event = self.env.event()
+        self.pending_allocation = PendingAllocation(view.case_id, event, view, tuple(workers))
+        return event
+
+    def conclude(self, view: CaseView) -> Level:
+        # Assessments happen away from the desk: the team's thresholds conclude them.
+        return self.policy.conclude(view)
+
+
+Recorder = Callable[[DeskAction], None]
+
+
+class DutyDesk:
+    """One shift at the duty desk, stepped by the game loop."""
+
+    def __init__(
+        self,
+        plan: ShiftPlan,
+        *,
+        seed: int,
+        recorder: Recorder | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.plan = plan
+        self.seed = seed
+        self.recorder = recorder
+        self.wall_clock = wall_clock
+        scenario = plan.scenario
+        env = simpy.Environment()
+        policy = make_policy(scenario.policy, thresholds=scenario.thresholds)
+        self.decider = TraineeDecider(policy=policy, env=env)
+        self.model = FrontDoorModel(scenario, seed=seed, decider=self.decider, env=env)
+        self.thresholds = scenario.thresholds
+        self.shift = plan.shift
+        self.actions: list[DeskAction] = []
+        self.findings: list[Finding] = []
+        self.handovers: dict[int, tuple[str, ...]] = {}  # written, applied at the shift's end
+        self.tray: list[int] = []  # case ids on the desk, in arrival order
+        self._on_desk: set[int] = set()
+        self._looked_upto = 0
+        self.busy_until: float | None = None
+        self.busy_with: str = ""
+        self._busy_event: simpy.Event | None = None
+        self.ended = False
+        self.followed_up = False
+        duty = [w for w in self.model.workers if w.duty]
+        self.duty_worker_id = duty[0].id if duty else None
+        if self.shift.starts_at > env.now:
+            env.run(until=self.shift.starts_at)
+        self.decider.autopilot = False
+        self._refresh_tray()
+
+    # -- the clock ---------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        return float(self.model.env.now)
+
+    @property
+    def shift_over(self) -> bool:
+        return self.ended or self.now >= self.shift.ends_at
+
+    def advance(self, until: float) -> None:
+        """Run the model up to `until` (never past the shift's end)."""
+        target = min(until, self.shift.ends_at)
+        if target > self.now and not self.ended:
+            self.model.env.run(until=target)
+        self._refresh_tray()
+
+    def busy(self) -> bool:
+        if self._busy_event is not None and not self._busy_event.processed:
+            return True
+        return self.busy_until is not None and self.now < self.busy_until
+
+    def _refresh_tray(self) -> None:
+        """Put new cases on the desk: every case the trainee must screen or allocate.
+
+        Case ids count up, so only cases created since the last look need checking
+        (plus a case screened before the shift that now waits for allocation).
+        """
+        cases = self.model.cases
+        on_desk = self._on_desk
+        for case_id in range(self._looked_upto, len(cases)):
+            case = cases[case_id]
+            if case.screened_at is None and case.arrived_at < self.shift.ends_at:
+                self.tray.append(case_id)
+                on_desk.add(case_id)
+        self._looked_upto = len(cases)
+        pending = self.decider.pending_allocation
+        if pending is not None and pending.case_id not in on_desk:
+            self.tray.append(pending.case_id)
+            on_desk.add(pending.case_id)
+
+    # -- what the desk shows -------------------------------------------------------------
+
+    def case(self, case_id: int) -> Any:
+        return self.model.cases[case_id]
+
+    def findings_for(self, case_id: int) -> list[Finding]:
+        return [f for f in self.findings if f.case_id == case_id]
+
+    def decision(self, case_id: int) -> Decision | None:
+        return self.decider.decisions.get(case_id)
+
+    def awaiting_allocation(self) -> PendingAllocation | None:
+        pending = self.decider.pending_allocation
+        if pending is None or pending.event.triggered:
+            return None
+        return pending
+
+    def undecided(self) -> list[int]:
+        return [c for c in self.tray if c not in self.decider.decisions and self._screenable(c)]
+
+    def _screenable(self, case_id: int) -> bool:
+        case = self.model.cases[case_id]
+        return case.screened_at is None or case_id in self.decider.pending_screens
+
+    def handover_open(self) -> bool:
+        return self.now >= self.shift.handover_at and not self.ended
+
+    def free_workers(self) -> list[WorkerView]:
+        return [
+            WorkerView(w.id, w.role, w.caseload, w.caseload_cap, w.team)
+            for w in self.model.workers
+            if w.holds_cases
+        ]
+
+    # -- recording -----------------------------------------------------------------------
+
+    def _record(self, kind: str, case_id: int | None, **payload: Any) -> DeskAction:
+        action = DeskAction(
+            seq=len(self.actions),
+            sim_time=self.now,
+            wall_time=self.wall_clock(),
+            kind=kind,
+            case_id=case_id,
+            payload=payload,
+        )
+        if self.recorder is not None:
+            self.recorder(action)  # committed before it takes effect: nothing is lost
+        self.actions.append(action)
+        return action
+
+    def _check_can_act(self, case_id: int | None) -> None:
+        if self.ended:
+            raise DeskRefusal("the shift has ended")
+        if self.busy():
+            raise DeskRefusal(f"you are busy ({self.busy_with}) until the answer comes")
+        if case_id is not None and case_id not in self.model.cases:
+            raise DeskRefusal(f"there is no case {case_id}")
+
+    def _own_time(self, kind: str, label: str) -> None:
+        minutes = OWN_MINUTES.get(kind, 0.0)
+        if minutes > 0:
+            self.busy_until = self.now + minutes / (24 * 60)
+            self.busy_with = label
+
+    # -- information actions ---------------------------------------------------------
+
+    def search_database(self, case_id: int, spelling: str) -> Finding:
+        spelling = " ".join(spelling.split())
+        self._check_can_act(case_id)
+        if not spelling:
+            raise DeskRefusal("type a spelling to search for")
+        if len(spelling) > 40:
+            raise DeskRefusal("a surname is at most 40 letters")
+        self._record("database", case_id, spelling=spelling)
+        return self._gather(case_id, "database", f"database '{spelling}'", spelling=spelling)
+
+    def request_file(self, case_id: int) -> Finding:
+        self._check_can_act(case_id)
+        if not self.record_found(case_id):
+            raise DeskRefusal("find the family's record first: the file is requested from it")
+        if any(f.action == "file" for f in self.findings_for(case_id)):
+            raise DeskRefusal("the file has already been requested")
+        self._record("file", case_id)
+        finding = self._gather(case_id, "file", "paper file")
+        self._own_time("file", "requesting the file")
+        return finding
+
+    def contact_agency(self, case_id: int, agency: str) -> Finding:
+        self._check_can_act(case_id)
+        if agency not in AGENCIES:
+            raise DeskRefusal(f"unknown agency {agency!r}")
+        label = f"agency:{agency}"
+        if any(f.label == label for f in self.findings_for(case_id)):
+            raise DeskRefusal(f"{agency} has already been asked")
+        self._record("agency", case_id, agency=agency)
+        finding = self._gather(case_id, "agency", label, agency=agency)
+        self._own_time("agency", f"calling {agency}")
+        return finding
+
+    def visit(self, case_id: int) -> Finding:
+        self._check_can_act(case_id)
+        if any(f.action == "visit" for f in self.findings_for(case_id)):
+            raise DeskRefusal("the family has already been visited")
+        self._record("visit", case_id)
+        return self._gather(case_id, "visit", "home visit")
+
+    def consult_team_leader(self, case_id: int) -> Finding:
+        self._check_can_act(case_id)
+        self._record("team_leader", case_id)
+        return self._gather(case_id, "team_leader", "team leader")
+
+    def record_found(self, case_id: int) -> bool:
+        return any(
+            f.action == "database" and f.outcome == "found" for f in self.findings_for(case_id)
+        )
+
+    def _gather(self, case_id: int, action: str, label: str, **options: Any) -> Finding:
+        finding = Finding(case_id=case_id, action=action, label=label, requested_at=self.now)
+        self.findings.append(finding)
+        event = self.model.gather(case_id, action, worker_id=self.duty_worker_id, **options)
+
+        def returned(ev: simpy.Event) -> None:
+            result: InformationResult = ev.value
+            finding.returned_at = float(self.model.env.now)
+            finding.outcome = result.outcome
+            finding.detail = result.detail
+            finding.evidence_key = result.evidence_key
+            finding.value = result.value
+
+        if event.triggered:  # answered at once (a file requested twice, no file at all)
+            returned(event)
+        else:
+            event.callbacks.append(returned)
+        if action in BUSY_ACTIONS:
+            self._busy_event = event
+            self.busy_with = {
+                "database": "searching the database",
+                "visit": "on a home visit",
+                "team_leader": "with the team leader",
+            }[action]
+        return finding
+
+    # -- decisions ----------------------------------------------------------------------
+
+    def decide(self, case_id: int, level: Level, priority: str | None) -> None:
+        """Screening decision: the threshold and, unless no further action, the priority."""
+        self._check_can_act(case_id)
+        level = Level(level)
+        if case_id in self.decider.decisions:
+            raise DeskRefusal("this case has been decided")
+        if not self._screenable(case_id):
+            raise DeskRefusal("this case is not waiting for a screening decision")
+        if level == Level.NO_FURTHER_ACTION:
+            priority = NO_PRIORITY
+        elif priority not in PRIORITIES:
+            raise DeskRefusal("choose a priority: immediate, within 24 hours or within 7 days")
+        self._record("decide", case_id, level=int(level), priority=priority)
+        assert priority is not None
+        self.decider.decisions[case_id] = Decision(level, priority)
+        pending = self.decider.pending_screens.pop(case_id, None)
+        if pending is not None:
+            pending.event.succeed(level)
+        self._own_time("decide", "writing up the decision")
+
+    def allocate(self, case_id: int, worker_id: int) -> None:
+        self._check_can_act(case_id)
+        pending = self.awaiting_allocation()
+        if pending is None or pending.case_id != case_id:
+            raise DeskRefusal("this case is not waiting for allocation")
+        if worker_id not in [w.worker_id for w in pending.workers]:
+            raise DeskRefusal("that worker has no room for another case")
+        self._record("allocate", case_id, worker=worker_id)
+        self.decider.pending_allocation = None
+        pending.event.succeed(worker_id)
+        self._own_time("allocate", "allocating the case")
+
+    def write_handover(self, case_id: int, keep: Sequence[str]) -> None:
+        """The note to the out-of-hours team: only the facts kept go with the case."""
+        self._check_can_act(case_id)
+        if not self.handover_open():
+            raise DeskRefusal("the handover tray opens in the last part of the shift")
+        if case_id in self.decider.decisions:
+            raise DeskRefusal("this case has been decided: nothing to hand over")
+        known = set(self.handover_facts(case_id))
+        unknown = [k for k in keep if k not in known]
+        if unknown:
+            raise DeskRefusal(f"no such fact on this case: {', '.join(unknown)}")
+        chosen = tuple(sorted(set(keep)))
+        self._record("handover", case_id, keep=list(chosen))
+        self.handovers[case_id] = chosen
+        self._own_time("handover", "writing the handover")
+
+    def handover_facts(self, case_id: int) -> list[str]:
+        """Facts on the case that a handover can pass on (everything but the referral)."""
+        case = self.model.cases[case_id]
+        return sorted(k for k in case.evidence if k not in ("referral", "screening"))
+
+    def end_shift(self) -> None:
+        """Leave the desk: undecided cases go to the night team with their handovers."""
+        if self.ended:
+            return
+        self._record("end_shift", None)
+        self._close_shift()
+
+    def _close_shift(self) -> None:
+        self.ended = True
+        self.busy_until = None
+        self._busy_event = None
+        model = self.model
+        for case_id in self.undecided():
+            model.hand_over_to_edt(case_id, list(self.handovers.get(case_id, ())))
+        self.decider.autopilot = True
+        for case_id, pending in sorted(self.decider.pending_screens.items()):
+            case = model.cases[case_id]
+            # The night team reads only what reached it.
+            kept = [v for k, v in case.evidence.items() if k != "screening"]
+            view = dataclasses.replace(pending.view, believed_risk=max(kept, default=0.0))
+            pending.event.succeed(
+                screening_level_for(view.believed_risk, view.believed_need, self.thresholds)
+            )
+        self.decider.pending_screens.clear()
+        alloc = self.decider.pending_allocation
+        if alloc is not None and not alloc.event.triggered:
+            alloc.event.succeed(int(self.decider.policy.allocate(alloc.view, alloc.workers)))
+        self.decider.pending_allocation = None
+
+    def finish_shift_if_due(self) -> bool:
+        """Called each frame: the shift ends by itself when the clock reaches its end."""
+        if not self.ended and self.now >= self.shift.ends_at:
+            self._close_shift()
+            return True
+        return False
+
+    def follow_up(self) -> list[LogRecord]:
+        """Run the model on past the shift to its end; the whole log for the debrief."""
+        if not self.ended:
+            self._close_shift()
+        if not self.followed_up:
+            self.followed_up = True
+            model = self.model
+            if model.end_time > self.now:
+                model.env.run(until=model.end_time)
+            model.finish()
+        return list(self.model.log.records)
+
+    # -- replay -------------------------------------------------------------------------
+
+    def apply(self, kind: str, case_id: int | None, payload: dict[str, Any]) -> None:
+        """Take one recorded action again (resuming a session, or replaying it)."""
+        if kind == "database":
+            self.search_database(int(case_id or 0), str(payload["spelling"]))
+        elif kind == "file":
+            self.request_file(int(case_id or 0))
+        elif kind == "agency":
+            self.contact_agency(int(case_id or 0), str(payload["agency"]))
+        elif kind == "visit":
+            self.visit(int(case_id or 0))
+        elif kind == "team_leader":
+            self.consult_team_leader(int(case_id or 0))
+        elif kind == "decide":
+            self.decide(int(case_id or 0), Level(int(payload["level"])), payload.get("priority"))
+        elif kind == "allocate":
+            self.allocate(int(case_id or 0), int(payload["worker"]))
+        elif kind == "handover":
+            self.write_handover(int(case_id or 0), list(payload["keep"]))
+        elif kind == "end_shift":
+            self.end_shift()
+        else:
+            raise ValueError(f"unknown desk action {kind!r}")
+
+    def replay(self, actions: Sequence[tuple[float, str, int | None, dict[str, Any]]]) -> None:
+        """Bring a fresh desk to where a recorded session was: each action at its time."""
+        recorder, self.recorder = self.recorder, None  # already committed
+        try:
+            for sim_time, kind, case_id, payload in actions:
+                if sim_time > self.now:
+                    self.advance(sim_time)
+                self.finish_shift_if_due()
+                self.apply(kind, case_id, payload)
+        finally:
+            self.recorder = recorder
+
+
+__all__ = [
+    "ACTION_KINDS",
+    "DeskAction",
+    "DeskRefusal",
+    "Decision",
+    "DutyDesk",
+    "Finding",
+    "LEVEL_LABELS",
+    "NO_PRIORITY",
+    "PRIORITIES",
+    "PRIORITY_LABELS",
+    "TraineeDecider",
+    "priority_key",
+]
