@@ -1,0 +1,223 @@
+"""The words the desk and the debrief use: labels, what checks say, and learning points.
+
+What a worker reads is words, not numbers: a record "shows serious concern", a referral
+"shows some concern". The bands follow the team's own thresholds, so a trainee who
+reads carefully can apply them. Free-play referrals have no scripted narrative; their
+"what was said" is put together here from the source, the concern and the wording's
+strength. Learning points for holes in barriers are written in a learning-not-blame
+voice: what in the system made the hole easy to fall into, and what would have caught it.
+"""
+
+from __future__ import annotations
+
+from sim.config import Thresholds
+
+SOURCE_LABELS = {
+    "police": "Police",
+    "school": "School",
+    "health": "Health visitor or GP",
+    "hospital": "Hospital",
+    "family": "Family member",
+    "public": "Member of the public",
+    "housing": "Housing",
+    "other": "Other agency",
+}
+CONCERN_LABELS = {
+    "physical": "physical harm",
+    "sexual": "sexual harm",
+    "neglect": "neglect",
+    "emotional": "emotional harm",
+    "none": "no stated harm",
+}
+ROLE_LABELS = {
+    "information_officer": "Information officer",
+    "family_support_worker": "Family support worker",
+    "student": "Student social worker",
+    "newly_qualified": "Newly qualified worker",
+    "experienced": "Social worker",
+    "senior_practitioner": "Senior practitioner",
+    "team_leader": "Team leader",
+    "team_manager": "Team manager",
+}
+AGENCY_LABELS = {
+    "police": "Police",
+    "school": "School",
+    "health": "Health",
+    "housing": "Housing",
+    "immigration": "Immigration",
+    "probation": "Probation",
+}
+FILE_PLACES = {
+    "on_site": "the basement",
+    "other_building": "another building",
+    "archive": "the archive",
+    "missing": "nowhere: it is lost",
+    "none": "no paper file",
+}
+BARRIER_LABELS = {
+    "database_check": "Database search",
+    "record_addendum": "Reading the whole record",
+    "file_retrieval": "Paper file",
+    "agency_check": "Agency check",
+    "local_knowledge": "A colleague who knew the family",
+    "seeing_child": "Seeing the child",
+    "screening": "Screening decision",
+    "team_leader_review": "Team leader review",
+    "handover": "Handover",
+    "allocation": "Allocation in time",
+    "assessment": "Assessment",
+    "long_term_review": "Long-term review",
+}
+CONDITION_LABELS = {
+    "name_matching": "the database only matches the exact spelling",
+    "data_entry_errors": "the record itself was keyed with a slip",
+    "uncorrectable_records": "the worrying part was an addendum, easy to miss",
+    "remote_file_storage": "the file is kept away from the office and takes time to come",
+    "missing_files": "the file is lost",
+    "poor_chronology": "the file has no usable chronology",
+    "agency_refusal": "the agency would not share",
+    "agency_delay": "the agency's answer came after the decision",
+    "time_pressure": "the team was behind and rushing",
+    "low_visibility_harm": "neglect and emotional harm show little in a referral",
+    "inexperienced_staff": "an inexperienced worker decided alone",
+    "high_caseload": "the worker was near their caseload limit",
+    "handover_omission": "the handover left the fact out",
+    "unstructured_handover": "the handover had no structure",
+    "handover_slips": "a fact slipped at handover",
+    "out_of_hours_cover": "the night team could not see the child",
+    "no_access_to_child": "nobody answered the door",
+    "understaffing": "no worker had room in time",
+    "supervision_capacity": "the team leader had no time left that day",
+    "single_point_of_entry": "a central team knows few families personally",
+    "complacency": "a long-open case is seen through its first picture",
+    "rule_of_optimism": "a familiar family is given the benefit of the doubt",
+    "case_transfer": "facts were lost when the case changed hands",
+}
+
+# Learning points for a barrier that did not hold, by what opened the hole.
+LEARNING_POINTS = {
+    ("database_check", "not_searched"): (
+        "The record was never searched. When the desk is busy a referral can look "
+        "self-explanatory, and the first check is the one that gets skipped; it is also the "
+        "cheapest check there is."
+    ),
+    ("database_check", "other_spelling"): (
+        "The family was on record under another spelling. The database matches only what "
+        "is typed, so a known family looked new; trying the likely variants of a name "
+        "heard over the phone would have found it."
+    ),
+    ("file_retrieval", "not_requested"): (
+        "The paper file was never asked for. The record is often a summary; the file holds "
+        "the chronology that shows a pattern."
+    ),
+    ("file_retrieval", "late"): (
+        "The file was on its way when the decision was made. Files kept away from the "
+        "office arrive after the moment they are needed; a decision can wait for them, or "
+        "be revisited when they come."
+    ),
+    ("file_retrieval", "missing"): (
+        "The file could not be found. That is a gap in the system, not in the worker; "
+        "other agencies may hold the same history, and asking them closes the gap."
+    ),
+    ("agency_check", "not_asked"): (
+        "An agency that knew something was never asked. Each agency sees a different part "
+        "of a family's life, and the part that matters is not always the obvious one."
+    ),
+    ("agency_check", "refused"): (
+        "The agency would not share. A colleague with a better relationship, or the team "
+        "leader, can often get the answer that a cold call does not."
+    ),
+    ("agency_check", "late"): (
+        "The agency answered after the decision. A decision taken before the answers are in "
+        "is a decision on part of the picture; say so on the record and revisit it."
+    ),
+    ("seeing_child", "not_visited"): (
+        "Nobody saw the child. What a visit shows, and what a referral cannot, is the "
+        "child's own state; for neglect and emotional harm it is often the only clear sign."
+    ),
+    ("seeing_child", "not_seen"): (
+        "The visit did not see the child. A visit that does not see the child has not "
+        "answered the question it was for."
+    ),
+    ("handover", "dropped"): (
+        "The key fact did not go with the case to the night team. Handovers at the end of a "
+        "long day are where facts fall out; a written handover that names the risk keeps it."
+    ),
+    ("screening", "under"): (
+        "The decision sat below what the family needed. The evidence in hand pointed lower "
+        "than the truth, which is how near misses usually look from the inside."
+    ),
+    ("screening", "over"): (
+        "The family was escalated to child protection without cause. A false positive is "
+        "harm too: an investigation frightens a family and uses time another child needed."
+    ),
+}
+
+
+def concern_words(value: float, thresholds: Thresholds) -> tuple[str, int]:
+    """How a piece of evidence reads, and the band (0 none, 1 some, 2 serious)."""
+    if value >= thresholds.child_protection_risk:
+        return "serious concern", 2
+    if value >= thresholds.screen_in_risk:
+        return "some concern", 1
+    return "no real concern", 0
+
+
+def need_words(need: float, thresholds: Thresholds) -> tuple[str, int]:
+    if need >= thresholds.child_in_need_need:
+        return "the family needs a lot of support", 2
+    if need >= thresholds.screen_in_need:
+        return "the family needs some support", 1
+    return "no particular need for support", 0
+
+
+def level_words(label: str | None) -> str:
+    if label is None:
+        return "not decided"
+    return label.replace("_", " ")
+
+
+_OPENINGS = {
+    "police": "Police notification: officers attended the home of the {name} family.",
+    "school": "The school's safeguarding lead rang about a pupil from the {name} family.",
+    "health": "A health visitor rang about the {name} family.",
+    "hospital": "A hospital ward rang about a child of the {name} family.",
+    "family": "A relative of the {name} family rang asking for help.",
+    "public": "A neighbour of the {name} family rang; they would not give their name.",
+    "housing": "The housing officer for the {name} family rang.",
+    "other": "Another agency referred a child of the {name} family.",
+}
+_WORRIES = {
+    0: "They were not sure it was anything, but wanted it on record",
+    1: "They are worried about {concern}",
+    2: "They are very worried about {concern} and want someone to act today",
+}
+
+
+def free_play_said(source: str, concern: str, spelling: str, band: int, need_band: int) -> str:
+    """What was said, for a referral the model drew (free play has no script)."""
+    opening = _OPENINGS.get(source, _OPENINGS["other"]).format(name=spelling)
+    worry = _WORRIES[band].format(concern=CONCERN_LABELS.get(concern, concern))
+    need = {
+        0: "",
+        1: " The family seems to be struggling.",
+        2: " The family is struggling badly and asking for help.",
+    }[need_band]
+    return f"{opening} {worry}.{need}"
+
+
+def hours_minutes(t: float) -> str:
+    """Simulated time (days) as a clock reading: 'Mon 09:05'."""
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    day = int(t)
+    minutes = int(round((t - day) * 24 * 60))
+    if minutes >= 24 * 60:
+        day, minutes = day + 1, minutes - 24 * 60
+    return f"{days[day % 7]} {minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def day_offset(t: float, since: float) -> str:
+    days = t - since
+    if days < 1:
+        return f"+{days * 24:.0f}h"
+    return f"day {days:.0f}"
