@@ -457,7 +457,7 @@ class Database(Section):
         0.4, ge=0, le=1, description="Chance a reader misses an addendum."
     )
     warning_flag_risk: float = Field(
-        0.6,
+        0.75,
         ge=0,
         le=1,
         description="Records of families at or above this risk carry a warning flag.",

@@ -133,6 +133,7 @@ class Case:
     file_status: str = "not_requested"
     agency_status: dict[str, str] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)  # checks cut short under pressure
+    checked: set[str] = field(default_factory=set)  # checks the desk made
     holes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     handed_over: bool = False
     child_seen: bool | None = None

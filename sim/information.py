@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 
 FILE_LOCATIONS = ("on_site", "other_building", "archive")
 # How much of the true risk a terse database entry, and a fuller addendum, show.
-RECORD_CLARITY = 0.6
+RECORD_CLARITY = 0.4  # a terse entry: the history itself is in the paper file
 ADDENDUM_CLARITY = 0.85
-FILE_CLARITY = 0.85
+FILE_CLARITY = 0.9  # a chronology shows cumulative harm that a referral does not
 LOCAL_KNOWLEDGE_CLARITY = 0.8
 
 
@@ -183,8 +183,18 @@ class InformationDesk:
 
     # -- local knowledge ---------------------------------------------------------------
 
+    @staticmethod
+    def known_locally(family: Family) -> bool:
+        """On record, or known to a local school, health visitor or police officer."""
+        facts = family.facts
+        return facts.recorded_surname is not None or bool(facts.agency_information)
+
     def local_knowledge(self, case: Case, worker: Worker) -> InformationResult:
-        """A long-serving worker may know a family the database did not find."""
+        """A long-serving worker may know a family, from the record or from the area.
+
+        A central team sees the whole authority and knows few families; a patch team
+        knows its area's families, schools and health visitors (report 4.5, 4.8).
+        """
         model = self.model
         staffing = model.scenario.staffing
         family = case.family
@@ -194,7 +204,7 @@ class InformationDesk:
             else (staffing.local_knowledge)
         )
         chance = base * min(1.0, worker.tenure_years / 3.0)
-        if family.facts.recorded_surname is None or family.rng.random() >= chance:
+        if not self.known_locally(family) or family.rng.random() >= chance:
             return InformationResult("local_knowledge", "not_recognised", "nobody knew them")
         value = LOCAL_KNOWLEDGE_CLARITY * family.risk_at(model.env.now)
         case.evidence["local_knowledge"] = value
@@ -407,10 +417,6 @@ class InformationDesk:
                     if not why:
                         why.append("name_matching")
                 model.barrier(case, "database_check", False, why, worker)
-                if "local_knowledge" in case.evidence:
-                    model.barrier(case, "local_knowledge", True, [], worker)
-                else:
-                    model.barrier(case, "local_knowledge", False, ["single_point_of_entry"], worker)
             if facts.file_location != "none" and case.record_found:
                 status = case.file_status
                 if status == "arrived":
@@ -427,6 +433,18 @@ class InformationDesk:
                     model.barrier(case, "file_retrieval", False, ["time_pressure"], worker)
                 else:
                     model.barrier(case, "file_retrieval", False, ["remote_file_storage"], worker)
+        if self.known_locally(case.family) and "local_knowledge" in case.checked:
+            if "local_knowledge" in case.evidence:
+                model.barrier(case, "local_knowledge", True, [], worker)
+            else:
+                central = model.scenario.staffing.design == "central"
+                model.barrier(
+                    case,
+                    "local_knowledge",
+                    False,
+                    ["single_point_of_entry"] if central else [],
+                    worker,
+                )
         for agency in facts.agency_information:
             status = case.agency_status.get(agency)
             if status is None and agency not in case.skipped:

@@ -800,8 +800,8 @@ class FrontDoorModel:
         if not self._cut_corner(case, "database"):
             info.duty_database_check(case, worker)
         facts = case.family.facts
-        if not case.record_found and facts.recorded_surname is not None:
-            info.local_knowledge(case, worker)
+        case.checked.add("local_knowledge")
+        info.local_knowledge(case, worker)
         if case.record_found and facts.file_location != "none":
             if not self._cut_corner(case, "file"):
                 info.request_file(case)

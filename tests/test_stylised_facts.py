@@ -1,0 +1,173 @@
+"""Stylised facts from the report, shown by the model's mechanisms (issue 3).
+
+Each fact compares two configurations on common random numbers: replication i of both
+uses the same seed and streams, so the same families arrive and differences come from
+the mechanism under test. A fact holds when the paired 95% interval of the difference
+excludes zero in the stated direction. Nothing here sets an outcome: every count is read
+from the event log of a real run.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+
+import pytest
+
+from analysis.stats import paired_difference_ci
+from sim.events import EventKind, LogRecord
+from sim.loader import load_scenario, scenario_with
+from sim.model import FrontDoorModel
+
+SEED = 20261126
+LOW_VISIBILITY = {"neglect", "emotional"}
+FRONTLINE = {
+    "information_officer", "student", "newly_qualified", "experienced",
+    "senior_practitioner", "team_leader", "team_manager", "family_support_worker",
+}
+
+
+def measures(records: Sequence[LogRecord]) -> dict[str, float]:
+    """What the facts are about, read from one replication's log (measured period only)."""
+    start = next(r for r in records if r.kind is EventKind.RUN_STARTED)
+    w0 = start.data["measured_from"]
+    truth = {r.family: r.data for r in records if r.kind is EventKind.FAMILY_CREATED}
+    opened = {r.case: r.time for r in records if r.kind is EventKind.REFERRAL_ARRIVED}
+    incidents = [r for r in records if r.kind is EventKind.INCIDENT_GRADED and r.time >= w0]
+    reports = [r for r in records if r.kind is EventKind.INCIDENT_REPORTED and r.time >= w0]
+    out: dict[str, float] = {}
+    out["near_misses"] = sum(r.data["incident"].startswith("near_miss") for r in incidents)
+    out["serious"] = sum(r.data["grade"] == "life_threatening_or_death" for r in incidents)
+    out["false_negatives"] = sum(r.data["incident"] == "harm_false_negative" for r in incidents)
+    out["handover_incidents"] = sum(
+        "out_of_hours_handover" in r.data["holed_barriers"] for r in incidents
+    )
+    waits = [
+        r.data["wait_days"] for r in records
+        if r.kind is EventKind.ALLOCATED and r.time >= w0
+        and r.data["concern"] in LOW_VISIBILITY
+    ]
+    out["low_visibility_wait"] = statistics.fmean(waits) if waits else 0.0
+    checks = [
+        r for r in records
+        if r.kind is EventKind.BARRIER_TESTED and r.time >= w0
+        and r.data["barrier"] == "database_check"
+        and truth[r.family]["name_origin"] != "british"
+    ]
+    out["non_european_missed"] = sum(not r.data["held"] for r in checks) / max(1, len(checks))
+    out["harm_on_long_cases"] = sum(
+        1 for r in records
+        if r.kind is EventKind.HARM_OCCURRED and r.time >= w0 and r.case >= 0
+        and r.time - opened[r.case] > 365.0
+    )
+    noticed = [r.data["noticed_by"] for r in incidents
+               if r.data["incident"].startswith("near_miss") and r.data["noticed_by"]]
+    out["near_misses_noticed"] = len(noticed)
+    out["noticed_by_frontline"] = sum(n in FRONTLINE for n in noticed)
+    out["senior_managers_saw"] = sum(r.data["seen_by_senior_managers"] for r in reports)
+    out["senior_via_agency"] = sum(r.data["channel"] == "outside_agency" for r in reports)
+    screenings = [
+        r for r in records
+        if r.kind is EventKind.BARRIER_TESTED and r.time >= w0
+        and r.data["barrier"] == "screening"
+        and truth[r.family]["harm_type"] in LOW_VISIBILITY
+        and r.data["truth"] != "no_further_action"
+    ]
+    out["low_visibility_caught"] = sum(r.data["held"] for r in screenings) / max(
+        1, len(screenings)
+    )
+    return out
+
+
+def _one(job: tuple[str, tuple[tuple[str, object], ...], int]) -> dict[str, float]:
+    name, changes, replication = job
+    scenario = load_scenario(name)
+    if changes:
+        scenario = scenario_with(scenario, dict(changes))
+    return measures(FrontDoorModel(scenario, seed=SEED, replication=replication).run().records)
+
+
+@lru_cache(maxsize=None)
+def runs(name: str, changes: tuple[tuple[str, object], ...], reps: int) -> list[dict[str, float]]:
+    """Replications 0..reps-1 of a configuration, in two processes (cached per session)."""
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(_one, [(name, changes, i) for i in range(reps)]))
+
+
+def paired_gain(
+    better: list[dict[str, float]], worse: list[dict[str, float]], key: str
+) -> tuple[float, float]:
+    """Interval of (worse - better) for `key`; the fact holds when its low end is above 0."""
+    iv = paired_difference_ci([b[key] for b in better], [w[key] for w in worse])
+    return iv.ci_low, iv.mean
+
+
+pytestmark = pytest.mark.slow
+
+
+class TestStylisedFacts:
+    def test_1_near_misses_outnumber_serious_incidents(self) -> None:
+        base = runs("baseline", (), 6)
+        for rep in base:
+            assert rep["near_misses"] > 10 * max(1.0, rep["serious"])
+        low, _ = paired_gain(
+            [{"x": r["serious"]} for r in base], [{"x": r["near_misses"]} for r in base], "x"
+        )
+        assert low > 0
+
+    def test_2_immediate_harm_first_makes_neglect_wait(self) -> None:
+        # A surge builds the backlog in which priority rules matter.
+        need = runs("caseload-surge", (("policy", "need-weighted"),), 6)
+        harm_first = runs("caseload-surge", (("policy", "immediate-harm-first"),), 6)
+        low, mean = paired_gain(need, harm_first, "low_visibility_wait")
+        assert low > 0, f"neglect/emotional wait gap {mean:.1f} days"
+
+    def test_3_missing_and_remote_files_raise_false_negatives_and_near_misses(self) -> None:
+        base = runs("baseline", (), 8)
+        files = runs("missing-files", (), 8)
+        combined_base = [{"x": r["near_misses"] + r["false_negatives"]} for r in base]
+        combined_files = [{"x": r["near_misses"] + r["false_negatives"]} for r in files]
+        low, mean = paired_gain(combined_base, combined_files, "x")
+        assert low > 0, f"extra near misses and false negatives {mean:.1f}"
+
+    def test_4_exact_matching_misses_non_european_families(self) -> None:
+        fuzzy = runs("name-matching", (("database.matching", "phonetic"),), 4)
+        exact = runs("name-matching", (("database.matching", "exact"),), 4)
+        low, mean = paired_gain(fuzzy, exact, "non_european_missed")
+        assert low > 0.1, f"missed share gap {mean:.3f}"
+
+    def test_5_structured_handover_lowers_handover_incidents(self) -> None:
+        structured = runs("handover-weekend", (("out_of_hours.handover", "structured"),), 6)
+        loose = runs("handover-weekend", (("out_of_hours.handover", "unstructured"),), 6)
+        low, mean = paired_gain(structured, loose, "handover_incidents")
+        assert low > 0, f"handover incidents gap {mean:.1f}"
+
+    def test_6_long_term_cases_drift_with_complacency(self) -> None:
+        alert = runs("long-term-drift", (("long_term.complacency", False),), 6)
+        complacent = runs("long-term-drift", (("long_term.complacency", True),), 6)
+        low, mean = paired_gain(alert, complacent, "harm_on_long_cases")
+        assert low > 0, f"harm on cases open over a year, gap {mean:.1f}"
+
+    def test_7_frontline_notices_and_senior_managers_hear_through_agencies(self) -> None:
+        blame = runs("baseline", (), 6)
+        open_ = runs("open-culture", (), 6)
+        noticed = sum(r["near_misses_noticed"] for r in blame)
+        assert sum(r["noticed_by_frontline"] for r in blame) / noticed > 0.5
+        seen = sum(r["senior_managers_saw"] for r in blame)
+        assert sum(r["senior_via_agency"] for r in blame) / max(1, seen) > 0.5
+        # Without a system senior managers see a sliver of what the frontline noticed.
+        assert seen < 0.1 * noticed
+        low, _ = paired_gain(blame, open_, "senior_managers_saw")
+        assert low > 0
+
+    def test_8_patch_teams_catch_more_low_visibility_cases(self) -> None:
+        central = runs("baseline", (), 8)
+        patch = runs("patch-teams", (), 8)
+        # Higher is better here, so the 'worse' side is the central team.
+        iv = paired_difference_ci(
+            [c["low_visibility_caught"] for c in central],
+            [p["low_visibility_caught"] for p in patch],
+        )
+        assert iv.ci_low > 0, f"caught share gap {iv.mean:.3f}"
