@@ -23,7 +23,14 @@ class LatentCondition:
 
 
 def _no_time_pressure(s: Scenario) -> Scenario:
-    return scenario_with(s, {"staff.time_pressure_error_gain": 0.0})
+    return scenario_with(
+        s,
+        {
+            "staff.time_pressure_error_gain": 0.0,
+            "staffing.corner_cutting": 0.0,
+            "visits.rushed_see_child_probability": s.visits.see_child_probability,
+        },
+    )
 
 
 def _no_low_visibility(s: Scenario) -> Scenario:
@@ -45,6 +52,40 @@ def _no_inexperienced_staff(s: Scenario) -> Scenario:
 
 def _no_high_caseload(s: Scenario) -> Scenario:
     return scenario_with(s, {"staff.workload_error_gain": 0.0, "assessment.workload_slowdown": 0.0})
+
+
+def _set(changes: dict[str, object]) -> Callable[[Scenario], Scenario]:
+    def remove(s: Scenario) -> Scenario:
+        return scenario_with(s, changes)
+
+    return remove
+
+
+def _all_agencies(field: str, value: float) -> Callable[[Scenario], Scenario]:
+    def remove(s: Scenario) -> Scenario:
+        return scenario_with(
+            s, {f"agencies.agencies.{a}.{field}": value for a in s.agencies.agencies}
+        )
+
+    return remove
+
+
+def _files_on_site(s: Scenario) -> Scenario:
+    return scenario_with(
+        s, {"case_files.location_shares": {"on_site": 1.0, "other_building": 0.0, "archive": 0.0}}
+    )
+
+
+def _local_knowledge_everywhere(s: Scenario) -> Scenario:
+    return scenario_with(s, {"staffing.local_knowledge": s.staffing.patch_local_knowledge})
+
+
+def _more_case_places(s: Scenario) -> Scenario:
+    changes = {
+        f"staff.groups.{i}.caseload_cap": int(round(g.caseload_cap * 1.5))
+        for i, g in enumerate(s.staff.groups)
+    }
+    return scenario_with(s, changes)
 
 
 LATENT_CONDITIONS: dict[str, LatentCondition] = {
@@ -69,6 +110,96 @@ LATENT_CONDITIONS: dict[str, LatentCondition] = {
             "high_caseload",
             "workers near their caseload cap misread more and assess more slowly",
             _no_high_caseload,
+        ),
+        LatentCondition(
+            "understaffing",
+            "too few case places, so screened-in cases wait past their timescale",
+            _more_case_places,
+        ),
+        LatentCondition(
+            "name_matching",
+            "the database matches names only when spelt exactly as recorded",
+            _set({"database.matching": "phonetic"}),
+        ),
+        LatentCondition(
+            "data_entry_errors",
+            "records keyed with slips in the family's name",
+            _set({"database.data_entry_error_rate": 0.0}),
+        ),
+        LatentCondition(
+            "uncorrectable_records",
+            "records cannot be corrected, only added to, and readers miss addenda",
+            _set({"database.addendum_missed_probability": 0.0}),
+        ),
+        LatentCondition(
+            "missing_files",
+            "paper files that cannot be found",
+            _set({"case_files.missing_probability": 0.0}),
+        ),
+        LatentCondition(
+            "remote_file_storage",
+            "paper files kept in another building or an archive, days away",
+            _files_on_site,
+        ),
+        LatentCondition(
+            "poor_chronology",
+            "files without a usable chronology",
+            _set({"case_files.poor_chronology_probability": 0.0}),
+        ),
+        LatentCondition(
+            "agency_refusal",
+            "agencies that decline to share with workers they have no rapport with",
+            _all_agencies("refusal_probability", 0.0),
+        ),
+        LatentCondition(
+            "agency_delay",
+            "agencies that answer after the decision has been taken",
+            _all_agencies("response_median_working_days", 0.01),
+        ),
+        LatentCondition(
+            "single_point_of_entry",
+            "a central team that knows few of the families it sees",
+            _local_knowledge_everywhere,
+        ),
+        LatentCondition(
+            "out_of_hours_cover",
+            "a thin emergency duty team that often does not see the child",
+            _set({"out_of_hours.see_child_probability": 1.0}),
+        ),
+        LatentCondition(
+            "unstructured_handover",
+            "handovers from the night team with no structure",
+            _set({"out_of_hours.handover": "structured"}),
+        ),
+        LatentCondition(
+            "handover_slips",
+            "facts lost even at a structured handover",
+            _set({"out_of_hours.fact_loss": {"unstructured": 0.0, "structured": 0.0}}),
+        ),
+        LatentCondition(
+            "lossy_transfers",
+            "facts lost when a case moves to the family support team",
+            _set({"long_term.transfer_fact_loss": 0.0}),
+        ),
+        LatentCondition(
+            "no_access_to_child",
+            "assessments that never see the child",
+            _set({"visits.see_child_probability": 1.0, "visits.rushed_see_child_probability": 1.0}),
+        ),
+        LatentCondition(
+            "complacency",
+            "reviews of long-open cases anchored on the first view",
+            _set({"long_term.complacency": False}),
+        ),
+        LatentCondition(
+            "rule_of_optimism",
+            "familiar families given the benefit of the doubt",
+            _set({"long_term.rule_of_optimism": 0.0}),
+        ),
+        LatentCondition(
+            "supervision_capacity",
+            "too few team-leader hours to review decisions",
+            _set({"team_leader_review.reviews_per_leader_per_day": 1000.0}),
         ),
     )
 }
