@@ -45,6 +45,7 @@ INCIDENT_FIELDS: tuple[str, ...] = (
     "active_failure",
     "censored",
     "reported",
+    "seen_by_senior_managers",
 )
 BARRIER_FIELDS: tuple[str, ...] = ("barrier", "held", "conditions", "active_failure")
 HOLE_FIELDS: tuple[str, ...] = ("barrier", "outcome")
@@ -122,16 +123,17 @@ def _conditions_key(conditions: Sequence[str] | None) -> str:
     return CONDITION_JOIN.join(names) if names else NO_CONDITIONS
 
 
-def _reported_seqs(records: Sequence[LogRecord]) -> tuple[bool, set[int]]:
-    """Whether the log has a reporting mechanism, and which graded incidents were reported.
+def _reports(records: Sequence[LogRecord]) -> tuple[bool, dict[int, bool]]:
+    """Whether the log has a reporting mechanism, and for each reported graded incident
+    (by its seq) whether the report reached senior managers.
 
-    A report names the graded incident by `graded_seq` when the model gives it; else it
+    A report names the graded incident by `incident_seq` when the model gives it; else it
     is matched to the earliest unreported graded incident of the same family and kind.
     """
     reports = [r for r in records if r.kind is EventKind.INCIDENT_REPORTED]
     start = next((r for r in records if r.kind is EventKind.RUN_STARTED), None)
     has_reporting = bool(reports) or bool(start is not None and start.data.get("reporting"))
-    reported: set[int] = set()
+    reported: dict[int, bool] = {}
     if not reports:
         return has_reporting, reported
     graded: dict[tuple[int, str], list[LogRecord]] = defaultdict(list)
@@ -139,13 +141,14 @@ def _reported_seqs(records: Sequence[LogRecord]) -> tuple[bool, set[int]]:
         if r.kind is EventKind.INCIDENT_GRADED:
             graded[(r.family, str(r.data.get("incident")))].append(r)
     for rep in reports:
-        seq = rep.data.get("graded_seq")
+        senior = bool(rep.data.get("seen_by_senior_managers", False))
+        seq = rep.data.get("incident_seq", rep.data.get("graded_seq"))
         if isinstance(seq, int):
-            reported.add(seq)
+            reported[seq] = reported.get(seq, False) or senior
             continue
         for g in graded.get((rep.family, str(rep.data.get("incident"))), []):
             if g.seq not in reported and g.time <= rep.time + _EPS:
-                reported.add(g.seq)
+                reported[g.seq] = senior
                 break
     return has_reporting, reported
 
@@ -159,11 +162,18 @@ def _holes_by_family(records: Sequence[LogRecord]) -> dict[int, list[tuple[float
 
 
 def incident_holes(incident: LogRecord, holes: Sequence[tuple[float, str]]) -> list[str]:
-    """Barriers holed on the family between the incident's first failure and its grading,
-    in the order they first failed (the failed barrier always first)."""
+    """Barriers holed in the incident's error episode, in the order they first failed (the
+    failed barrier first): the model's own list when it gives one, else the barrier
+    tests that failed on the family between the first failure and the grading."""
     first = str(incident.data.get("failed_barrier"))
-    started = float(incident.data.get("started_at", incident.time))
     seen = [first]
+    listed = incident.data.get("holed_barriers")
+    if listed is not None:
+        for barrier in listed:
+            if str(barrier) not in seen:
+                seen.append(str(barrier))
+        return seen
+    started = float(incident.data.get("started_at", incident.time))
     for t, barrier in holes:
         if started - _EPS <= t <= incident.time + _EPS and barrier not in seen:
             seen.append(barrier)
@@ -172,7 +182,7 @@ def incident_holes(incident: LogRecord, holes: Sequence[tuple[float, str]]) -> l
 
 def incident_cube(records: Sequence[LogRecord], measured_from: float) -> list[list[Any]]:
     """Graded incidents of the measured period counted by `INCIDENT_FIELDS`."""
-    has_reporting, reported = _reported_seqs(records)
+    has_reporting, reported = _reports(records)
     holes = _holes_by_family(records)
     counts: Counter[tuple[Any, ...]] = Counter()
     for r in records:
@@ -192,6 +202,7 @@ def incident_cube(records: Sequence[LogRecord], measured_from: float) -> list[li
             bool(d.get("active_failure")),
             bool(d.get("censored")),
             (r.seq in reported) if has_reporting else None,
+            reported.get(r.seq, False) if has_reporting else None,
         )
         counts[key] += 1
     return [[*key, n] for key, n in sorted(counts.items(), key=_sort_key)]

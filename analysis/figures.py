@@ -191,26 +191,35 @@ def pyramid_figure(pyramid: pd.DataFrame, title: str = "Incident pyramid") -> Fi
         y = np.arange(len(part))
         true = part["true_per_year"].to_numpy(dtype=float)
         ax.barh(
-            y + 0.2,
+            y + 0.27,
             true,
-            height=0.4,
+            height=0.27,
             color=OKABE_ITO[3],
             edgecolor="black",
             label="all incidents (the truth)",
         )
         if reported_known:
-            rep = part["reported_per_year"].to_numpy(dtype=float)
-            ax.barh(
-                y - 0.2,
-                rep,
-                height=0.4,
-                color=OKABE_ITO[0],
-                hatch="//",
-                edgecolor="black",
-                label="reported incidents",
-            )
+            for offset, column, colour, hatch, label in (
+                (0.0, "reported_per_year", OKABE_ITO[0], "//", "reported beyond the frontline"),
+                (
+                    -0.27,
+                    "seen_by_senior_managers_per_year",
+                    OKABE_ITO[2],
+                    "xx",
+                    "reached senior managers",
+                ),
+            ):
+                ax.barh(
+                    y + offset,
+                    part[column].to_numpy(dtype=float),
+                    height=0.27,
+                    color=colour,
+                    hatch=hatch,
+                    edgecolor="black",
+                    label=label,
+                )
         for yi, v in zip(y, true, strict=True):
-            ax.text(v, yi + 0.2, f" {v:.1f}", va="center", fontsize=8)
+            ax.text(v, yi + 0.27, f" {v:.1f}", va="center", fontsize=8)
         ax.set_yticks(y, part["label"])
         ax.set_xscale("symlog", linthresh=1.0)
         ax.set_xlabel("incidents a year (scale stretched so rare ones show)")

@@ -126,7 +126,8 @@ def incident_pyramid(digests: Sequence[Digest]) -> pd.DataFrame:
     """Incidents a year by grade, by five-point scale and by Heinrich tier; true and reported.
 
     Columns: classification (grade, scale, heinrich), level, label, true_per_year,
-    reported_per_year (NaN when the runs had no reporting mechanism), reported_share,
+    reported_per_year (NaN when the runs had no reporting mechanism),
+    seen_by_senior_managers_per_year (reports that reached them), reported_share,
     true_share (of all incidents) and heinrich_share (Heinrich's expected share).
     """
     frame = incident_frame(digests)
@@ -134,19 +135,25 @@ def incident_pyramid(digests: Sequence[Digest]) -> pd.DataFrame:
     known = reporting_known(digests)
     total = float(frame["count"].sum()) if not frame.empty else 0.0
 
-    def counts(column: str, levels: Sequence[str]) -> tuple[dict[str, float], dict[str, float]]:
+    def counts(column: str, levels: Sequence[str]) -> tuple[dict[str, float], ...]:
         true: dict[str, float] = dict.fromkeys(levels, 0.0)
         reported: dict[str, float] = dict.fromkeys(levels, 0.0)
+        senior: dict[str, float] = dict.fromkeys(levels, 0.0)
         if frame.empty:
-            return true, reported
+            return true, reported, senior
         for level, group in frame.groupby(column):
             true[str(level)] = float(group["count"].sum())
             reported[str(level)] = float(group.loc[group["reported"] == True, "count"].sum())  # noqa: E712
-        return true, reported
+            senior[str(level)] = float(
+                group.loc[group["seen_by_senior_managers"] == True, "count"].sum()  # noqa: E712
+            )
+        return true, reported, senior
 
     rows: list[dict[str, Any]] = []
 
-    def add(kind: str, level: str, label: str, t: float, r: float, heinrich: float) -> None:
+    def add(
+        kind: str, level: str, label: str, t: float, r: float, s: float, heinrich: float
+    ) -> None:
         rows.append(
             {
                 "classification": kind,
@@ -154,18 +161,21 @@ def incident_pyramid(digests: Sequence[Digest]) -> pd.DataFrame:
                 "label": label,
                 "true_per_year": t / years if years else float("nan"),
                 "reported_per_year": (r / years if years else float("nan")) if known else np.nan,
+                "seen_by_senior_managers_per_year": (
+                    (s / years if years else float("nan")) if known else np.nan
+                ),
                 "reported_share": (r / t if t else float("nan")) if known else np.nan,
                 "true_share": t / total if total else float("nan"),
                 "heinrich_share": heinrich,
             }
         )
 
-    true, reported = counts("grade", GRADES)
+    true, reported, senior = counts("grade", GRADES)
     for g in GRADES:
-        add("grade", g, GRADE_LABELS[g], true[g], reported[g], np.nan)
-    true, reported = counts("scale", SCALES)
+        add("grade", g, GRADE_LABELS[g], true[g], reported[g], senior[g], np.nan)
+    true, reported, senior = counts("scale", SCALES)
     for s in SCALES:
-        add("scale", s, SCALE_LABELS[s], true[s], reported[s], np.nan)
+        add("scale", s, SCALE_LABELS[s], true[s], reported[s], senior[s], np.nan)
     weight = sum(w for _, _, w in HEINRICH_TIERS)
     for tier, scales, w in HEINRICH_TIERS:
         add(
@@ -174,6 +184,7 @@ def incident_pyramid(digests: Sequence[Digest]) -> pd.DataFrame:
             tier.capitalize(),
             sum(true[s] for s in scales),
             sum(reported[s] for s in scales),
+            sum(senior[s] for s in scales),
             w / weight,
         )
     return pd.DataFrame(rows)

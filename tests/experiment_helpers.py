@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from sim.conditions import LATENT_CONDITIONS
 from sim.config import Scenario
 from sim.loader import load_scenario, scenario_with
 
@@ -32,6 +33,17 @@ def canonical(obj: Any) -> str:
 
 
 def inexperience_story_scenario() -> Scenario:
+    """`_inexperience_story_base` with every other latent condition the model knows removed
+    by its own counterfactual change (so new conditions in the model stay out of the way),
+    except low_visibility_harm, kept present but inert."""
+    scenario = _inexperience_story_base()
+    for name, condition in LATENT_CONDITIONS.items():
+        if name not in ("inexperienced_staff", "low_visibility_harm"):
+            scenario = condition.remove(scenario)
+    return scenario
+
+
+def _inexperience_story_base() -> Scenario:
     """A team where one latent condition alone decides harm, and another is present but inert.
 
     Every referred family hides neglect at high risk (a child protection case), shown

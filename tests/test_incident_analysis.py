@@ -53,13 +53,18 @@ def test_pyramid_and_heinrich(digest: dict) -> None:
         assert part["true_per_year"].sum() == pytest.approx(total)
     heinrich = pyramid[pyramid["classification"] == "heinrich"]
     assert heinrich["heinrich_share"].tolist() == pytest.approx([1 / 330, 29 / 330, 300 / 330])
-    # The model has no reporting mechanism yet: reported counts are unknown, not zero.
-    assert pyramid["reported_per_year"].isna().all()
+    if pyramid["reported_per_year"].notna().any():  # the model reports incidents
+        assert (pyramid["reported_per_year"] <= pyramid["true_per_year"] + 1e-9).all()
+        senior = pyramid["seen_by_senior_managers_per_year"]
+        assert (senior <= pyramid["reported_per_year"] + 1e-9).all()
+    else:  # no reporting mechanism: reported counts are unknown, not zero
+        assert pyramid["seen_by_senior_managers_per_year"].isna().all()
 
 
 def test_reported_incidents_are_matched_to_the_truth(log: list[LogRecord]) -> None:
     """Reports in the log (here: one for every other graded incident) show as the
     reported part of the pyramid, matched to their incident by family and kind."""
+    log = [r for r in log if r.kind is not EventKind.INCIDENT_REPORTED]  # only ours
     graded = [r for r in log if r.kind is EventKind.INCIDENT_GRADED]
     reports = [
         LogRecord(
@@ -168,7 +173,7 @@ def test_counterfactual_replay_finds_the_one_necessary_condition() -> None:
     for r in harmed[:3]:
         incident, table = explain_case(scenario, 4, r.case)
         assert incident.family == r.family
-        assert set(incident.story_conditions) == {"low_visibility_harm", "inexperienced_staff"}
+        assert {"low_visibility_harm", "inexperienced_staff"} <= set(incident.story_conditions)
         necessary = table.loc[table["necessary"] == True, "condition"].tolist()  # noqa: E712
         assert necessary == ["inexperienced_staff"]
         inert = table.set_index("condition").loc["low_visibility_harm"]
