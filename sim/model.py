@@ -111,6 +111,10 @@ class FrontDoorModel:
         # Snapshots handed to deciders, replaced whenever a caseload changes.
         self._worker_views = {w.id: self._snapshot(w) for w in self.case_holders}
         self.case_places = sum(self.free_places)
+        # Backlog beyond which each team counts as behind (fixed: caps do not change).
+        self._behind_at = [
+            self.scenario.staff.behind_backlog_share * places for places in self.free_places
+        ]
         self.families: dict[int, Family] = {}
         self.cases: dict[int, Case] = {}
         self.incidents = IncidentBook(self)
@@ -597,9 +601,7 @@ class FrontDoorModel:
 
         With patch teams each team feels its own backlog, not its neighbours'.
         """
-        places = sum(w.caseload_cap for w in self.case_holders if w.team == patch)
-        share = self.scenario.staff.behind_backlog_share
-        return len(self._waiting[patch]) > share * places
+        return len(self._waiting[patch]) > self._behind_at[patch]
 
     def worker_error_sd(self, worker: Worker | None) -> float:
         staff = self.scenario.staff
