@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analysis.experiment import comparison_points, kpi_intervals, paired_differences, run_experiment
-from analysis.kpis import KPI_LABELS, KPI_NAMES
+from analysis.kpis import KPI_NAMES
 from analysis.store import ExperimentStore, StoreMismatch
 from frontdoor.commands.common import (
     UsageError,
@@ -107,7 +107,7 @@ def handle(args: argparse.Namespace) -> int:
         return 0
     console = Console()
     table = Table(title=f"KPIs: {args.reps} paired replications, seed {args.seed}")
-    table.add_column("KPI")
+    table.add_column("KPI", no_wrap=True)
     for label in labels:
         table.add_column(f"{label}\nmean (95% interval)", justify="right")
     for name in KPI_NAMES:
@@ -125,11 +125,10 @@ def handle(args: argparse.Namespace) -> int:
         conf = diff["interval_confidence"].dropna()
         level = f"{conf.iloc[0]:.1%}" if len(conf) else "95%"
         t = Table(title=f"{label} minus {base} (paired; {level} intervals)")
-        t.add_column("KPI")
+        t.add_column("KPI", no_wrap=True)
         t.add_column("difference", justify="right")
         t.add_column("interval", justify="right")
         t.add_column("verdict")
-        t.add_column("meaning")
         for name in KPI_NAMES:
             row = diff.loc[name]
             t.add_row(
@@ -137,7 +136,6 @@ def handle(args: argparse.Namespace) -> int:
                 fmt(row["mean"]),
                 f"{fmt(row['ci_low'])} to {fmt(row['ci_high'])}",
                 str(row["verdict"] or "not measured"),
-                KPI_LABELS[name],
             )
         console.print(t)
     if args.out:

@@ -19,8 +19,6 @@ from rich.progress import (
 from analysis.digest import WARM_UP_CHOICES
 from analysis.execution import Backend, dask_available
 from frontdoor.commands.common import UsageError, positive_int, stderr_console
-from sim.loader import load_scenario
-from sim.yamlsafe import ScenarioError
 
 
 def add_backend_arguments(p: argparse.ArgumentParser) -> None:
@@ -64,10 +62,6 @@ def backend_from_args(args: argparse.Namespace) -> Backend:
     return backend
 
 
-def load_scenarios(names: list[str]) -> list:
-    return [load_scenario(name) for name in names]
-
-
 @contextmanager
 def counted_progress(label: str, *, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar with an ETA on stderr; yields `update(done, total)`."""
@@ -89,7 +83,3 @@ def counted_progress(label: str, *, enabled: bool = True) -> Iterator[Callable[[
             progress.update(task, completed=done, total=total)
 
         yield update
-
-
-def scenario_error(exc: ScenarioError | ValueError) -> UsageError:
-    return UsageError(str(exc))

@@ -86,13 +86,15 @@ def handle(args: argparse.Namespace) -> int:
     summary_frame(result, intervals).to_csv(f"{args.out}/summary.csv", index=False)
     result.kpi_frame().to_csv(f"{args.out}/kpis.csv", index=False)
     table = Table(title=f"Sweep of {base.name}: {args.reps} replications a point, seed {args.seed}")
-    table.add_column("point")
+    fields = [path for path, _ in vary]
+    for path in fields:
+        table.add_column(path.split(".")[-1] if len(fields) > 1 else path, no_wrap=True)
     for name in SHOWN_KPIS:
         table.add_column(name.replace("_", " "), justify="right")
     for point in result.points:
         rows = intervals[intervals["scenario"] == point.label].set_index("kpi")
         table.add_row(
-            point.label,
+            *(str(value) for _, value in point.changes),
             *(
                 f"{fmt(rows.loc[k, 'mean'])} ({fmt(rows.loc[k, 'ci_low'])} to "
                 f"{fmt(rows.loc[k, 'ci_high'])})"
