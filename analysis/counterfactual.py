@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.execution import Backend, Task, execute
+from analysis.execution import Backend, Task, execute, session
 from analysis.kpis import run_frame
 from sim.conditions import LATENT_CONDITIONS, remove_condition
 from sim.config import Scenario
@@ -204,9 +204,21 @@ def necessary_conditions(
     was), necessary (how many disappeared without it), necessary_share.
     """
     backend = backend or Backend()
-    first = list(
-        execute([Task(key=i, fn=_original, args=(scenario, seed, i)) for i in range(reps)], backend)
-    )
+    with session(backend) as client:
+        return _necessary_conditions(scenario, seed, reps, kinds, backend, client, progress)
+
+
+def _necessary_conditions(
+    scenario: Scenario,
+    seed: int,
+    reps: int,
+    kinds: Sequence[str],
+    backend: Backend,
+    client: Any,
+    progress: Any,
+) -> pd.DataFrame:
+    tasks = [Task(key=i, fn=_original, args=(scenario, seed, i)) for i in range(reps)]
+    first = list(execute(tasks, backend, client=client))
     originals = {i: [x for x in refs if x.kind in kinds] for i, refs in first}
     wanted = sorted(
         {
@@ -224,7 +236,7 @@ def necessary_conditions(
     if progress:
         progress(0, len(tasks))
     replays: dict[tuple[int, str], list[tuple[int, str, str, float]]] = {}
-    for n, (key, keys) in enumerate(execute(tasks, backend), start=1):
+    for n, (key, keys) in enumerate(execute(tasks, backend, client=client), start=1):
         replays[key] = keys  # type: ignore[index]
         if progress:
             progress(n, len(tasks))

@@ -102,6 +102,17 @@ def dask_client(backend: Backend) -> Iterator[Any]:
         cluster.close()
 
 
+@contextmanager
+def session(backend: Backend) -> Iterator[Any]:
+    """One Dask client for several `execute` calls (None for the other backends), so a
+    local cluster starts once, not once a call."""
+    if backend.kind != "dask":
+        yield None
+        return
+    with dask_client(backend) as client:
+        yield client
+
+
 def execute(
     tasks: Sequence[Task],
     backend: Backend,

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from analysis.digest import run_digest
-from analysis.execution import Backend, Task, execute
+from analysis.execution import Backend, Task, execute, session
 from analysis.kpis import KPI_NAMES
 from analysis.stats import hoad_robinson_davies, mean_ci, replications_needed_ci
 from sim.config import Scenario
@@ -59,7 +59,7 @@ def replications_needed(
             for i in range(first, first + count)
             if i not in values
         ]
-        for i, digest in execute(tasks, backend):
+        for i, digest in execute(tasks, backend, client=client):
             value = float(digest["kpis"][kpi])
             if not math.isfinite(value):
                 raise KpiNotMeasured(
@@ -69,23 +69,23 @@ def replications_needed(
             if progress:
                 progress(1)
 
-    fetch(0, pilot)
-    pilot_values = [values[i] for i in range(pilot)]
-    n_ci = replications_needed_ci(pilot_values, half_width, confidence)
-
     def run_one(i: int) -> float:
         if i not in values:
             fetch(i, batch)
         return values[i]
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        n_hrd, hrd_values = hoad_robinson_davies(
-            run_one,
-            half_width=half_width,
-            max_reps=max(max_reps, 3),
-            confidence=confidence,
-        )
+    with session(backend) as client:
+        fetch(0, pilot)
+        pilot_values = [values[i] for i in range(pilot)]
+        n_ci = replications_needed_ci(pilot_values, half_width, confidence)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            n_hrd, hrd_values = hoad_robinson_davies(
+                run_one,
+                half_width=half_width,
+                max_reps=max(max_reps, 3),
+                confidence=confidence,
+            )
     confirmed = not any(issubclass(w.category, RuntimeWarning) for w in caught)
     rows = [
         {

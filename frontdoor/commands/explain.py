@@ -64,7 +64,8 @@ def handle(args: argparse.Namespace) -> int:
             title=f"{scenario.name}: latent conditions necessary for harm "
             f"({args.reps} replication(s), seed {args.seed})"
         )
-        for col in ("condition", "harm incidents it was in", "necessary", "share", "meaning"):
+        table.add_column("condition", no_wrap=True)
+        for col in ("harm incidents it was in", "necessary", "share", "meaning"):
             table.add_column(col)
         for _, row in ranking.iterrows():
             table.add_row(
@@ -112,7 +113,8 @@ def handle(args: argparse.Namespace) -> int:
         console.print("No latent condition was present in this case's story: nothing to remove.")
         return 0
     table = Table(title="The same run replayed without each latent condition in the story")
-    for col in ("condition", "without it", "necessary?", "meaning"):
+    table.add_column("condition", no_wrap=True)
+    for col in ("without it", "necessary?", "meaning"):
         table.add_column(col)
     for _, row in table_frame.iterrows():
         if not row["removable"]:
