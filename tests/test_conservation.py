@@ -56,12 +56,16 @@ class TestBaseline:
     def test_full_baseline_run_keeps_every_invariant(self, full_year_log: EventLog) -> None:
         check_all(full_year_log.records)
 
-    def test_full_run_exercises_what_the_checks_check(self, full_year_log: EventLog) -> None:
+    def test_full_run_exercises_what_the_checks_check(
+        self, baseline: Scenario, full_year_log: EventLog
+    ) -> None:
         # The checks above would pass vacuously on an empty log; this one shows that
         # the run closes thousands of cases, grades incidents of every kind and harms.
         seen = kinds(full_year_log)
-        assert seen["referral_arrived"] > 8_000
-        assert seen["closed"] > 6_000
+        days = baseline.run.warm_up_days + baseline.run.horizon_days
+        outside = baseline.arrivals.annual_referrals * days / 365.0
+        assert seen["referral_arrived"] > 0.9 * outside > 1_000
+        assert seen["closed"] > 0.4 * seen["referral_arrived"]
         assert seen["harm_occurred"] > 50
         incidents = Counter(
             r.data["incident"] for r in full_year_log.of_kind(EventKind.INCIDENT_GRADED)
@@ -76,9 +80,8 @@ class TestBaseline:
         assert set(closing) >= {
             "no_further_action_at_referral",
             "no_further_action_after_assessment",
-            "child_in_need_plan_ended",
-            "child_protection_plan_ended",
         }
+        assert any(reason.endswith("_plan_ended") for reason in closing)
         end = full_year_log.records[-1].data
         assert end["open_cases"] > 0
 
@@ -237,6 +240,35 @@ class TestExtremes:
         log = FrontDoorModel(scenario, seed=13).run()
         check_all(log.records)
         assert log.records[-1].time == pytest.approx(101.0)
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="BUG sim/model.py _plan: a zero-day plan (services.*_days: 0 is allowed) is "
+        "renewed at the same instant whenever the end-of-plan review does not close it, so "
+        "time stops; sim/harm.py time_to_hazard then divides by a risk**2 that underflowed",
+    )
+    def test_zero_day_plans_end(self, short: Scenario) -> None:
+        # A child in need threshold of 0 means an end-of-plan review never closes a case.
+        scenario = scenario_with(
+            short,
+            {
+                "services.cin_support_days": 0.0,
+                "services.cp_plan_days": 0.0,
+                "thresholds.child_in_need_risk": 0.0,
+                "run.horizon_days": 30,
+                "run.warm_up_days": 0,
+            },
+        )
+        model = FrontDoorModel(scenario, seed=1)
+        env, same_instant, last = model.env, 0, -1.0
+        # Step the real model by hand so that a stuck clock fails instead of hanging.
+        while env.peek() < model.end_time:
+            env.step()
+            same_instant = same_instant + 1 if env.now == last else 0
+            last = env.now
+            assert same_instant < 200_000, f"time stuck at day {env.now:.4f}"
+        model.finish()
+        check_all(model.log.records)
 
     def test_tiny_horizon(self, short: Scenario) -> None:
         scenario = scenario_with(short, {"run.warm_up_days": 0, "run.horizon_days": 0.01})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from frontdoor.cli import main
 from sim.loader import load_scenario, scenarios_dir
 from sim.yamlsafe import ScenarioError
 
-FRONTDOOR = Path("/tmp/venv/bin/frontdoor")
+# The console script of the environment running the tests (the venv CI builds, or /tmp/venv).
+FRONTDOOR = Path(sys.executable).with_name("frontdoor")
 MAX_BYTES = 1_000_000  # sim/yamlsafe.py's default cap
 
 
