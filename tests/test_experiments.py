@@ -53,9 +53,9 @@ def test_interval_coverage_on_mmc_matches_erlang_c() -> None:
     95% of the time (100 intervals), and the pooled mean agrees with the theory."""
     lam, servers, per, intervals = 1.0, 2, 4, 100
     truth = erlang_c_probability_wait(lam, 1.0, servers)
-    warm_up = 20.0
+    warm_up = 15.0
     scenario = scenario_with(
-        mmc_scenario(arrival_rate=lam, service_rate=1.0, servers=servers, customers=200),
+        mmc_scenario(arrival_rate=lam, service_rate=1.0, servers=servers, customers=150),
         {"run.warm_up_days": warm_up},
     )
     tasks = [
