@@ -244,6 +244,24 @@ class DutyDesk:
             return True
         return self.busy_until is not None and self.now < self.busy_until
 
+    def skip_while_busy(self, until: float) -> None:
+        """Run the clock while the trainee waits on a task, up to `until`, stopping the
+        moment the task ends (its answer comes, or the minutes of own time are up)."""
+        target = min(until, self.shift.ends_at)
+        event = self._busy_event
+        if event is not None and not event.processed:
+            env = self.model.env
+            # One event at a time, so the clock stops exactly when the answer comes.
+            while not event.processed and env.peek() <= target:
+                env.step()
+            if not event.processed:
+                self.advance(target)
+            self._refresh_tray()
+            return
+        if self.busy_until is not None:
+            target = min(target, self.busy_until)
+        self.advance(target)
+
     def _refresh_tray(self) -> None:
         """Put new cases on the desk: every case the trainee must screen or allocate.
 

@@ -216,8 +216,7 @@ class SessionStore:
     ) -> None:
         with _transaction(self.conn):
             self.conn.execute(
-                "UPDATE sessions SET status='completed', ended_at=?, score=?, details=? "
-                "WHERE id=?",
+                "UPDATE sessions SET status='completed', ended_at=?, score=?, details=? WHERE id=?",
                 (
                     time.time() if wall_time is None else wall_time,
                     json.dumps(score, sort_keys=True),

@@ -1,0 +1,140 @@
+"""`frontdoor train`: the duty-desk trainer, in a window or played headless by a bot.
+
+Headless play (`--headless --bot NAME`) runs the real interface under SDL's dummy
+drivers, driven by injected keyboard and mouse events, and prints the shift's score as
+JSON on its last line. `--resume` reopens an interrupted shift from its last committed
+action.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from frontdoor.commands.common import UsageError, seed_value
+from sim.loader import resolve_scenario_path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="sit at the duty desk: a training shift (pygame window)")
+    p.add_argument("--exercise", help="exercise file, or the name of a bundled exercise")
+    p.add_argument("--scenario", help="free play: a shift at the desk of any model scenario")
+    p.add_argument("--trainee", help="pseudonymous trainee code (letters, digits, - and _)")
+    p.add_argument("--db", help="session database (default: in your user data folder)")
+    p.add_argument("--seed", type=seed_value, help="seed of the shift (default: a fresh one)")
+    p.add_argument("--headless", action="store_true", help="no window (SDL dummy drivers)")
+    p.add_argument(
+        "--bot",
+        choices=("random", "careless", "thorough"),
+        help="let a scripted player drive the interface",
+    )
+    p.add_argument("--screenshots", help="folder for a PNG of each scene")
+    p.add_argument(
+        "--resume",
+        nargs="?",
+        const=0,
+        type=int,
+        metavar="SESSION",
+        help="resume an interrupted shift (default: the latest unfinished one)",
+    )
+    p.add_argument("--large-text", action="store_true", help="start with large text")
+    p.add_argument("--max-frames", type=int, default=200_000, help=argparse.SUPPRESS)
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    if args.headless and not args.bot:
+        raise UsageError("headless play needs a player: add --bot random|careless|thorough")
+    if args.exercise and args.scenario:
+        raise UsageError("choose --exercise or --scenario (free play), not both")
+    if args.headless:
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    # Imported here: pygame starts up only for this command.
+    from sim.yamlsafe import ScenarioError
+    from trainer.bots import make_bot
+    from trainer.exercise import exercise_paths, resolve_exercise
+    from trainer.game import Game, catalogue
+    from trainer.settings import load_settings, settings_path
+    from trainer.store import SessionStore, StoreError, check_trainee_id
+    from trainer.ui import App
+
+    exercises = exercise_paths()
+    selected = None
+    if args.exercise:
+        path = resolve_exercise(args.exercise)
+        if not path.exists():
+            names = ", ".join(p.stem for p in exercises) or "none"
+            raise UsageError(f"no exercise {args.exercise!r} (bundled: {names})")
+        if path.resolve() not in [p.resolve() for p in exercises]:
+            exercises = [path, *exercises]
+        selected = path.stem
+    free = None
+    if args.scenario:
+        free = resolve_scenario_path(args.scenario)
+        if not free.exists():
+            raise UsageError(f"no scenario file {args.scenario!r}")
+        selected = f"free:{free.stem}"
+    entries = catalogue(exercises, free, preload=True)
+    if args.exercise:
+        chosen = next(e for e in entries if e.key == selected)
+        if chosen.problem:
+            raise ScenarioError(str(resolve_exercise(args.exercise)), chosen.problem)
+    if args.scenario:
+        entries[-1].plan = entries[-1].load()  # a bad scenario file stops here, in one line
+    settings_file = settings_path()
+    settings, warning = load_settings(settings_file)
+    if warning:
+        print(f"note: {warning}", file=sys.stderr)
+    if args.trainee:
+        try:
+            settings = settings.changed(trainee=check_trainee_id(args.trainee))
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+    if args.large_text:
+        settings = settings.changed(large_text=True)
+    try:
+        store = SessionStore.open(args.db)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    seed = args.seed
+    bot = make_bot(args.bot, seed if seed is not None else 0) if args.bot else None
+    app = App(
+        settings=settings,
+        settings_file=settings_file,
+        store=store,
+        headless=args.headless,
+        bot=bot,
+        screenshots=Path(args.screenshots) if args.screenshots else None,
+        max_frames=args.max_frames if args.headless else None,
+    )
+    game = Game(app, entries=entries, seed=seed, trainee=settings.trainee, selected=selected)
+    app.game = game  # type: ignore[attr-defined]
+    try:
+        if args.resume is not None:
+            unfinished = store.unfinished()
+            if args.resume == 0:
+                if not unfinished:
+                    raise UsageError("there is no unfinished shift to resume")
+                session_id = unfinished[-1].id
+            else:
+                session_id = args.resume
+            game.resume(session_id)
+            if game.message:
+                raise UsageError(game.message)
+        else:
+            game.to_title()
+        app.run()
+    finally:
+        store.close()
+    if app.error:
+        raise UsageError(f"the shift did not finish: {app.error}")
+    if args.headless:
+        if app.result is None:
+            raise UsageError("the shift did not reach its debrief")
+        print(json.dumps(app.result))
+    return 0

@@ -1,0 +1,424 @@
+"""Headless players that drive the real interface with keyboard and mouse events.
+
+A bot reads the screen the way a person does (the current scene's `bot_view`: the cards,
+the open case, the words each check came back with, the buttons and their shortcuts) and
+answers with input events posted to pygame's queue: key presses, text typed into a field,
+mouse clicks on a button's or a card's rectangle. It never calls the desk or the model.
+It posts at most one input a frame and then looks again, as a person waits to see what a
+click did.
+
+- thorough: searches the record (and the likely other spellings), asks for the file,
+  rings the agencies, visits when the picture stays unclear, waits for answers, then
+  decides by what was found; writes a full handover for anything left at the end.
+- careless: searches once under the name as given and decides on that; allocates to
+  the first name on the list; leaves undecided cases without a handover. Uses the mouse.
+- random: presses the buttons on screen at random (keyboard and mouse alike).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pygame
+
+if TYPE_CHECKING:
+    from trainer.ui import App
+
+NUMBER_KEYS = [
+    pygame.K_1,
+    pygame.K_2,
+    pygame.K_3,
+    pygame.K_4,
+    pygame.K_5,
+    pygame.K_6,
+    pygame.K_7,
+    pygame.K_8,
+    pygame.K_9,
+]
+IMMEDIATE = frozenset({"physical", "sexual"})
+VISIT_HOURS = 3.5
+BOT_NAMES = ("random", "careless", "thorough")
+
+
+def press(key: int, mod: int = 0) -> None:
+    name = pygame.key.name(key)
+    unicode = name if len(name) == 1 else ""
+    pygame.event.post(
+        pygame.event.Event(pygame.KEYDOWN, key=key, mod=mod, unicode=unicode, scancode=0)
+    )
+    pygame.event.post(
+        pygame.event.Event(pygame.KEYUP, key=key, mod=mod, unicode=unicode, scancode=0)
+    )
+
+
+def click(rect: tuple[int, int, int, int] | pygame.Rect) -> None:
+    centre = pygame.Rect(rect).center
+    pygame.event.post(
+        pygame.event.Event(pygame.MOUSEMOTION, pos=centre, rel=(0, 0), buttons=(0, 0, 0))
+    )
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=centre, button=1))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=centre, button=1))
+
+
+def type_text(text: str) -> None:
+    for ch in text:
+        pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+
+
+class ScriptedBot:
+    """What the three bots share: moving through the scenes, and the desk's mechanics."""
+
+    name = "bot"
+    use_mouse = False
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.debrief_steps = 0
+        self.done_history = False
+
+    # -- acting on the screen --------------------------------------------------------
+
+    def control(self, app: App, name: str) -> Any:
+        for c in app.controls:
+            if c.name == name:
+                return c
+        return None
+
+    def use(self, app: App, name: str) -> bool:
+        """Press a button by its shortcut (or click it, for a mouse user)."""
+        c = self.control(app, name)
+        if c is None or not c.enabled:
+            return False
+        if self.use_mouse or c.key is None:
+            click(c.rect)
+        else:
+            press(c.key)
+        return True
+
+    # -- the scenes -----------------------------------------------------------------------
+
+    def before_frame(self, app: App) -> None:
+        scene = app.scene
+        if scene is None:
+            return
+        view = scene.bot_view()
+        handler = getattr(self, f"on_{scene.name}", None)
+        if handler is not None:
+            handler(app, view)
+
+    def on_title(self, app: App, view: dict[str, Any]) -> None:
+        if self.done_history:
+            self.use(app, "quit")
+        else:
+            self.use(app, "start")
+
+    def on_briefing(self, app: App, view: dict[str, Any]) -> None:
+        self.use(app, "begin")
+
+    def on_debrief(self, app: App, view: dict[str, Any]) -> None:
+        self.debrief_steps += 1
+        if self.debrief_steps == 2 and view["cases"]:
+            self.use(app, "open")
+        elif self.debrief_steps == 4 and view["cases"] > 1:
+            self.use(app, "next")
+        elif self.debrief_steps >= 6:
+            self.use(app, "history")
+
+    def on_history(self, app: App, view: dict[str, Any]) -> None:
+        self.done_history = True
+        self.use(app, "back")
+
+    def on_desk(self, app: App, view: dict[str, Any]) -> None:
+        if view["mode"] == "paused":
+            self.use(app, "resume")
+            return
+        if view["speed"] != 4 and view["mode"] == "normal":
+            self.use(app, "speed4")
+            return
+        self.play(app, view)
+
+    def play(self, app: App, view: dict[str, Any]) -> None:
+        raise NotImplementedError  # pragma: no cover - each bot plays its own way
+
+    # -- desk helpers ---------------------------------------------------------------------
+
+    def select(self, app: App, view: dict[str, Any], case_id: int) -> bool:
+        """Bring a case up; True when it is already open."""
+        if view["selected"] == case_id:
+            return True
+        if self.use_mouse:
+            for cid, rect in view["cards"]:
+                if cid == case_id:
+                    click(rect)
+                    return False
+        tray = view["tray"]
+        here = tray.index(view["selected"]) if view["selected"] in tray else -1
+        self.use(app, "next" if tray.index(case_id) > here else "previous")
+        return False
+
+    def allocate(self, app: App, view: dict[str, Any], pick: int) -> None:
+        if view["mode"] != "allocate":
+            self.use(app, "allocate")
+            return
+        workers = view["allocation"]["workers"] if view["allocation"] else []
+        if workers:
+            self.use(app, f"worker:{workers[min(pick, len(workers) - 1)][0]}")
+
+    def decide(self, app: App, view: dict[str, Any], level: int, priority: str | None) -> None:
+        """Choose a threshold, then a priority, then record: one press a frame."""
+        if view["level_choice"] != level:
+            self.use(app, f"level{level}")
+        elif level > 0 and view["priority_choice"] != priority:
+            self.use(app, f"priority:{priority}")
+        else:
+            self.use(app, "record")
+
+
+def reading(case: dict[str, Any]) -> int:
+    """The strongest concern the referral and the checks so far show (0, 1 or 2)."""
+    bands = [case["referral_band"]] + [f["band"] for f in case["findings"] if f["band"] is not None]
+    return max(bands)
+
+
+def level_for(case: dict[str, Any]) -> int:
+    band = reading(case)
+    if band == 2:
+        return 2
+    if band == 1 or case["need_band"] >= 1:
+        return 1
+    return 0
+
+
+def priority_for(level: int, concern: str) -> str | None:
+    if level == 2:
+        return "immediate" if concern in IMMEDIATE else "within_24_hours"
+    if level == 1:
+        return "within_7_days"
+    return None
+
+
+class ThoroughBot(ScriptedBot):
+    name = "thorough"
+
+    def agencies(self, case: dict[str, Any]) -> list[str]:
+        wanted = ["police", "health"]
+        if case["concern"] in ("neglect", "emotional", "none"):
+            wanted.append("school")
+        if case["concern"] == "neglect":
+            wanted.append("housing")
+        return wanted
+
+    def next_check(self, view: dict[str, Any], case: dict[str, Any]) -> str | None:
+        """The next check this case needs, or None when there is nothing more to ask."""
+        labels = {f["label"] for f in case["findings"]}
+        searches = [f for f in case["findings"] if f["action"] == "database"]
+        if not searches:
+            return "database"
+        if not case["record_found"]:
+            for spelling in case["suggestions"]:
+                if f"database '{spelling}'" not in labels:
+                    return f"spelling:{spelling}"
+        if case["record_found"] and "paper file" not in labels:
+            return "file"
+        for agency in self.agencies(case):
+            if f"agency:{agency}" not in labels:
+                return f"agency:{agency}"
+        return None
+
+    def waiting(self, case: dict[str, Any]) -> bool:
+        return any(not f["done"] and f["action"] != "file" for f in case["findings"])
+
+    def play(self, app: App, view: dict[str, Any]) -> None:
+        mode = view["mode"]
+        case = view["case"]
+        if mode == "database" and case is not None:
+            target = self.pending_spelling
+            if target and case["spelling_text"] != target:
+                if not view["typing"]:
+                    self.use(app, "type")  # into the field, then type the spelling
+                else:
+                    press(pygame.K_a, pygame.KMOD_CTRL)
+                    type_text(target)
+                return
+            self.pending_spelling = None
+            if view["typing"]:
+                press(pygame.K_RETURN)
+            else:
+                self.use(app, "search")
+            return
+        if mode == "agency":
+            self.use(app, f"agency:{self.pending_agency}")
+            return
+        if mode == "handover":
+            missing = [k for k in case["handover_facts"] if k not in view["keep"]]
+            if missing:
+                self.use(app, f"fact:{missing[0]}")
+            else:
+                self.use(app, "send")
+            return
+        if mode == "allocate":
+            self.allocate(app, view, self.best_worker(view))
+            return
+        if view["busy"]:
+            return
+        if view["allocation"] is not None:
+            self.allocate(app, view, self.best_worker(view))
+            return
+        hours_left = (view["ends_at"] - view["now"]) * 24.0
+        closing = view["handover_open"] and hours_left < 0.5
+        for case_id in view["undecided"]:
+            if view["card_status"].get(case_id) == "waiting" and not closing:
+                continue  # its answers are on their way: work another case meanwhile
+            if not self.select(app, view, case_id):
+                return
+            case = view["case"]
+            if case is None or case["case_id"] != case_id:
+                return
+            check = self.next_check(view, case)
+            if check is not None and hours_left > 0.75:
+                self.start_check(app, check)
+                return
+            if self.waiting(case):
+                # Answers on their way: hand over in the last half hour (again whenever
+                # something new has come in), otherwise work another case meanwhile.
+                stale = set(case["handover_facts"]) - set(case["handover_kept"])
+                if closing:
+                    if not case["handover_written"] or stale:
+                        self.use(app, "handover")
+                        return
+                continue
+            found_nothing = all(f["band"] is None for f in case["findings"])
+            if (
+                found_nothing
+                and case["referral_band"] >= 1
+                and case["concern"] in ("neglect", "emotional")
+                and not any(f["action"] == "visit" for f in case["findings"])
+                and hours_left > VISIT_HOURS + 1.0
+            ):
+                self.use(app, "visit")
+                return
+            level = level_for(case)
+            self.decide(app, view, level, priority_for(level, case["concern"]))
+            return
+
+    pending_spelling: str | None = None
+    pending_agency: str = "police"
+
+    def start_check(self, app: App, check: str) -> None:
+        if check == "database":
+            self.pending_spelling = None
+            self.use(app, "database")
+        elif check.startswith("spelling:"):
+            self.pending_spelling = check.split(":", 1)[1]
+            self.use(app, "database")
+        elif check == "file":
+            self.use(app, "file")
+        elif check.startswith("agency:"):
+            self.pending_agency = check.split(":", 1)[1]
+            self.use(app, "agency")
+
+    def best_worker(self, view: dict[str, Any]) -> int:
+        """The worker with the most room; experienced staff for protection work."""
+        workers = view["allocation"]["workers"] if view["allocation"] else []
+        if not workers:
+            return 0
+        ranked = sorted(
+            range(len(workers)),
+            key=lambda i: (workers[i][2] / max(1, workers[i][3]), workers[i][0]),
+        )
+        return ranked[0]
+
+
+class CarelessBot(ScriptedBot):
+    name = "careless"
+    use_mouse = True
+
+    def play(self, app: App, view: dict[str, Any]) -> None:
+        mode = view["mode"]
+        if mode == "database":
+            self.use(app, "search")
+            return
+        if mode == "allocate":
+            self.allocate(app, view, 0)
+            return
+        if mode != "normal" or view["busy"]:
+            if mode not in ("normal",):
+                self.use(app, "cancel")
+            return
+        if view["allocation"] is not None:
+            self.allocate(app, view, 0)
+            return
+        for case_id in view["undecided"]:
+            if not self.select(app, view, case_id):
+                return
+            case = view["case"]
+            if case is None or case["case_id"] != case_id:
+                return
+            if not any(f["action"] == "database" for f in case["findings"]):
+                self.use(app, "database")
+                return
+            if any(not f["done"] for f in case["findings"]):
+                return
+            level = level_for(case)
+            # A quick worker: protection cases "within 24 hours", whatever the harm.
+            priority = "within_24_hours" if level == 2 else priority_for(level, case["concern"])
+            self.decide(app, view, level, priority)
+            return
+
+
+class RandomBot(ScriptedBot):
+    name = "random"
+    skip = frozenset(
+        {
+            "pause",
+            "menu",
+            "end_shift",
+            "speed1",
+            "speed2",
+            "speed4",
+            "leave",
+            "large_text",
+            "quit",
+            "title",
+            "history",
+        }
+    )
+
+    def play(self, app: App, view: dict[str, Any]) -> None:
+        if view["busy"] and view["mode"] == "normal":
+            return
+        if self.rng.random() < 0.5:
+            return  # a moment's thought
+        choices = [c for c in app.controls if c.enabled and c.name not in self.skip]
+        if view["mode"] == "normal" and view["cards"] and self.rng.random() < 0.2:
+            cid, rect = view["cards"][int(self.rng.integers(len(view["cards"])))]
+            click(rect)
+            return
+        if not choices:
+            return
+        c = choices[int(self.rng.integers(len(choices)))]
+        if c.key is not None and self.rng.random() < 0.5:
+            press(c.key)
+        else:
+            click(c.rect)
+
+
+def make_bot(name: str, seed: int) -> ScriptedBot:
+    bots = {"thorough": ThoroughBot, "careless": CarelessBot, "random": RandomBot}
+    try:
+        return bots[name](seed)
+    except KeyError:
+        raise ValueError(f"unknown bot {name!r}; choose from {', '.join(bots)}") from None
+
+
+__all__ = [
+    "BOT_NAMES",
+    "CarelessBot",
+    "RandomBot",
+    "ThoroughBot",
+    "click",
+    "make_bot",
+    "press",
+    "type_text",
+]

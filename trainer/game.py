@@ -1,0 +1,183 @@
+"""The flow of the trainer: title, briefing, desk, debrief and history, and what they share.
+
+`Game` knows the exercises on offer, the seed of the next shift, the session store and
+the session in progress; scenes ask it to move on. It is the only place that creates a
+`TrainingSession`, so the title screen, the history screen (resume) and the command
+line all start shifts the same way.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.yamlsafe import ScenarioError
+from trainer.exercise import ShiftPlan, free_play_plan, load_exercise
+from trainer.session import TrainingSession
+from trainer.store import StoreError, check_trainee_id
+from trainer.ui import HEADLESS_FRAME_SECONDS, App
+
+
+@dataclass
+class CatalogueEntry:
+    key: str
+    title: str
+    load: Callable[[], ShiftPlan]
+    plan: ShiftPlan | None = None
+    problem: str | None = None  # a file that failed to load: shown, not fatal
+
+
+def catalogue(
+    exercises: list[Path], free_play: Path | None, preload: bool = True
+) -> list[CatalogueEntry]:
+    entries: list[CatalogueEntry] = []
+    for path in exercises:
+        entry = CatalogueEntry(path.stem, path.stem, lambda p=path: load_exercise(p))
+        if preload:
+            try:
+                entry.plan = entry.load()
+                entry.title = entry.plan.title
+            except ScenarioError as exc:
+                entry.problem = str(exc)
+        entries.append(entry)
+    if free_play is not None:
+        from sim.loader import load_scenario
+
+        def load(path: Path = free_play) -> ShiftPlan:
+            return free_play_plan(load_scenario(path), source=str(path))
+
+        entries.append(
+            CatalogueEntry(f"free:{free_play.stem}", f"Free play: {free_play.stem}", load)
+        )
+    return entries
+
+
+class Game:
+    """Moves between scenes and holds the session in progress."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        entries: list[CatalogueEntry],
+        seed: int | None,
+        trainee: str,
+        selected: str | None = None,
+    ) -> None:
+        self.app = app
+        self.entries = entries
+        self.fixed_seed = seed
+        self.trainee = trainee
+        self.selected = 0
+        for i, entry in enumerate(entries):
+            if selected in (entry.key, entry.title):
+                self.selected = i
+        self.session: TrainingSession | None = None
+        self.message = ""
+
+    # -- choosing -------------------------------------------------------------------
+
+    def entry(self) -> CatalogueEntry | None:
+        return self.entries[self.selected] if self.entries else None
+
+    def plan(self) -> ShiftPlan | None:
+        entry = self.entry()
+        if entry is None:
+            return None
+        if entry.plan is None and entry.problem is None:
+            try:
+                entry.plan = entry.load()
+                entry.title = entry.plan.title
+            except ScenarioError as exc:
+                entry.problem = str(exc)
+        return entry.plan
+
+    def next_seed(self) -> int:
+        return self.fixed_seed if self.fixed_seed is not None else secrets.randbelow(2**31)
+
+    # -- moving on --------------------------------------------------------------------
+
+    def to_title(self) -> None:
+        from trainer.scenes.title import TitleScene
+
+        self.session = None
+        self.app.set_scene(TitleScene(self.app, self))
+
+    def to_briefing(self) -> None:
+        from trainer.scenes.briefing import BriefingScene
+
+        plan = self.plan()
+        if plan is None:
+            entry = self.entry()
+            self.message = entry.problem if entry and entry.problem else "choose an exercise"
+            return
+        try:
+            self.trainee = check_trainee_id(self.trainee)
+        except StoreError as exc:
+            self.message = str(exc)
+            return
+        chosen = self.entry()
+        remembered = self.app.settings.changed(
+            trainee=self.trainee, exercise=chosen.key if chosen else ""
+        )
+        if remembered != self.app.settings:
+            self.app.apply_settings(remembered)
+        self.session = TrainingSession.prepare(
+            plan,
+            seed=self.next_seed(),
+            trainee=self.trainee,
+            store=self.app.store,
+            wall_clock=self.app.wall_clock,
+        )
+        self.app.set_scene(BriefingScene(self.app, self))
+
+    def to_desk(self) -> None:
+        from trainer.scenes.desk_scene import DeskScene
+
+        assert self.session is not None
+        self.session.begin()
+        self.app.set_scene(DeskScene(self.app, self))
+
+    def resume(self, session_id: int) -> None:
+        from trainer.scenes.desk_scene import DeskScene
+
+        store = self.app.store
+        if store is None:
+            self.message = "no session database is open"
+            return
+        try:
+            self.session = TrainingSession.resume(store, session_id, self.app.wall_clock)
+        except (StoreError, ScenarioError) as exc:
+            self.message = str(exc)
+            return
+        self.trainee = self.session.trainee
+        if self.session.desk.ended:
+            self.to_debrief()
+            return
+        scene = DeskScene(self.app, self)
+        self.app.set_scene(scene)
+        if self.app.headless:
+            # Finish the frame in which the last action was taken, so that a headless
+            # player resumes on the very frame it would have reached.
+            scene.update(HEADLESS_FRAME_SECONDS)
+
+    def to_debrief(self) -> None:
+        from trainer.scenes.debrief_scene import DebriefScene
+
+        assert self.session is not None
+        debrief = self.session.finish()
+        self.app.result = debrief.score.summary()
+        self.app.set_scene(DebriefScene(self.app, self, debrief))
+
+    def to_history(self) -> None:
+        from trainer.scenes.history import HistoryScene
+
+        self.app.set_scene(HistoryScene(self.app, self))
+
+    def quit(self) -> None:
+        self.app.running = False
+
+
+__all__ = ["CatalogueEntry", "Game", "catalogue"]

@@ -1,0 +1,1 @@
+"""The trainer's screens: title, briefing, desk, debrief and history."""
