@@ -30,6 +30,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "explain",
     "sensitivity",
     "report",
+    "train",
+    "sessions",
 )
 
 
