@@ -75,6 +75,11 @@ class Run(Section):
     max_referrals: int | None = Field(
         None, gt=0, description="Stop generating outside referrals after this many (verification)."
     )
+    warm_up: Literal["fixed", "mser5"] = Field(
+        "fixed",
+        description="fixed: measure after warm_up_days; mser5: let the analysis choose the "
+        "truncation point of each replication by MSER-5 on its daily backlog.",
+    )
 
 
 class Calendar(Section):

@@ -155,6 +155,10 @@ class FrontDoorModel:
             workers=[[w.id, w.role, w.caseload_cap, w.duty, w.team] for w in self.workers],
             design=scenario.staffing.design,
             patches=self.patches,
+            reporting={
+                "culture": scenario.reporting.culture,
+                "reporting_system": scenario.reporting.reporting_system,
+            },
         )
         self.env.process(self._arrivals())
         for index, referral in enumerate(scenario.scripted):

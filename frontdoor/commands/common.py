@@ -53,13 +53,9 @@ def stderr_console() -> Console:
     return Console(stderr=True)
 
 
-@contextmanager
-def progress_bar(total: int, label: str, *, enabled: bool = True) -> Iterator[Any]:
-    """A rich progress bar on stderr with an ETA; yields `advance(n)`."""
-    if not enabled:
-        yield lambda n=1: None
-        return
-    columns = (
+def progress_columns() -> tuple[Any, ...]:
+    """The columns of every progress bar: label, bar, done of total, elapsed, ETA."""
+    return (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -67,7 +63,15 @@ def progress_bar(total: int, label: str, *, enabled: bool = True) -> Iterator[An
         TextColumn("eta"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=stderr_console(), transient=True) as progress:
+
+
+@contextmanager
+def progress_bar(total: int, label: str, *, enabled: bool = True) -> Iterator[Any]:
+    """A rich progress bar on stderr with an ETA; yields `advance(n)`."""
+    if not enabled:
+        yield lambda n=1: None
+        return
+    with Progress(*progress_columns(), console=stderr_console(), transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda n=1: progress.advance(task, n)
 

@@ -8,17 +8,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
 )
 
 from analysis.digest import WARM_UP_CHOICES
 from analysis.execution import Backend, dask_available
-from frontdoor.commands.common import UsageError, positive_int, stderr_console
+from frontdoor.commands.common import (
+    UsageError,
+    positive_int,
+    progress_columns,
+    stderr_console,
+)
 
 
 def add_backend_arguments(p: argparse.ArgumentParser) -> None:
@@ -68,15 +68,7 @@ def counted_progress(label: str, *, enabled: bool = True) -> Iterator[Callable[[
     if not enabled:
         yield lambda done, total: None
         return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=stderr_console(), transient=True) as progress:
+    with Progress(*progress_columns(), console=stderr_console(), transient=True) as progress:
         task = progress.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
