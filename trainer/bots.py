@@ -201,6 +201,10 @@ def priority_for(level: int, concern: str) -> str | None:
 class ThoroughBot(ScriptedBot):
     name = "thorough"
 
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed)
+        self.checked: set[int] = set()  # cases whose checks have all been asked for
+
     def agencies(self, case: dict[str, Any]) -> list[str]:
         wanted = ["police", "health"]
         if case["concern"] in ("neglect", "emotional", "none"):
@@ -215,10 +219,11 @@ class ThoroughBot(ScriptedBot):
         searches = [f for f in case["findings"] if f["action"] == "database"]
         if not searches:
             return "database"
-        if not case["record_found"]:
-            for spelling in case["suggestions"]:
-                if f"database '{spelling}'" not in labels:
-                    return f"spelling:{spelling}"
+        if not case["record_found"] and case["suggestions"]:
+            # One likely variant: a careful worker tries it; a list of ten is a day's work.
+            spelling = case["suggestions"][0]
+            if f"database '{spelling}'" not in labels:
+                return f"spelling:{spelling}"
         if case["record_found"] and "paper file" not in labels:
             return "file"
         for agency in self.agencies(case):
@@ -268,7 +273,8 @@ class ThoroughBot(ScriptedBot):
         hours_left = (view["ends_at"] - view["now"]) * 24.0
         closing = view["handover_open"] and hours_left < 0.5
         for case_id in view["undecided"]:
-            if view["card_status"].get(case_id) == "waiting" and not closing:
+            status = view["card_status"].get(case_id)
+            if status == "waiting" and case_id in self.checked and not closing:
                 continue  # its answers are on their way: work another case meanwhile
             if not self.select(app, view, case_id):
                 return
@@ -276,10 +282,11 @@ class ThoroughBot(ScriptedBot):
             if case is None or case["case_id"] != case_id:
                 return
             check = self.next_check(view, case)
-            if check is not None and hours_left > 0.75:
+            if check is not None and hours_left > 0.75 and reading(case) < 2:
                 self.start_check(app, check)
                 return
-            if self.waiting(case):
+            self.checked.add(case_id)
+            if self.waiting(case) and reading(case) < 2:
                 # Answers on their way: hand over in the last half hour (again whenever
                 # something new has come in), otherwise work another case meanwhile.
                 stale = set(case["handover_facts"]) - set(case["handover_kept"])
@@ -368,40 +375,49 @@ class CarelessBot(ScriptedBot):
 
 
 class RandomBot(ScriptedBot):
+    """Presses buttons at random: sometimes a check, mostly a decision picked at random
+    (any threshold, any priority), allocation to any worker with room."""
+
     name = "random"
-    skip = frozenset(
-        {
-            "pause",
-            "menu",
-            "end_shift",
-            "speed1",
-            "speed2",
-            "speed4",
-            "leave",
-            "large_text",
-            "quit",
-            "title",
-            "history",
-        }
-    )
 
     def play(self, app: App, view: dict[str, Any]) -> None:
-        if view["busy"] and view["mode"] == "normal":
+        mode = view["mode"]
+        if mode != "normal":
+            names = [c.name for c in app.controls if c.enabled and c.name != "type"]
+            if names:
+                self.use_any(app, names[int(self.rng.integers(len(names)))])
             return
-        if self.rng.random() < 0.5:
+        if view["busy"] or self.rng.random() < 0.3:
             return  # a moment's thought
-        choices = [c for c in app.controls if c.enabled and c.name not in self.skip]
-        if view["mode"] == "normal" and view["cards"] and self.rng.random() < 0.2:
-            cid, rect = view["cards"][int(self.rng.integers(len(view["cards"])))]
-            click(rect)
+        if view["allocation"] is not None:
+            self.use_any(app, "allocate")
             return
-        if not choices:
+        case = view["case"]
+        if view["cards"] and (case is None or not case["undecided"] or self.rng.random() < 0.1):
+            undecided = [cid for cid, _ in view["cards"] if cid in view["undecided"]]
+            if undecided:
+                target = undecided[int(self.rng.integers(len(undecided)))]
+                rect = dict(view["cards"])[target]
+                click(rect)
             return
-        c = choices[int(self.rng.integers(len(choices)))]
-        if c.key is not None and self.rng.random() < 0.5:
-            press(c.key)
+        if case is None or not case["undecided"]:
+            return
+        roll = self.rng.random()
+        if roll < 0.3:
+            checks = ["database", "file", "agency", "visit", "team_leader"]
+            self.use_any(app, checks[int(self.rng.integers(len(checks)))])
+        elif view["level_choice"] is None:
+            self.use_any(app, f"level{int(self.rng.integers(3))}")
+        elif view["level_choice"] > 0 and view["priority_choice"] is None:
+            priorities = view["priorities"]
+            self.use_any(app, f"priority:{priorities[int(self.rng.integers(len(priorities)))]}")
         else:
-            click(c.rect)
+            self.use_any(app, "record")
+
+    def use_any(self, app: App, name: str) -> None:
+        """Press it by key or click it, at random."""
+        self.use_mouse = bool(self.rng.random() < 0.5)
+        self.use(app, name)
 
 
 def make_bot(name: str, seed: int) -> ScriptedBot:

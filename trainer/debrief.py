@@ -263,7 +263,11 @@ def build_debrief(
                 timeline.append((f.returned_at, f"Answer ({f.label}): {f.detail}"))
         if c.decided_by == "night_team" and c.decided_at is not None:
             timeline.append(
-                (c.decided_at, f"The night team decided: {level_words(c.level and c.level.label)}")
+                (
+                    c.decided_at,
+                    "The night team decided: "
+                    + level_words(c.level.label if c.level is not None else None),
+                )
             )
         timeline.sort(key=lambda item: item[0])
         barriers = [r for r in mine if r.kind == EventKind.BARRIER_TESTED]

@@ -75,6 +75,7 @@ class Game:
             if selected in (entry.key, entry.title):
                 self.selected = i
         self.session: TrainingSession | None = None
+        self.last_session: TrainingSession | None = None  # the last shift that finished
         self.message = ""
 
     # -- choosing -------------------------------------------------------------------
@@ -168,6 +169,7 @@ class Game:
 
         assert self.session is not None
         debrief = self.session.finish()
+        self.last_session = self.session
         self.app.result = debrief.score.summary()
         self.app.set_scene(DebriefScene(self.app, self, debrief))
 

@@ -299,7 +299,7 @@ class App:
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             for control in self.controls:
                 if control.element is event.ui_element and control.enabled:
-                    control.action()
+                    self._press(control)
                     return
         if self.manager.process_events(event):
             return
@@ -325,7 +325,7 @@ class App:
             return True
         if key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER) and not self.typing():
             if 0 <= self.focus < len(self.controls) and self.controls[self.focus].enabled:
-                self.controls[self.focus].action()
+                self._press(self.controls[self.focus])
                 return True
         if self.scene is not None and self.scene.handle(event):
             return True
@@ -333,9 +333,16 @@ class App:
             return False
         for control in self.controls:
             if control.key == key and control.enabled:
-                control.action()
+                self._press(control)
                 return True
         return False
+
+    def _press(self, control: Control) -> None:
+        """Do what a button does, then rebuild at once if the screen changed, so that the
+        next event in the same frame meets the buttons now on screen, not the old ones."""
+        control.action()
+        if self.scene is not None and self.running and self.scene.signature() != self._signature:
+            self._rebuild()
 
 
 _KEY_NAMES = {

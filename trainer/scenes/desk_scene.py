@@ -358,7 +358,7 @@ class DeskScene(Scene):
                 f"spelling:{name}",
                 f"Use {name}",
                 (rect.x + 16, y, 260, bh),
-                lambda n=name: self.spelling_entry.set_text(n),
+                lambda n=name, field=self.spelling_entry: field.set_text(n),
                 key=NUMBER_KEYS[i],
             )
             y += bh + 6
