@@ -171,7 +171,7 @@ def _log_slices(c: CaseScore, barriers: Sequence[LogRecord]) -> list[Slice]:
     out: list[Slice] = []
     for b in barriers:
         name = str(b.data.get("barrier"))
-        if name not in ("screening", "handover", "allocation") or (
+        if name not in ("screening", "out_of_hours_handover", "allocation") or (
             c.decided_at is not None and b.time > c.decided_at + 1.0
         ):
             continue
@@ -185,7 +185,7 @@ def _log_slices(c: CaseScore, barriers: Sequence[LogRecord]) -> list[Slice]:
                 f"decided {level_words(b.data.get('decided'))}, "
                 f"the truth was {level_words(b.data.get('truth'))}" + (f" ({why})" if conds else "")
             )
-        if name == "handover" and not held:
+        if name == "out_of_hours_handover" and not held:
             reason = "dropped"
         out.append(Slice(BARRIER_LABELS.get(name, name), held, why, name, reason))
     return out
@@ -197,11 +197,13 @@ def build_debrief(
     actions: Sequence[DeskAction],
     findings: Sequence[Finding],
 ) -> Debrief:
+    # A trainee who left early was at the desk until then, not to the planned end.
+    ends = next((a.sim_time for a in actions if a.kind == "end_shift"), plan.shift.ends_at)
     score = score_shift(
         records,
         scenario=plan.scenario,
         starts_at=plan.shift.starts_at,
-        ends_at=plan.shift.ends_at,
+        ends_at=ends,
         actions=actions,
         findings=findings,
     )
@@ -285,7 +287,6 @@ def build_debrief(
                     "The checks and the decision matched what the family needed. Notice "
                     "which check told you most: on a busier day it is the one to keep."
                 )
-        ends = plan.shift.ends_at
         what_next: list[tuple[float, str]] = []
         if scripted is not None and scripted.near_miss is not None and c.outcome == "miss":
             what_next.append((ends, f"If nobody catches it: {scripted.near_miss.if_missed}"))

@@ -100,6 +100,7 @@ class App:
         size: tuple[int, int] = WINDOW,
         wall_clock: Callable[[], float] = time.time,
         max_frames: int | None = None,
+        pace: float = 0.0,
     ) -> None:
         self.settings = settings
         self.settings_file = settings_file
@@ -109,6 +110,7 @@ class App:
         self.screenshots = screenshots
         self.wall_clock = wall_clock
         self.max_frames = max_frames
+        self.pace = pace  # real seconds between headless frames (to watch, or to test)
         self.frame = 0
         self.running = True
         self.result: dict[str, Any] | None = None  # the last shift's score
@@ -221,6 +223,8 @@ class App:
         while self.running:
             dt = HEADLESS_FRAME_SECONDS if self.headless else self.clock.tick(60) / 1000.0
             self.step(dt)
+            if self.headless and self.pace > 0:
+                time.sleep(self.pace)
             if self.max_frames is not None and self.frame >= self.max_frames:
                 self.error = f"stopped after {self.max_frames} frames"
                 break

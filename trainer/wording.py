@@ -63,7 +63,8 @@ BARRIER_LABELS = {
     "seeing_child": "Seeing the child",
     "screening": "Screening decision",
     "team_leader_review": "Team leader review",
-    "handover": "Handover",
+    "out_of_hours_handover": "Handover",
+    "case_transfer": "Case transfer",
     "allocation": "Allocation in time",
     "assessment": "Assessment",
     "long_term_review": "Long-term review",
@@ -139,7 +140,7 @@ LEARNING_POINTS = {
         "The visit did not see the child. A visit that does not see the child has not "
         "answered the question it was for."
     ),
-    ("handover", "dropped"): (
+    ("out_of_hours_handover", "dropped"): (
         "The key fact did not go with the case to the night team. Handovers at the end of a "
         "long day are where facts fall out; a written handover that names the risk keeps it."
     ),

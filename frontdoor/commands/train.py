@@ -41,6 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="resume an interrupted shift (default: the latest unfinished one)",
     )
     p.add_argument("--large-text", action="store_true", help="start with large text")
+    p.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="headless: real seconds to wait between frames (default 0)",
+    )
     p.add_argument("--max-frames", type=int, default=200_000, help=argparse.SUPPRESS)
     p.set_defaults(handler=handle)
 
@@ -111,6 +118,7 @@ def handle(args: argparse.Namespace) -> int:
         bot=bot,
         screenshots=Path(args.screenshots) if args.screenshots else None,
         max_frames=args.max_frames if args.headless else None,
+        pace=max(0.0, args.pace),
     )
     game = Game(app, entries=entries, seed=seed, trainee=settings.trainee, selected=selected)
     app.game = game  # type: ignore[attr-defined]
