@@ -26,6 +26,7 @@ from sim.config import AGENCIES, ScriptedFamily
 from sim.entities import Case, Family, Worker
 from sim.events import EventKind
 from sim.names import NAME_ORIGINS, SURNAMES, names_match, variant_spelling
+from sim.rng import cumulative, pick
 
 if TYPE_CHECKING:
     from sim.model import FrontDoorModel
@@ -74,9 +75,8 @@ def draw_facts(
     """A random family's findable facts, from a fixed number of draws of its stream."""
     s = model.scenario
     u = rng.random(12 + 2 * len(AGENCIES)).tolist()
-    origins = [o for o in NAME_ORIGINS if s.database.origin_shares.get(o, 0.0) > 0]
-    weights = np.array([s.database.origin_shares[o] for o in origins])
-    origin = origins[int(np.searchsorted(np.cumsum(weights / weights.sum()), u[0]))]
+    origins, origin_cdf, location_cdf = model.information.tables
+    origin = origins[pick(origin_cdf, u[0])]
     names = SURNAMES[origin]
     surname = names[min(int(u[1] * len(names)), len(names) - 1)]
     facts = FamilyFacts(surname=surname, name_origin=origin, addendum_draw=u[2])
@@ -91,11 +91,7 @@ def draw_facts(
             facts.record_history = RECORD_CLARITY * risk
         facts.warning_flag = family.harm_type != "none" and risk >= s.database.warning_flag_risk
         files = s.case_files
-        shares = np.array([files.location_shares.get(loc, 0.0) for loc in FILE_LOCATIONS])
-        if shares.sum() > 0:
-            where = FILE_LOCATIONS[int(np.searchsorted(np.cumsum(shares / shares.sum()), u[6]))]
-        else:
-            where = "on_site"
+        where = FILE_LOCATIONS[pick(location_cdf, u[6])] if location_cdf else "on_site"
         facts.file_location = "missing" if u[7] < files.missing_probability else where
         facts.poor_chronology = u[8] < files.poor_chronology_probability
         clarity = files.poor_chronology_clarity if facts.poor_chronology else 1.0
@@ -136,6 +132,15 @@ class InformationDesk:
 
     def __init__(self, model: FrontDoorModel) -> None:
         self.model = model
+        s = model.scenario
+        origins = [o for o in NAME_ORIGINS if s.database.origin_shares.get(o, 0.0) > 0]
+        shares = [s.case_files.location_shares.get(loc, 0.0) for loc in FILE_LOCATIONS]
+        # Lookup tables for drawing each family's facts: name origins and file places.
+        self.tables: tuple[list[str], list[float], list[float]] = (
+            origins,
+            cumulative([s.database.origin_shares[o] for o in origins]),  # type: ignore[index]
+            cumulative(shares) if sum(shares) > 0 else [],
+        )
 
     # -- what the referral says ---------------------------------------------------
 
@@ -218,16 +223,18 @@ class InformationDesk:
 
     # -- paper files ------------------------------------------------------------------
 
-    def request_file(self, case: Case) -> simpy.Event:
+    def request_file(self, case: Case, *, notify: bool = True) -> simpy.Event | None:
         """Ask for the paper file; the event fires when it arrives (or is found missing).
 
         The retrieval time is drawn now, so the desk knows when to expect an answer;
-        `case.expected["file"]` holds that time.
+        `case.expected["file"]` holds that time. With `notify=False` (the duty desk's own
+        checks, which wait on that time instead) no event is made.
         """
         model = self.model
-        done = model.env.event()
+        done = model.env.event() if notify else None
         if case.file_status != "not_requested":
-            done.succeed(self._file_answer(case))
+            if done is not None:
+                done.succeed(self._file_answer(case))
             return done
         case.file_status = "requested"
         model.log.emit(
@@ -271,7 +278,8 @@ class InformationDesk:
                 outcome=answer.outcome,
                 location=where,
             )
-            done.succeed(answer)
+            if done is not None:
+                done.succeed(answer)
 
         model.env.timeout(delay).callbacks.append(arrive)
         return done
@@ -299,15 +307,17 @@ class InformationDesk:
 
     # -- other agencies -------------------------------------------------------------------
 
-    def contact_agency(self, case: Case, agency: str, worker: Worker | None) -> simpy.Event:
+    def contact_agency(
+        self, case: Case, agency: str, worker: Worker | None, *, notify: bool = True
+    ) -> simpy.Event | None:
         """Ask an agency what it knows; the event fires with its answer (or refusal).
 
         Whether it refuses, and whether a colleague with better rapport then gets an
         answer, is settled from the family's fixed draws; `case.expected[agency]` holds
-        when the answer comes.
+        when the answer comes (`notify=False`: no event, as for `request_file`).
         """
         model = self.model
-        done = model.env.event()
+        done = model.env.event() if notify else None
         model.log.emit(
             model.env.now,
             EventKind.INFORMATION_REQUESTED,
@@ -333,7 +343,9 @@ class InformationDesk:
         case.expected[agency] = model.env.now + delay
 
         def reply(_event: simpy.Event) -> None:
-            done.succeed(self._agency_answer(case, agency, worker, asker, refused))
+            answer = self._agency_answer(case, agency, worker, asker, refused)
+            if done is not None:
+                done.succeed(answer)
 
         model.env.timeout(delay).callbacks.append(reply)
         return done

@@ -36,7 +36,7 @@ from sim.events import EventKind, EventLog
 from sim.harm import hazard_integral, time_to_hazard
 from sim.incidents import IncidentBook
 from sim.information import InformationDesk, InformationResult, draw_facts, scripted_facts
-from sim.rng import RandomStreams
+from sim.rng import RandomStreams, cumulative, pick
 
 ProcessGen = PyGenerator[simpy.Event, Any, Any]
 
@@ -132,15 +132,15 @@ class FrontDoorModel:
         self._arrivals_rng = self.streams.stream("arrivals")
         self._source_names = [s for s in SOURCES if s in scenario.arrivals.sources]
         shares = np.array([scenario.arrivals.sources[s].share for s in self._source_names])
-        self._source_cdf = np.cumsum(shares / shares.sum())
+        self._source_cdf = cumulative(shares.tolist())
         mix = scenario.families.harm_mix
         self._harm_names = [h for h in HARM_TYPES if mix.get(h, 0.0) > 0]
         weights = np.array([mix[h] for h in self._harm_names])
-        self._harm_cdf = np.cumsum(weights / weights.sum())
+        self._harm_cdf = cumulative(weights.tolist())
         concern_names = [h for h in self._harm_names if h != "none"] or ["neglect"]
         cw = np.array([mix.get(h, 1.0) for h in concern_names])
         self._concern_names = concern_names
-        self._concern_cdf = np.cumsum(cw / cw.sum())
+        self._concern_cdf = cumulative(cw.tolist())
         self._finished = False
         self._outside_families = 0
         self.log.emit(
@@ -296,6 +296,11 @@ class FrontDoorModel:
         base = arr.annual_referrals / 365.0
         surge_max = max([1.0] + [s.factor for s in arr.surges])
         peak_rate = base * float(total.max()) * surge_max
+        # Per hour of the week: the rate, and which source a referral then comes from.
+        rates = (base * total).tolist()
+        source_cdfs = [
+            [cumulative(by_source[:, d, h].tolist()) for h in range(24)] for d in range(7)
+        ]
         limit = self.scenario.run.max_referrals
         made = 0
         while limit is None or made < limit:
@@ -304,24 +309,20 @@ class FrontDoorModel:
             yield self.env.timeout(gap)
             t = self.env.now
             day, hour = int(t % 7.0), int((t % 1.0) * 24.0)
-            rate = base * total[day, hour]
+            rate = rates[day][hour]
             for surge in arr.surges:
                 if surge.start_day <= t < surge.end_day:
                     rate *= surge.factor
             if u * peak_rate > rate:
                 continue  # thinned out: no referral at this instant
-            column = by_source[:, day, hour]
-            pick = rng.random() * column.sum()
-            source = self._source_names[
-                min(int(np.searchsorted(np.cumsum(column), pick)), len(column) - 1)
-            ]
+            source = self._source_names[pick(source_cdfs[day][hour], rng.random())]
             made += 1
             family = self._new_family(source)
             self._open_case(family, source, re_referral=False)
 
     def _draw_truth(self, rng: np.random.Generator) -> tuple[str, float, float]:
         fam = self.scenario.families
-        harm_type = self._harm_names[int(np.searchsorted(self._harm_cdf, rng.random()))]
+        harm_type = self._harm_names[pick(self._harm_cdf, rng.random())]
         risk = 0.0
         if harm_type != "none":
             dist = fam.risk[harm_type]  # type: ignore[index]
@@ -440,7 +441,7 @@ class FrontDoorModel:
             if family.harm_type != "none":
                 concern = family.harm_type
             else:
-                concern = self._concern_names[int(np.searchsorted(self._concern_cdf, rng.random()))]
+                concern = self._concern_names[pick(self._concern_cdf, rng.random())]
             ref = None
             spelling = ""
         case = Case(
@@ -662,7 +663,7 @@ class FrontDoorModel:
             known_family=case.record_found or "local_knowledge" in case.evidence,
             re_referral=case.re_referral,
             screening_level=case.screening_level,
-            evidence=tuple(sorted(case.evidence.items())),
+            evidence=tuple(case.evidence.items()),  # in the order it was found
         )
 
     def truth_level(self, family: Family, t: float | None = None) -> Level:
@@ -810,13 +811,13 @@ class FrontDoorModel:
         info.local_knowledge(case, worker)
         if case.record_found and facts.file_location != "none":
             if not self._cut_corner(case, "file"):
-                info.request_file(case)
+                info.request_file(case, notify=False)
                 pending = True
         agencies = self.scenario.agencies.checks_by_concern.get(case.concern, [])  # type: ignore[call-overload]
         for agency in agencies:
             if self._cut_corner(case, agency):
                 continue
-            info.contact_agency(case, agency, worker)
+            info.contact_agency(case, agency, worker, notify=False)
             pending = True
         return pending
 
@@ -915,11 +916,15 @@ class FrontDoorModel:
         if action == "database":
             return self._after(0.25, lambda: info.search_database(case, spelling or case.spelling))
         if action == "file":
-            return info.request_file(case)
+            event = info.request_file(case)
+            assert event is not None
+            return event
         if action == "agency":
             if agency not in AGENCIES:
                 raise ValueError(f"unknown agency {agency!r}")
-            return info.contact_agency(case, agency, worker)
+            event = info.contact_agency(case, agency, worker)
+            assert event is not None
+            return event
         if action == "visit":
             return self._after(3.0, lambda: self._duty_visit(case))
         if action == "team_leader":
@@ -1342,7 +1347,7 @@ class FrontDoorModel:
         delay = float(family.rng.exponential(1.0 / rate))
         if self.env.now + delay >= self.end_time:
             return
-        source = self._source_names[int(np.searchsorted(self._source_cdf, family.rng.random()))]
+        source = self._source_names[pick(self._source_cdf, family.rng.random())]
         timer = self.env.timeout(delay)
         timer.callbacks.append(lambda _ev: self._concern_due(family, version, source))
 

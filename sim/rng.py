@@ -10,6 +10,7 @@ family's own substream, so they do not shift when another family's story changes
 
 from __future__ import annotations
 
+import bisect
 import math
 from statistics import NormalDist
 
@@ -104,3 +105,20 @@ class DrawBlock:
 
     def exponential(self, scale: float = 1.0) -> float:
         return -scale * math.log1p(-self.random())
+
+
+def cumulative(weights: list[float]) -> list[float]:
+    """Cumulative shares of `weights`, ending at exactly 1."""
+    total = sum(weights)
+    out: list[float] = []
+    running = 0.0
+    for w in weights:
+        running += w
+        out.append(running / total)
+    out[-1] = 1.0
+    return out
+
+
+def pick(cdf: list[float], u: float) -> int:
+    """Index chosen by a uniform draw `u` from cumulative shares `cdf`."""
+    return min(bisect.bisect_left(cdf, u), len(cdf) - 1)
