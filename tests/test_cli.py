@@ -261,10 +261,31 @@ class TestSchema:
 
     def test_bundled_scenarios_satisfy_the_schema(self, schema: dict[str, Any]) -> None:
         validator = jsonschema.Draft202012Validator(schema)
+        checked = 0
         for path in sorted(scenarios_dir().glob("*.yaml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if "extends" in data:
+                continue  # see test_schema_accepts_a_file_that_extends_another
             errors = [e.message for e in validator.iter_errors(data)]
             assert not errors, (path.name, errors[:3])
+            checked += 1
+        assert checked >= 2  # baseline and small-team at least
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="frontdoor/commands/schema.py: the schema requires arrivals, families and "
+        "staff (and their required fields) even in a file that extends another scenario, "
+        "so editors flag files the loader accepts",
+    )
+    def test_schema_accepts_a_file_that_extends_another(
+        self, schema: dict[str, Any], tmp_path: Path
+    ) -> None:
+        path = tmp_path / "busier.yaml"
+        path.write_text("extends: baseline\nname: busier\narrivals: {annual_referrals: 4000}\n")
+        assert load_scenario(path).arrivals.annual_referrals == 4000  # the loader takes it
+        data = yaml.safe_load(path.read_text())
+        errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
+        assert not errors, errors
 
     def test_schema_refuses_what_the_loader_refuses(self, schema: dict[str, Any]) -> None:
         data = yaml.safe_load((scenarios_dir() / "baseline.yaml").read_text(encoding="utf-8"))
