@@ -23,11 +23,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=handle)
 
 
+def _without_required(node: object) -> object:
+    """A copy of a schema fragment in which nothing is required."""
+    if isinstance(node, dict):
+        return {k: _without_required(v) for k, v in node.items() if k != "required"}
+    if isinstance(node, list):
+        return [_without_required(v) for v in node]
+    return node
+
+
 def json_schema() -> dict[str, object]:
-    schema = Scenario.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Front Door scenario"
-    return schema
+    """The scenario schema. A file that `extends` another gives only what it changes, so
+    it is checked against the same fields with nothing required."""
+    full = Scenario.model_json_schema()
+    defs = full.pop("$defs", {})
+    partial = _without_required(full)
+    assert isinstance(partial, dict)
+    partial["required"] = ["extends"]
+    partial_defs = {f"{name}Changes": _without_required(d) for name, d in defs.items()}
+    text = json.dumps(partial)
+    for name in defs:
+        text = text.replace(f'"#/$defs/{name}"', f'"#/$defs/{name}Changes"')
+    partial = json.loads(text)
+    for name, d in list(partial_defs.items()):
+        body = json.dumps(d)
+        for original in defs:
+            body = body.replace(f'"#/$defs/{original}"', f'"#/$defs/{original}Changes"')
+        partial_defs[name] = json.loads(body)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Front Door scenario",
+        "description": full.get("description", "A Front Door scenario file."),
+        "anyOf": [full, partial],
+        "$defs": {**defs, **partial_defs},
+    }
 
 
 def _nested_model(annotation: object) -> type[BaseModel] | None:
