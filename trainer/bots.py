@@ -38,7 +38,7 @@ NUMBER_KEYS = [
 ]
 IMMEDIATE = frozenset({"physical", "sexual"})
 VISIT_HOURS = 3.5
-BOT_NAMES = ("random", "careless", "thorough")
+PATIENCE = 2.0 / 24.0  # how long a thorough worker waits for answers before deciding
 
 
 def press(key: int, mod: int = 0) -> None:
@@ -203,7 +203,7 @@ class ThoroughBot(ScriptedBot):
 
     def __init__(self, seed: int) -> None:
         super().__init__(seed)
-        self.checked: set[int] = set()  # cases whose checks have all been asked for
+        self.checked: dict[int, float] = {}  # cases whose checks are all asked, and when
 
     def agencies(self, case: dict[str, Any]) -> list[str]:
         wanted = ["police", "health"]
@@ -231,8 +231,12 @@ class ThoroughBot(ScriptedBot):
                 return f"agency:{agency}"
         return None
 
-    def waiting(self, case: dict[str, Any]) -> bool:
-        return any(not f["done"] and f["action"] != "file" for f in case["findings"])
+    def waiting(self, case: dict[str, Any], now: float) -> bool:
+        """Answers still to come that are worth waiting for (not days overdue)."""
+        return any(
+            not f["done"] and f["action"] != "file" and now - f["asked_at"] < PATIENCE
+            for f in case["findings"]
+        )
 
     def play(self, app: App, view: dict[str, Any]) -> None:
         mode = view["mode"]
@@ -274,7 +278,8 @@ class ThoroughBot(ScriptedBot):
         closing = view["handover_open"] and hours_left < 0.5
         for case_id in view["undecided"]:
             status = view["card_status"].get(case_id)
-            if status == "waiting" and case_id in self.checked and not closing:
+            patient = view["now"] - self.checked.get(case_id, view["now"]) < PATIENCE
+            if status == "waiting" and case_id in self.checked and patient and not closing:
                 continue  # its answers are on their way: work another case meanwhile
             if not self.select(app, view, case_id):
                 return
@@ -285,8 +290,8 @@ class ThoroughBot(ScriptedBot):
             if check is not None and hours_left > 0.75 and reading(case) < 2:
                 self.start_check(app, check)
                 return
-            self.checked.add(case_id)
-            if self.waiting(case) and reading(case) < 2:
+            self.checked.setdefault(case_id, view["now"])
+            if self.waiting(case, view["now"]) and reading(case) < 2:
                 # Answers on their way: hand over in the last half hour (again whenever
                 # something new has come in), otherwise work another case meanwhile.
                 stale = set(case["handover_facts"]) - set(case["handover_kept"])
@@ -429,7 +434,6 @@ def make_bot(name: str, seed: int) -> ScriptedBot:
 
 
 __all__ = [
-    "BOT_NAMES",
     "CarelessBot",
     "RandomBot",
     "ThoroughBot",

@@ -58,17 +58,6 @@ OWN_MINUTES = {
 }
 # Information actions that keep the trainee busy until their answer arrives.
 BUSY_ACTIONS = frozenset({"database", "visit", "team_leader"})
-ACTION_KINDS = (
-    "database",
-    "file",
-    "agency",
-    "visit",
-    "team_leader",
-    "decide",
-    "allocate",
-    "handover",
-    "end_shift",
-)
 
 
 class DeskRefusal(Exception):
@@ -565,7 +554,6 @@ class DutyDesk:
 
 
 __all__ = [
-    "ACTION_KINDS",
     "DeskAction",
     "DeskRefusal",
     "Decision",

@@ -27,7 +27,7 @@ not towards triage (the trainee set no priority).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from statistics import NormalDist, median
 from typing import Any
 
@@ -368,22 +368,12 @@ def summarise(cases: Sequence[CaseScore], *, ends_at: float) -> ShiftScore:
     )
 
 
-def case_json(case: CaseScore) -> dict[str, Any]:
-    data = asdict(case)
-    for key in ("level", "truth", "surface"):
-        value = data[key]
-        data[key] = None if value is None else Level(value).label
-    data["incidents"] = [dict(i) for i in case.incidents]
-    return data
-
-
 __all__ = [
     "CaseScore",
     "Detection",
     "SCORE_KEYS",
     "ShiftScore",
     "UNDER_TRIAGE_WEIGHT",
-    "case_json",
     "level_of",
     "risk_level",
     "score_shift",

@@ -8,6 +8,8 @@ same seed, and the committed actions replayed at their simulated times.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -59,11 +61,10 @@ class TrainingSession:
         seed: int,
         trainee: str,
         store: SessionStore | None,
-        wall_clock: object = None,
+        wall_clock: Callable[[], float] | None = None,
     ) -> TrainingSession:
         """The desk at the start of the shift (nothing recorded until `begin`)."""
-        kwargs = {"wall_clock": wall_clock} if callable(wall_clock) else {}
-        desk = DutyDesk(plan, seed=seed, **kwargs)
+        desk = DutyDesk(plan, seed=seed, wall_clock=wall_clock or time.time)
         return cls(plan=plan, seed=seed, trainee=trainee, desk=desk, store=store)
 
     def begin(self) -> None:
@@ -87,7 +88,10 @@ class TrainingSession:
 
     @classmethod
     def resume(
-        cls, store: SessionStore, session_id: int, wall_clock: object = None
+        cls,
+        store: SessionStore,
+        session_id: int,
+        wall_clock: Callable[[], float] | None = None,
     ) -> TrainingSession:
         row = store.session(session_id)
         if row.status != "in_progress":

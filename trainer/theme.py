@@ -9,7 +9,6 @@ setting), including the pygame_gui theme's, which is built from assets/theme.jso
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -210,7 +209,3 @@ def gui_theme(scale: float) -> dict[str, Any]:
             font["italic_path"] = str(ITALIC)
             font["bold_italic_path"] = str(BOLD)
     return theme
-
-
-def ceil_int(value: float) -> int:
-    return int(math.ceil(value))

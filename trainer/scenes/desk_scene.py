@@ -1049,6 +1049,7 @@ class DeskScene(Scene):
                         "action": f.action,
                         "done": f.done,
                         "outcome": f.outcome,
+                        "asked_at": f.requested_at,
                         "band": None if f.value is None else concern_words(f.value, thresholds)[1],
                     }
                     for f in desk.findings_for(self.selected)
