@@ -139,7 +139,7 @@ class ScriptedBot:
         self.play(app, view)
 
     def play(self, app: App, view: dict[str, Any]) -> None:
-        raise NotImplementedError  # pragma: no cover - each bot plays its own way
+        """What to do at the desk; each bot below plays its own way."""
 
     # -- desk helpers ---------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from trainer.scenes.common import panel, text_block
+from trainer.scenes.common import headed_list, panel, text_block
 from trainer.theme import INK, MUTED
 from trainer.ui import App, Scene
 from trainer.wording import ROLE_LABELS, hours_minutes
@@ -72,33 +72,13 @@ class BriefingScene(Scene):
         y = panel(surface, left, t, "The shift")
         inner = pygame.Rect(left.x + 14, y, left.width - 28, left.bottom - y - 8)
         y = text_block(surface, t, plan.briefing, inner) + 8
-        surface.blit(t.render("Learning aims", "body", INK, bold=True), (inner.x, y))
-        y += t.line_height("body")
-        for aim in plan.learning_aims:
-            y = (
-                text_block(
-                    surface,
-                    t,
-                    f"• {aim}",
-                    pygame.Rect(inner.x + 8, y, inner.width - 8, inner.bottom - y),
-                )
-                + 2
-            )
+        y = headed_list(
+            surface, t, "Learning aims", plan.learning_aims, inner.x, y, inner.width, inner.bottom
+        )
         if plan.hints:
-            y += 6
-            surface.blit(t.render("Hints", "body", INK, bold=True), (inner.x, y))
-            y += t.line_height("body")
-            for hint in plan.hints:
-                y = (
-                    text_block(
-                        surface,
-                        t,
-                        f"• {hint}",
-                        pygame.Rect(inner.x + 8, y, inner.width - 8, inner.bottom - y),
-                        "small",
-                    )
-                    + 2
-                )
+            y = headed_list(
+                surface, t, "Hints", plan.hints, inner.x, y + 6, inner.width, inner.bottom, "small"
+            )
         y = panel(surface, right, t, "The team on shift")
         inner = pygame.Rect(right.x + 14, y, right.width - 28, right.bottom - y - 8)
         y = inner.y
@@ -114,20 +94,18 @@ class BriefingScene(Scene):
                 text = f"{role}: available for advice"
             surface.blit(t.render(text, "body", INK), (inner.x, y))
             y += t.line_height("body")
-        y += 10
-        surface.blit(t.render("The rules", "body", INK, bold=True), (inner.x, y))
-        y += t.line_height("body")
-        for rule in RULES:
-            y = (
-                text_block(
-                    surface,
-                    t,
-                    f"• {rule}",
-                    pygame.Rect(inner.x, y, inner.width, inner.bottom - y),
-                    "small",
-                )
-                + 4
-            )
+        headed_list(
+            surface,
+            t,
+            "The rules",
+            RULES,
+            inner.x,
+            y + 10,
+            inner.width,
+            inner.bottom,
+            "small",
+            indent=0,
+        )
 
     def bot_view(self) -> dict[str, Any]:
         return {"title": self.game.session.plan.title if self.game.session else ""}

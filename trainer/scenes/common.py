@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pygame
 
 from trainer.theme import CARD, INK, MUTED, RULE, Mark, Typeface, draw_shape
@@ -51,3 +53,24 @@ def text_block(
 
 def muted(type_: Typeface, text: str, style: str = "small") -> pygame.Surface:
     return type_.render(text, style, MUTED)
+
+
+def headed_list(
+    surface: pygame.Surface,
+    type_: Typeface,
+    heading: str,
+    items: Sequence[str],
+    x: int,
+    y: int,
+    width: int,
+    bottom: int,
+    style: str = "body",
+    indent: int = 8,
+) -> int:
+    """A bold heading and a bulleted list under it; returns the y after the list."""
+    surface.blit(type_.render(heading, "body", INK, bold=True), (x, y))
+    y += type_.line_height("body")
+    for item in items:
+        area = pygame.Rect(x + indent, y, width - indent, bottom - y)
+        y = text_block(surface, type_, f"• {item}", area, style) + 3
+    return y

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from trainer.debrief import Debrief, Slice
-from trainer.scenes.common import mark, panel, text_block
+from trainer.scenes.common import headed_list, mark, panel, text_block
 from trainer.theme import INK, MUTED, PAPER, RULE, STATUS_MARKS, VERMILLION, YELLOW
 from trainer.ui import App, Scene
 from trainer.wording import hours_minutes
@@ -197,21 +197,22 @@ class DebriefScene(Scene):
         yy = self._draw_slices(
             surface, case.slices, pygame.Rect(right.x + 12, yy, right.width - 24, 0)
         )
-        surface.blit(t.render("Learning points", "body", INK, bold=True), (right.x + 12, yy))
-        yy += t.line_height("body")
         inner = pygame.Rect(right.x + 12, yy, right.width - 24, right.bottom - yy - 8)
-        for point in case.learning_points:
-            yy = (
-                text_block(
-                    surface,
-                    t,
-                    f"• {point}",
-                    pygame.Rect(inner.x, yy, inner.width, inner.bottom - yy),
-                    "small",
-                )
-                + 3
+        yy = (
+            headed_list(
+                surface,
+                t,
+                "Learning points",
+                case.learning_points,
+                inner.x,
+                yy,
+                inner.width,
+                inner.bottom,
+                "small",
+                indent=0,
             )
-        yy += 4
+            + 4
+        )
         surface.blit(t.render("What happened next", "body", INK, bold=True), (right.x + 12, yy))
         yy += t.line_height("body")
         for _, text in case.what_next:

@@ -362,22 +362,7 @@ class DeskScene(Scene):
                 key=NUMBER_KEYS[i],
             )
             y += bh + 6
-        y = rect.bottom - bh - 12
-        self.app.button(
-            "search",
-            "Search",
-            (rect.right - 200, y, 184, bh),
-            self._search,
-            key=pygame.K_RETURN,
-            style="primary",
-        )
-        self.app.button(
-            "cancel",
-            "Cancel",
-            (rect.x + 16, y, 150, bh),
-            lambda: self._set_mode("normal"),
-            key=pygame.K_ESCAPE,
-        )
+        self._dialog_buttons(rect, bh, ("search", "Search", self._search))
 
     def _build_agency(self, bh: int) -> None:
         rect = self._dialog_rect(len(AGENCIES), bh)
@@ -394,13 +379,7 @@ class DeskScene(Scene):
                 enabled=f"agency:{agency}" not in asked,
             )
             y += bh + 6
-        self.app.button(
-            "cancel",
-            "Cancel",
-            (rect.x + 16, rect.bottom - bh - 12, 150, bh),
-            lambda: self._set_mode("normal"),
-            key=pygame.K_ESCAPE,
-        )
+        self._dialog_buttons(rect, bh, None)
 
     def _build_allocate(self, bh: int) -> None:
         pending = self.desk.awaiting_allocation()
@@ -449,18 +428,31 @@ class DeskScene(Scene):
                 style="chosen" if kept else None,
             )
             y += bh + 6
+        self._dialog_buttons(rect, bh, ("send", "Send handover", self._send_handover))
+
+    def _dialog_buttons(
+        self,
+        rect: pygame.Rect,
+        bh: int,
+        confirm: tuple[str, str, Any] | None,
+        cancel: str = "Cancel",
+    ) -> None:
+        """A dialog's bottom row: Cancel [Esc] on the left, its main action [Enter] right."""
         y = rect.bottom - bh - 12
-        self.app.button(
-            "send",
-            "Send handover",
-            (rect.right - 230, y, 214, bh),
-            self._send_handover,
-            key=pygame.K_RETURN,
-            style="primary",
-        )
+        if confirm is not None:
+            name, label, action = confirm
+            width = self.app.type.width(f"{label} [Enter]", "body", bold=True) + 30
+            self.app.button(
+                name,
+                label,
+                (rect.right - 16 - width, y, width, bh),
+                action,
+                key=pygame.K_RETURN,
+                style="primary",
+            )
         self.app.button(
             "cancel",
-            "Cancel",
+            cancel,
             (rect.x + 16, y, 150, bh),
             lambda: self._set_mode("normal"),
             key=pygame.K_ESCAPE,
@@ -746,7 +738,10 @@ class DeskScene(Scene):
         head = f"{hours_minutes(case.arrived_at)}  {SOURCE_LABELS.get(case.source, case.source)}"
         surf.blit(t.render(head, "small", MUTED), (12, y))
         y += t.line_height("small")
-        surf.blit(t.render(self._who(case_id), "body", INK, bold=True), (12, y))
+        who = self._who(case_id)
+        while len(who) > 4 and t.width(who, "body", bold=True) > width - 20:
+            who = who.rstrip("…")[:-1] + "…"  # a long name is cut, not run off the card
+        surf.blit(t.render(who, "body", INK, bold=True), (12, y))
         y += t.line_height("body")
         if status.startswith("level"):
             m = LEVEL_MARKS[int(status[5:])]
@@ -911,8 +906,8 @@ class DeskScene(Scene):
         else:
             m, words = STATUS_MARKS["nothing"], "nothing found"
         at = x + mark(surface, m, (x, y), t, word=words) + 8
-        surface.blit(t.render(f"{label}: {f.detail}", "small", INK, bold=True), (at, y))
-        y += t.line_height("small")
+        head = pygame.Rect(at, y, x + width - at, bottom - y)
+        y = text_block(surface, t, f"{label}: {f.detail}", head, "small", bold=True)
         story = self._story(f)
         if story:
             y = (

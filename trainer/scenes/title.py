@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from trainer.scenes.common import panel, text_block
+from trainer.scenes.common import headed_list, panel, text_block
 from trainer.theme import INK, MUTED, VERMILLION
 from trainer.ui import App, Scene
 
@@ -193,18 +193,16 @@ class TitleScene(Scene):
             )
             + 8
         )
-        surface.blit(t.render("You will practise:", "body", INK, bold=True), (inner.x, y))
-        y += t.line_height("body")
-        for aim in plan.learning_aims:
-            y = (
-                text_block(
-                    surface,
-                    t,
-                    f"• {aim}",
-                    pygame.Rect(inner.x + 8, y, inner.width - 8, inner.bottom - y),
-                )
-                + 2
-            )
+        headed_list(
+            surface,
+            t,
+            "You will practise:",
+            plan.learning_aims,
+            inner.x,
+            y,
+            inner.width,
+            inner.bottom,
+        )
         if self.game.message:
             msg = pygame.Rect(40, h - 60, 480, 50)
             text_block(surface, t, self.game.message, msg, "small", VERMILLION)
