@@ -23,6 +23,7 @@ from log_invariants import (
     check_ordering,
 )
 
+from analysis.kpis import compute_kpis
 from sim.config import Scenario
 from sim.events import EventKind, EventLog
 from sim.loader import load_scenario, scenario_with
@@ -99,6 +100,19 @@ class TestBaseline:
         assert len(arrived - set(closed)) == log.records[-1].data["open_cases"]
         # Cases open at the end are at some stage short of closure, never closed.
         assert set(closed) <= arrived
+
+    def test_small_team_runs_sensibly(self) -> None:
+        # The bundled six-person team, as shipped: every invariant holds, and over its
+        # two years the waiting list stays short and clears (no runaway backlog).
+        scenario = load_scenario("small-team")
+        log = FrontDoorModel(scenario, seed=1).run()
+        check_all(log.records)
+        places = sum(g.count * g.caseload_cap for g in scenario.staff.groups)
+        kpis = compute_kpis(log.records)
+        assert kpis["unallocated_mean"] < 0.05 * places
+        assert log.records[-1].data["waiting_for_allocation"] < 0.2 * places
+        assert kpis["caseload_per_worker_mean"] < max(g.caseload_cap for g in scenario.staff.groups)
+        assert 800 < kpis["referrals"] < 1_300
 
     @pytest.mark.xfail(
         strict=True,
