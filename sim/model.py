@@ -128,7 +128,8 @@ class FrontDoorModel:
         self._allocator_wake: simpy.Event | None = None
         self._reviews_done: dict[int, int] = {}  # team-leader reviews per working day
         self.edt = simpy.Resource(self.env, capacity=max(1, scenario.out_of_hours.edt_staff))
-        self.manual_checks = bool(getattr(self.decider, "manual_checks", False))
+        # A decider with `manual_checks` makes the desk's checks itself (a trainee); it
+        # is read at each screening, so a decider may hand the checks back.
         self._arrivals_rng = self.streams.stream("arrivals")
         self._source_names = [s for s in SOURCES if s in scenario.arrivals.sources]
         shares = np.array([scenario.arrivals.sources[s].share for s in self._source_names])
@@ -821,9 +822,18 @@ class FrontDoorModel:
             pending = True
         return pending
 
+    @property
+    def manual_checks(self) -> bool:
+        return bool(getattr(self.decider, "manual_checks", False))
+
+    def _clean_reading(self, case: Case) -> tuple[float, float]:
+        """The noiseless reading of what is in hand now (for judging a decision)."""
+        return (max(case.evidence.values()) if case.evidence else 0.0), case.need_signal
+
     def _screen(self, case: Case, worker: Worker) -> ProcessGen:
         family = case.family
-        pending = False if self.manual_checks else self._duty_checks(case, worker)
+        manual = self.manual_checks
+        pending = False if manual else self._duty_checks(case, worker)
         if pending:
             # Wait for the answers, but not past the decision timescale.
             deadline = self.calendar.add_working_days(
@@ -835,6 +845,9 @@ class FrontDoorModel:
         risk, need, clean_risk, clean_need = self._read(case, worker)
         view = self.view(case, risk, need)
         level = Level((yield from self._ask(self.decider.screen(view))))
+        if manual:
+            # A person may have gathered more while deciding: judge what they then had.
+            clean_risk, clean_need = self._clean_reading(case)
         now = self.env.now
         case.screened_at = now
         case.screening_level = level
@@ -852,10 +865,11 @@ class FrontDoorModel:
             worker=worker.id,
             role=worker.role,
             within_timescale=within,
+            evidence=sorted(case.evidence),
         )
         self.information.record_checks(case, worker)
         self._judge(case, worker, "screening", level, clean_risk, clean_need)
-        if level < Level.CHILD_PROTECTION and not self.manual_checks:
+        if level < Level.CHILD_PROTECTION and not manual:
             level = self._team_leader_review(case, level, clean_risk, clean_need)
             case.screening_level = level
         case.evidence["screening"] = risk  # what the record now says
@@ -914,7 +928,9 @@ class FrontDoorModel:
         worker = self.workers[worker_id] if worker_id is not None else None
         info = self.information
         if action == "database":
-            return self._after(0.25, lambda: info.search_database(case, spelling or case.spelling))
+            searched = spelling or case.spelling
+            self._requested(case, "database", spelling=searched)
+            return self._after(case, 0.25, lambda: info.search_database(case, searched))
         if action == "file":
             event = info.request_file(case)
             assert event is not None
@@ -926,17 +942,40 @@ class FrontDoorModel:
             assert event is not None
             return event
         if action == "visit":
-            return self._after(3.0, lambda: self._duty_visit(case))
+            self._requested(case, "visit")
+            return self._after(case, 3.0, lambda: self._duty_visit(case))
         if action == "team_leader":
-            return self._after(0.5, lambda: self._consult_leader(case))
+            self._requested(case, "team_leader")
+            return self._after(case, 0.5, lambda: self._consult_leader(case))
         raise ValueError(f"unknown information action {action!r}")
 
-    def _after(self, hours: float, act: Any) -> simpy.Event:
-        """An event that fires with `act()` once `hours` of working time have passed."""
+    def _requested(self, case: Case, what: str, **fields: Any) -> None:
+        self.log.emit(
+            self.env.now,
+            EventKind.INFORMATION_REQUESTED,
+            case=case.id,
+            family=case.family.id,
+            what=what,
+            **fields,
+        )
+
+    def _after(self, case: Case, hours: float, act: Any) -> simpy.Event:
+        """An event that fires with `act()` once `hours` of working time have passed; the
+        answer is logged."""
         done = self.env.event()
 
         def finish(_event: simpy.Event) -> None:
-            done.succeed(act())
+            answer: InformationResult = act()
+            self.log.emit(
+                self.env.now,
+                EventKind.INFORMATION_RETURNED,
+                case=case.id,
+                family=case.family.id,
+                what=answer.action,
+                outcome=answer.outcome,
+                evidence_key=answer.evidence_key,
+            )
+            done.succeed(answer)
 
         end = self.calendar.add_working_hours(self.env.now, hours)
         self.env.timeout(end - self.env.now).callbacks.append(finish)
