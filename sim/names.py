@@ -151,6 +151,51 @@ def _one_shift(name: str, u: float) -> str:
     return changed[:1].upper() + changed[1:]
 
 
+# What a careful worker tries when a name heard on the phone is not found, most likely
+# first: transliteration and mishearing, applied in both directions.
+_TRIED_SHIFTS: tuple[tuple[str, str], ...] = (
+    ("ch", "cz"),
+    ("ch", "sh"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("kh", "k"),
+    ("q", "k"),
+    ("ph", "f"),
+    ("y", "i"),
+    ("ai", "ay"),
+    ("w", "v"),
+    ("j", "y"),
+    ("dh", "d"),
+    ("aa", "a"),
+    ("ski", "sky"),
+    ("ck", "k"),
+    ("ss", "s"),
+    ("mm", "m"),
+    ("-", ""),
+)
+
+
+def plausible_spellings(name: str, *, limit: int = 4) -> list[str]:
+    """Spellings a careful worker tries when `name` is not found: each shift applied once,
+    in both directions, never tripling a letter."""
+    lowered = name.lower()
+    found: list[str] = []
+    for reverse in (False, True):
+        for a, b in _TRIED_SHIFTS:
+            old, new = (b, a) if reverse else (a, b)
+            at = lowered.find(old, 1) if old else -1
+            if at <= 0:
+                continue
+            changed = name[:at] + new + name[at + len(old) :]
+            changed = changed[:1].upper() + changed[1:]
+            low = changed.lower()
+            tripled = any(low[i] == low[i + 1] == low[i + 2] for i in range(len(low) - 2))
+            if low != lowered and not tripled and changed not in found:
+                found.append(changed)
+    return found[:limit]
+
+
 def names_match(searched: str, recorded: str, *, matching: str) -> bool:
     """Does a search for `searched` find a record stored as `recorded`?"""
     a, b = searched.strip().lower(), recorded.strip().lower()

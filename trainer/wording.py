@@ -11,6 +11,7 @@ voice: what in the system made the hole easy to fall into, and what would have c
 from __future__ import annotations
 
 from sim.config import Thresholds
+from sim.names import plausible_spellings
 
 SOURCE_LABELS = {
     "police": "Police",
@@ -224,46 +225,6 @@ def day_offset(t: float, since: float) -> str:
     return f"day {days:.0f}"
 
 
-# Spelling shifts a careful worker tries when a name heard on the phone is not found:
-# transliteration and mishearing, in both directions.
-_SPELLING_SHIFTS: tuple[tuple[str, str], ...] = (
-    ("ch", "cz"),
-    ("ch", "sh"),
-    ("ou", "u"),
-    ("oo", "u"),
-    ("ee", "i"),
-    ("kh", "k"),
-    ("q", "k"),
-    ("ph", "f"),
-    ("y", "i"),
-    ("ai", "ay"),
-    ("w", "v"),
-    ("j", "y"),
-    ("dh", "d"),
-    ("aa", "a"),
-    ("ski", "sky"),
-    ("ck", "k"),
-    ("ss", "s"),
-    ("mm", "m"),
-    ("-", ""),
-)
-
-
 def spelling_suggestions(name: str, limit: int = 4) -> list[str]:
-    """Other spellings of `name` worth a search, one shift away, in a stable order:
-    the common shifts first, their reverses after, nothing with a letter tripled."""
-    lowered = name.lower()
-    found: list[str] = []
-    for reverse in (False, True):
-        for a, b in _SPELLING_SHIFTS:
-            old, new = (b, a) if reverse else (a, b)
-            at = lowered.find(old, 1) if old else -1
-            if at <= 0:
-                continue
-            changed = name[:at] + new + name[at + len(old) :]
-            changed = changed[:1].upper() + changed[1:]
-            low = changed.lower()
-            tripled = any(low[i] == low[i + 1] == low[i + 2] for i in range(len(low) - 2))
-            if low != lowered and not tripled and changed not in found:
-                found.append(changed)
-    return found[:limit]
+    """Other plausible spellings of `name` for the trainee to try at the database."""
+    return plausible_spellings(name, limit=limit)
