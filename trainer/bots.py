@@ -181,7 +181,22 @@ def reading(case: dict[str, Any]) -> int:
     return max(bands)
 
 
+def found(case: dict[str, Any]) -> int:
+    """The strongest concern the checks alone show (-1 before any answer with a value)."""
+    return max((f["band"] for f in case["findings"] if f["band"] is not None), default=-1)
+
+
+def unfounded(case: dict[str, Any]) -> bool:
+    """An alarming referral that every answer contradicts: at least two sources read no
+    real concern, and a visit has been tried (report 3.5: the false positive)."""
+    bands = [f["band"] for f in case["findings"] if f["band"] is not None]
+    visited = any(f["action"] == "visit" and f["done"] for f in case["findings"])
+    return case["referral_band"] == 2 and len(bands) >= 2 and max(bands) == 0 and visited
+
+
 def level_for(case: dict[str, Any]) -> int:
+    if unfounded(case):
+        return 1  # assess as a child in need rather than start an investigation
     band = reading(case)
     if band == 2:
         return 2
@@ -287,11 +302,13 @@ class ThoroughBot(ScriptedBot):
             if case is None or case["case_id"] != case_id:
                 return
             check = self.next_check(view, case)
-            if check is not None and hours_left > 0.75 and reading(case) < 2:
+            # An alarming referral is checked too (an allegation is not yet a finding);
+            # a serious answer ends the checking at once.
+            if check is not None and hours_left > 0.75 and found(case) < 2:
                 self.start_check(app, check)
                 return
             self.checked.setdefault(case_id, view["now"])
-            if self.waiting(case, view["now"]) and reading(case) < 2:
+            if self.waiting(case, view["now"]) and found(case) < 2:
                 # Answers on their way: hand over in the last half hour (again whenever
                 # something new has come in), otherwise work another case meanwhile.
                 stale = set(case["handover_facts"]) - set(case["handover_kept"])
@@ -309,6 +326,14 @@ class ThoroughBot(ScriptedBot):
                 and hours_left > VISIT_HOURS + 1.0
             ):
                 self.use(app, "visit")
+                return
+            if (
+                case["referral_band"] == 2
+                and found(case) == 0
+                and not any(f["action"] == "visit" for f in case["findings"])
+                and hours_left > VISIT_HOURS + 1.0
+            ):
+                self.use(app, "visit")  # checks find nothing behind the alarm: see the child
                 return
             level = level_for(case)
             self.decide(app, view, level, priority_for(level, case["concern"]))
