@@ -61,7 +61,10 @@ class TestNearMissesFromTheMechanism:
         debrief = finish(desk)
         assert len(debrief.cases) == len(p.referrals)
         for c in debrief.cases:
-            assert c.score.hidden_risk == (p.referrals[c.score.ref].near_miss is not None), c.title
+            near_miss = p.referrals[c.score.ref].near_miss
+            # A false-positive exercise names the safe family it tempts you to escalate.
+            hides = near_miss is not None and near_miss.pattern != "false_positive"
+            assert c.score.hidden_risk == hides, c.title
             if c.score.hidden_risk:
                 assert c.score.outcome == "miss"
 

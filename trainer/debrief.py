@@ -288,8 +288,13 @@ def build_debrief(
                     "which check told you most: on a busier day it is the one to keep."
                 )
         what_next: list[tuple[float, str]] = []
-        if scripted is not None and scripted.near_miss is not None and c.outcome == "miss":
-            what_next.append((ends, f"If nobody catches it: {scripted.near_miss.if_missed}"))
+        near_miss = scripted.near_miss if scripted is not None else None
+        if near_miss is not None and near_miss.pattern == "false_positive":
+            # The near miss of a safe family is the escalation itself.
+            if c.outcome == "false_alarm":
+                what_next.append((ends, f"What escalation does: {near_miss.if_missed}"))
+        elif near_miss is not None and c.outcome == "miss":
+            what_next.append((ends, f"If nobody catches it: {near_miss.if_missed}"))
         for r in mine:
             if r.time < ends and r.kind != EventKind.HARM_OCCURRED:
                 continue
