@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 Source = Literal[
     "police",
@@ -89,11 +89,13 @@ class Calendar(Section):
         False, description="Work round the clock, seven days a week (verification only)."
     )
 
-    @model_validator(mode="after")
-    def _hours_in_order(self) -> Calendar:
-        if self.close_hour <= self.open_hour:
-            raise ValueError("close_hour must be later than open_hour")
-        return self
+    @field_validator("close_hour")
+    @classmethod
+    def _hours_in_order(cls, close: float, info: ValidationInfo) -> float:
+        opening = info.data.get("open_hour")
+        if opening is not None and close <= opening:
+            raise ValueError(f"close_hour must be later than open_hour ({opening})")
+        return close
 
 
 class SourceSpec(Section):

@@ -61,6 +61,8 @@ def time_to_hazard(
     t0 = family.origin_time
     if a < cap:
         scale = rate_per_day * family.base_risk**exponent
+        if scale <= 0.0:  # a risk so small its hazard underflows: harm never comes
+            return math.inf
         if abs(growth) < 1e-12:
             t = a + target / scale
         else:

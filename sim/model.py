@@ -1070,7 +1070,7 @@ class FrontDoorModel:
                     if worker.caseload >= worker.caseload_cap:
                         raise ValueError(f"worker {worker.id} has no room for case {case.id}")
                     self._change_caseload(worker, +1)
-                    self.env.process(self._assess(case, worker))
+                    self.env.process(self._assess(case, worker, worker.caseload))
                     progressed = True
             self._allocator_wake = self.env.event()
             yield self._allocator_wake
@@ -1086,7 +1086,7 @@ class FrontDoorModel:
             days = median_wd * math.exp(spec.sigma * rng.normal())
         return days * (1.0 + spec.workload_slowdown * max(0.0, worker.load - 0.8))
 
-    def _assess(self, case: Case, worker: Worker) -> ProcessGen:
+    def _assess(self, case: Case, worker: Worker, caseload: int) -> ProcessGen:
         family = case.family
         spec = self.scenario
         now = self.env.now
@@ -1105,7 +1105,7 @@ class FrontDoorModel:
             wait_days=now - queued,
             wait_working_days=wait_wd,
             concern=case.concern,
-            caseload=worker.caseload,
+            caseload=caseload,  # this worker's caseload with this case, as allocated
         )
         if self.scenario.thresholds.enabled:
             late = wait_wd > spec.timescales.allocation_working_days
@@ -1235,6 +1235,11 @@ class FrontDoorModel:
             previous = level
             self._set_protection(family, state)
             ends = self.env.now + days
+            if days <= 0:
+                # A plan of no length: its end review is its only decision, no renewal.
+                self._plan_works(case, level)
+                self._long_term_review(case, level, ending=True)
+                break
             while self.env.now + longterm.review_interval_days < ends:
                 yield self.env.timeout(longterm.review_interval_days)
                 if level == Level.CHILD_IN_NEED and self._long_term_review(case, level) > level:

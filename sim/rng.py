@@ -108,8 +108,10 @@ class DrawBlock:
 
 
 def cumulative(weights: list[float]) -> list[float]:
-    """Cumulative shares of `weights`, ending at exactly 1."""
+    """Cumulative shares of `weights`, ending at exactly 1 (even shares if all are 0)."""
     total = sum(weights)
+    if total <= 0:
+        return [(i + 1) / len(weights) for i in range(len(weights))]
     out: list[float] = []
     running = 0.0
     for w in weights:

@@ -190,12 +190,29 @@ class _StrictLoader(yaml.SafeLoader):
         super().__init__(text)
         self.scenario_path = path
         self.depth = 0
+        self.key_path: list[str | int] = []  # where in the document the composer is
 
     def refuse(self, mark: yaml.Mark, message: str) -> ScenarioError:
         line, column = _position(mark)
-        return ScenarioError(self.scenario_path, message, line, column)
+        return ScenarioError(
+            self.scenario_path, message, line, column, _dotted(self.key_path) or None
+        )
 
     def compose_node(self, parent: Node | None, index: object) -> Node:
+        # PyYAML composes a mapping value with its key node as `index`, a list item with
+        # its position; keep the key path so refusals can name the field.
+        if isinstance(index, ScalarNode):
+            self.key_path.append(str(index.value))
+        elif isinstance(index, int) and not isinstance(index, bool):
+            self.key_path.append(index)
+        else:
+            return self._compose(parent, index)
+        try:
+            return self._compose(parent, index)
+        finally:
+            self.key_path.pop()
+
+    def _compose(self, parent: Node | None, index: object) -> Node:
         event = self.peek_event()
         if isinstance(event, AliasEvent):
             raise self.refuse(
@@ -579,6 +596,10 @@ def validate_document(
         if kind == "missing" and loc and not complete:
             # Point at the parent that should have held the missing field.
             field_path: KeyPath = (*found, loc[-1])
+            position = _nearest_position(positions, found)
+        elif loc and loc[-1] == "[key]":
+            # A mapping key that is not allowed: point at the key as written.
+            field_path = found
             position = _nearest_position(positions, found)
         elif kind != "extra_forbidden" and isinstance(value_positions, Mapping):
             field_path = found
