@@ -126,7 +126,7 @@ def check_durations(records: Sequence[LogRecord]) -> None:
 
 def check_caseloads(records: Sequence[LogRecord]) -> None:
     """Replaying allocations and conclusions, no worker ever holds more than the cap
-    and never fewer than none."""
+    or fewer than none, and each allocation record gives the replayed caseload."""
     caps = {w[0]: w[2] for w in records[0].data["workers"]}
     held: Counter[int] = Counter()
     for r in records:
@@ -134,7 +134,8 @@ def check_caseloads(records: Sequence[LogRecord]) -> None:
             worker = r.data["worker"]
             held[worker] += 1
             assert held[worker] <= caps[worker], f"worker {worker} over cap {caps[worker]}: {r}"
-            assert r.data["caseload"] <= caps[worker], r
+            # The record says the caseload with this case, as the replay counts it.
+            assert r.data["caseload"] == held[worker], (r, held[worker])
         elif r.kind is EventKind.CONCLUDED:
             worker = r.data["worker"]
             held[worker] -= 1

@@ -114,12 +114,6 @@ class TestBaseline:
         assert kpis["caseload_per_worker_mean"] < max(g.caseload_cap for g in scenario.staff.groups)
         assert 800 < kpis["referrals"] < 1_300
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG sim/model.py: ALLOCATED.caseload is read when the assessment process "
-        "starts, after the allocator may have given the same worker more cases in the "
-        "same instant; the field then over-counts the worker's caseload",
-    )
     def test_allocated_caseload_field_is_the_caseload_after_that_allocation(
         self, full_year_log: EventLog
     ) -> None:
@@ -241,13 +235,6 @@ class TestExtremes:
         after = sum(40 <= r.time < 60 for r in outside)
         assert in_surge / 30 > 3 * after / 20  # five times the rate during the surge
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG sim/model.py _arrivals (since d8917e9) builds a source cdf for every hour "
-        "of the week with sim/rng.py cumulative(), which divides by the hour's total weight: "
-        "an hour or a day with no referrals (weight 0, which the scenario allows) raises "
-        "ZeroDivisionError",
-    )
     @pytest.mark.parametrize(
         ("path", "weights"),
         [
@@ -285,12 +272,6 @@ class TestExtremes:
         check_all(log.records)
         assert log.records[-1].time == pytest.approx(101.0)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG sim/model.py _plan: a zero-day plan (services.*_days: 0 is allowed) is "
-        "renewed at the same instant whenever the end-of-plan review does not close it, so "
-        "time stops; sim/harm.py time_to_hazard then divides by a risk**2 that underflowed",
-    )
     def test_zero_day_plans_end(self, short: Scenario) -> None:
         # A child in need threshold of 0 means an end-of-plan review never closes a case.
         scenario = scenario_with(

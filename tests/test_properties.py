@@ -177,10 +177,9 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
         "thresholds.child_in_need_need": draw(unit),
         "harm.rate_per_year_at_full_risk": draw(st.floats(0.0, 20.0)),
         "concerns.rate_per_year": draw(st.floats(0.0, 20.0)),
-        # Plans of at least a day: zero-day plans can spin at one instant, a known bug
-        # shown by test_conservation.py::TestExtremes::test_zero_day_plans_end.
-        "services.cin_support_days": draw(st.floats(1.0, 40.0)),
-        "services.cp_plan_days": draw(st.floats(1.0, 40.0)),
+        # Zero-day plans included: they once renewed at one instant for ever.
+        "services.cin_support_days": draw(st.floats(0.0, 40.0)),
+        "services.cp_plan_days": draw(st.floats(0.0, 40.0)),
         "screening.enabled": draw(st.booleans()),
         "calendar.always_open": draw(st.booleans()),
     }

@@ -120,7 +120,6 @@ DEFECTS = (
         0,
         "arrivals.sources.polise",
         "'police'",
-        column_checked=False,  # see test_unknown_key_points_at_the_key
     ),
     Defect(
         "negative rate",
@@ -173,7 +172,7 @@ DEFECTS = (
         r"\g<1>&bar {",
         "&bar",
         0,
-        None,
+        "arrivals.sources.police",
         "anchors are not allowed",
     ),
     Defect(
@@ -182,7 +181,7 @@ DEFECTS = (
         r"\g<1>*bar",
         "*bar",
         0,
-        None,
+        "arrivals.sources.school",
         "aliases are not allowed",
     ),
     Defect(
@@ -191,7 +190,7 @@ DEFECTS = (
         "name: !!python/object/apply:os.system ['echo owned']",
         "!!python",
         0,
-        None,
+        "name",
         "tags are not allowed",
     ),
     Defect(
@@ -278,38 +277,14 @@ def test_defect_gives_one_located_error(baseline_text: str, defect: Defect, tmp_
 
 def test_close_hour_before_open_hour(baseline_text: str, tmp_path: Path) -> None:
     text = replace_once(baseline_text, r"^(  close_hour: ).*", r"\g<1>8")
-    path = write(tmp_path, text)
     with pytest.raises(ScenarioError) as caught:
-        load_scenario(path)
+        load_scenario(write(tmp_path, text))
     error = caught.value
-    calendar_line, _ = position_of(text, "calendar:\n")
-    close_line, _ = position_of(text, "close_hour: 8")
-    # The error names the calendar section, points inside it and says what is wrong.
-    assert error.field is not None and error.field.startswith("calendar")
-    assert error.line is not None and calendar_line <= error.line <= close_line
+    assert error.field == "calendar.close_hour"
+    assert (error.line, error.column) == position_of(text, "close_hour: 8", len("close_hour: "))
     assert "close_hour must be later than open_hour" in error.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/config.py Calendar._hours_in_order is a model validator, so the error's "
-    "location is the calendar section (its first key's line), not close_hour",
-)
-def test_close_hour_before_open_hour_points_at_close_hour(
-    baseline_text: str, tmp_path: Path
-) -> None:
-    text = replace_once(baseline_text, r"^(  close_hour: ).*", r"\g<1>8")
-    with pytest.raises(ScenarioError) as caught:
-        load_scenario(write(tmp_path, text))
-    assert caught.value.field == "calendar.close_hour"
-    assert caught.value.line == position_of(text, "close_hour: 8")[0]
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/yamlsafe.py _StrictLoader.compose_node refuses tags, anchors and aliases "
-    "without the key path, so these errors name no field",
-)
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
@@ -328,11 +303,6 @@ def test_refused_yaml_features_name_their_field(
     assert caught.value.field == field
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/yamlsafe.py validate_document points a bad mapping key (pydantic loc ending "
-    "in '[key]') at the value's column instead of the key's",
-)
 def test_unknown_key_points_at_the_key(baseline_text: str, tmp_path: Path) -> None:
     text = replace_once(baseline_text, r"^    police:", "    polise:")
     with pytest.raises(ScenarioError) as caught:
