@@ -186,16 +186,22 @@ def found(case: dict[str, Any]) -> int:
     return max((f["band"] for f in case["findings"] if f["band"] is not None), default=-1)
 
 
-def unfounded(case: dict[str, Any]) -> bool:
+def unfounded(case: dict[str, Any], *, visit_possible: bool = False) -> bool:
     """An alarming referral that every answer contradicts: at least two sources read no
-    real concern, and a visit has been tried (report 3.5: the false positive)."""
+    real concern, and a visit has been tried or cannot be fitted in today (report 3.5:
+    the false positive)."""
     bands = [f["band"] for f in case["findings"] if f["band"] is not None]
     visited = any(f["action"] == "visit" and f["done"] for f in case["findings"])
-    return case["referral_band"] == 2 and len(bands) >= 2 and max(bands) == 0 and visited
+    return (
+        case["referral_band"] == 2
+        and len(bands) >= 2
+        and max(bands) == 0
+        and (visited or not visit_possible)
+    )
 
 
-def level_for(case: dict[str, Any]) -> int:
-    if unfounded(case):
+def level_for(case: dict[str, Any], *, visit_possible: bool = False) -> int:
+    if unfounded(case, visit_possible=visit_possible):
         return 1  # assess as a child in need rather than start an investigation
     band = reading(case)
     if band == 2:
@@ -327,15 +333,17 @@ class ThoroughBot(ScriptedBot):
             ):
                 self.use(app, "visit")
                 return
-            if (
-                case["referral_band"] == 2
-                and found(case) == 0
-                and not any(f["action"] == "visit" for f in case["findings"])
+            # Checks find nothing behind an alarm: see the child, when the tray allows three
+            # hours out of the office.
+            visit_possible = (
+                not any(f["action"] == "visit" for f in case["findings"])
                 and hours_left > VISIT_HOURS + 1.0
-            ):
-                self.use(app, "visit")  # checks find nothing behind the alarm: see the child
+                and len(view["undecided"]) <= 2
+            )
+            if case["referral_band"] == 2 and found(case) == 0 and visit_possible:
+                self.use(app, "visit")
                 return
-            level = level_for(case)
+            level = level_for(case, visit_possible=visit_possible)
             self.decide(app, view, level, priority_for(level, case["concern"]))
             return
 

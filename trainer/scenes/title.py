@@ -24,6 +24,7 @@ NUMBER_KEYS = [
     pygame.K_8,
     pygame.K_9,
 ]
+EXERCISES_PER_PAGE = 6
 
 
 class TitleScene(Scene):
@@ -61,15 +62,31 @@ class TitleScene(Scene):
         )
         y += label_h + entry_h + 16 + label_h
         bh = t.line_height("body") + 16
-        for i, entry in enumerate(self.game.entries[:9]):
-            chosen = i == self.game.selected
+        # A page of exercises at a time, so the buttons below keep their place (a longer
+        # list pushed Start under the briefing's Back button) and every one has a key.
+        entries = self.game.entries
+        first = (self.game.selected // EXERCISES_PER_PAGE) * EXERCISES_PER_PAGE
+        for i, entry in enumerate(entries[first : first + EXERCISES_PER_PAGE]):
+            index = first + i
+            chosen = index == self.game.selected
             app.button(
                 f"exercise:{entry.key}",
                 f"{entry.title}",
                 (left, y, 460, bh),
-                lambda i=i: self._choose(i),
+                lambda index=index: self._choose(index),
                 key=NUMBER_KEYS[i],
                 style="chosen" if chosen else None,
+            )
+            y += bh + 6
+        if len(entries) > EXERCISES_PER_PAGE:
+            pages = -(-len(entries) // EXERCISES_PER_PAGE)
+            page = first // EXERCISES_PER_PAGE + 1
+            app.button(
+                "more",
+                f"More exercises (page {page} of {pages})",
+                (left, y, 460, bh),
+                self._next_page,
+                key=pygame.K_PAGEDOWN,
             )
             y += bh + 6
         y += 10
@@ -112,6 +129,10 @@ class TitleScene(Scene):
         app.button(
             "quit", "Quit", (w - 160, h - bh - 24, 120, bh), self.game.quit, key=pygame.K_ESCAPE
         )
+
+    def _next_page(self) -> None:
+        first = (self.game.selected // EXERCISES_PER_PAGE + 1) * EXERCISES_PER_PAGE
+        self._choose(first if first < len(self.game.entries) else 0)
 
     def _choose(self, index: int) -> None:
         self.game.selected = index

@@ -1,0 +1,159 @@
+"""The exercise library: every bundled exercise loads, covers the report's patterns, and
+is winnable through the real interface.
+
+Winnable means: the thorough bot catches every hidden risk and raises no false alarm; the
+careless bot misses every hidden risk that its one search under the name as given does
+not reveal, and escalates every false-positive family. Each exercise is played once by
+each bot (headless, SDL dummy drivers), two shifts at a time in separate processes; the
+plays are shared by the tests below.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import pytest
+from trainer_support import EXERCISES, plan, play_app
+
+from sim.names import names_match
+from trainer.exercise import load_exercise
+
+SEED = 7
+BOTS = ("thorough", "careless")
+# DOMAIN.md section 5, as the exercise format names them.
+REQUIRED_PATTERNS = {
+    "missing_file",
+    "new_partner",
+    "face_value",
+    "bail_not_passed_on",
+    "other_spelling",
+    "friday_discharge",
+    "police_refusal",
+    "school_will_not_say",
+    "rule_of_optimism",
+    "edt_visit_unseen",
+    "requests_ignored",
+    "false_positive",
+}
+
+
+def play_one(job: tuple[str, str, int]) -> tuple[str, str, list[dict[str, Any]]]:
+    """One headless shift; the case outcomes only (picklable)."""
+    name, bot, seed = job
+    app, game = play_app(name, bot, seed)
+    assert app.error is None, app.error
+    cases = [
+        {
+            "ref": c.score.ref,
+            "hidden": c.score.hidden_risk,
+            "outcome": c.score.outcome,
+            "level": None if c.score.level is None else int(c.score.level),
+            "truth": int(c.score.truth),
+            "by": c.score.decided_by,
+        }
+        for c in game.last_session.debrief.cases
+    ]
+    return name, bot, cases
+
+
+@pytest.fixture(scope="module")
+def plays() -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
+    jobs = [(name, bot, SEED) for name in sorted(EXERCISES) for bot in BOTS]
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=spawn) as pool:
+        results = list(pool.map(play_one, jobs))
+    return {(name, bot): {c["ref"]: c for c in cases} for name, bot, cases in results}
+
+
+def revealed_by_first_search(referral) -> bool:
+    """Whether a search under the name as given shows the hidden risk on its own."""
+    family = referral.family
+    if family.recorded_surname is None:
+        return False
+    if not names_match(family.surname, family.recorded_surname, matching="exact"):
+        return False
+    shown = max(family.record_history, family.record_addendum or 0.0)
+    return family.warning_flag or shown >= 0.5
+
+
+# -- functional ---------------------------------------------------------------------------
+
+
+class TestTheLibrary:
+    def test_at_least_fifteen_exercises_covering_every_pattern(self) -> None:
+        assert len(EXERCISES) >= 15
+        used: set[str] = set()
+        false_positive_exercises = 0
+        for name in EXERCISES:
+            p = plan(name)
+            patterns = {r.near_miss.pattern for r in p.referrals.values() if r.near_miss}
+            used |= patterns
+            false_positive_exercises += "false_positive" in patterns
+        assert REQUIRED_PATTERNS <= used, sorted(REQUIRED_PATTERNS - used)
+        assert false_positive_exercises >= 3
+
+    @pytest.mark.parametrize("name", sorted(EXERCISES))
+    def test_each_exercise_has_distractors_a_source_and_learning(self, name: str) -> None:
+        p = plan(name)
+        distractors = [r for r in p.referrals.values() if r.near_miss is None]
+        assert distractors, "an exercise needs referrals that hide nothing"
+        assert p.report_sections and p.learning_aims
+        header = EXERCISES[name].read_text(encoding="utf-8").split("\ntitle:")[0]
+        # The file says which of the report's sections it draws on, in its header too.
+        assert re.search(r"Draw(n|s) (from|on) the report", header.replace("\n# ", " ")), name
+        for section in p.report_sections:
+            assert re.fullmatch(r"[1-5]\.\d(\.\d)?", section), section
+        for r in p.referrals.values():
+            assert r.learning_points, r.ref
+
+    @pytest.mark.parametrize("name", sorted(EXERCISES))
+    def test_false_positive_families_look_alarming_and_are_safe(self, name: str) -> None:
+        p = plan(name)
+        truth, thresholds = p.scenario.truth, p.scenario.thresholds
+        for r in p.referrals.values():
+            if r.near_miss is None or r.near_miss.pattern != "false_positive":
+                continue
+            assert r.signal >= thresholds.child_protection_risk, r.ref
+            below = truth.significant_harm_risk - truth.false_positive_margin
+            assert r.family.harm_type == "none" or r.family.risk < below, r.ref
+            assert r.family.trend <= 0.0, r.ref
+
+
+class TestWinnable:
+    @pytest.mark.parametrize("name", sorted(EXERCISES))
+    def test_thorough_catches_every_hidden_risk_and_flags_no_distractor(
+        self, plays, name: str
+    ) -> None:
+        p = load_exercise(EXERCISES[name])
+        cases = plays[(name, "thorough")]
+        assert set(cases) == set(p.referrals)
+        for ref, c in cases.items():
+            if c["hidden"]:
+                assert c["outcome"] == "hit", (ref, c)
+            else:
+                assert c["outcome"] == "correct_rejection", (ref, c)
+
+    @pytest.mark.parametrize("name", sorted(EXERCISES))
+    def test_careless_misses_what_one_search_does_not_show(self, plays, name: str) -> None:
+        p = load_exercise(EXERCISES[name])
+        cases = plays[(name, "careless")]
+        hidden = [ref for ref, c in cases.items() if c["hidden"]]
+        for ref in hidden:
+            if not revealed_by_first_search(p.referrals[ref]):
+                assert cases[ref]["outcome"] == "miss", (ref, cases[ref])
+        for ref, r in p.referrals.items():
+            if r.near_miss is not None and r.near_miss.pattern == "false_positive":
+                assert cases[ref]["outcome"] == "false_alarm", (ref, cases[ref])
+
+    def test_the_library_separates_the_bots(self, plays) -> None:
+        def count(bot: str, outcome: str) -> int:
+            return sum(
+                c["outcome"] == outcome for (_, b), cases in plays.items() if b == bot
+                for c in cases.values()
+            )
+
+        assert count("thorough", "miss") == 0 and count("thorough", "false_alarm") == 0
+        assert count("careless", "miss") >= 12 and count("careless", "false_alarm") >= 3
