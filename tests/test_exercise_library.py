@@ -157,3 +157,41 @@ class TestWinnable:
 
         assert count("thorough", "miss") == 0 and count("thorough", "false_alarm") == 0
         assert count("careless", "miss") >= 12 and count("careless", "false_alarm") >= 3
+
+
+class TestExercisesCommand:
+    def test_lists_every_exercise_easiest_first_with_aims_and_length(self, capsys) -> None:
+        import json
+
+        from frontdoor.cli import main
+
+        assert main(["exercises", "--json"]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        assert {r["key"] for r in rows} == set(EXERCISES)
+        rungs = [r["rung"] for r in rows]
+        assert rungs == sorted(rungs) and rungs[0] == 1 and rungs[-1] == 4
+        for r in rows:
+            assert r["learning_aims"] and r["shift_hours"] > 0 and r["referrals"] >= 3
+            assert r["difficulty"] in ("induction", "practice", "pressure", "duty_day")
+        assert main(["exercises"]) == 0
+        table = capsys.readouterr().out
+        assert "duty day" in table and "15_duty_day" in table
+
+    def test_a_bad_file_is_one_error_line_and_the_rest_still_listed(
+        self, tmp_path, capsys
+    ) -> None:
+        import shutil
+
+        from frontdoor.cli import main
+
+        shutil.copytree(EXERCISES["01_name_on_the_record"].parent / "teams", tmp_path / "teams")
+        good = EXERCISES["01_name_on_the_record"].read_text(encoding="utf-8")
+        (tmp_path / "a.yaml").write_text(good, encoding="utf-8")
+        (tmp_path / "b.yaml").write_text(
+            good.replace("difficulty: induction", "difficulty: expert"), encoding="utf-8"
+        )
+        assert main(["exercises", "--dir", str(tmp_path), "--json"]) == 2
+        out, err = capsys.readouterr()
+        assert [r["key"] for r in __import__("json").loads(out)] == ["a"]
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "b.yaml:" in lines[0] and "difficulty" in lines[0]
