@@ -547,6 +547,10 @@ class DutyDesk:
             for sim_time, kind, case_id, payload in actions:
                 if sim_time > self.now:
                     self.advance(sim_time)
+                if self.busy():
+                    # The action came the moment a task ended: `advance` stops short of
+                    # events at exactly that time, as the game loop's skip does not.
+                    self.skip_while_busy(sim_time)
                 self.finish_shift_if_due()
                 self.apply(kind, case_id, payload)
         finally:

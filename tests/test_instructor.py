@@ -1,0 +1,119 @@
+"""The instructor's view: the cohort report from several bot sessions in more than one
+store, and re-running recorded sessions from their seed and action log."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from trainer_support import EXERCISES, FIXED_WALL
+
+from frontdoor.cli import main
+from trainer.cohort import gather
+from trainer.reconstruct import recorded_session
+from trainer.store import SessionStore
+
+# (store, trainee, bot, exercise, seed): three trainees, two stores, four exercises.
+SHIFTS = (
+    ("a", "t-anna", "thorough", "02_the_missing_file", 1),
+    ("a", "t-ben", "careless", "02_the_missing_file", 1),
+    ("a", "t-ben", "careless", "12_the_bitter_separation", 3),
+    ("b", "t-cara", "random", "11_bruises_that_were_not", 2),
+    ("b", "t-cara", "careless", "05_taken_at_face_value", 4),
+    ("b", "t-anna", "thorough", "13_the_fracture_explained", 5),
+)
+
+
+def play_into(store: SessionStore, trainee: str, bot: str, exercise: str, seed: int) -> dict:
+    from trainer.bots import make_bot
+    from trainer.game import Game, catalogue
+    from trainer.settings import Settings
+    from trainer.ui import App
+
+    app = App(
+        settings=Settings(),
+        settings_file=None,
+        store=store,
+        headless=True,
+        bot=make_bot(bot, seed),
+        wall_clock=lambda: FIXED_WALL,
+        max_frames=20_000,
+    )
+    game = Game(app, entries=catalogue([EXERCISES[exercise]], None), seed=seed, trainee=trainee)
+    app.game = game
+    game.to_title()
+    app.run()
+    assert app.error is None and app.result is not None
+    return app.result
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("cohort")
+    paths = {name: folder / f"{name}.sqlite3" for name in ("a", "b")}
+    opened = {name: SessionStore.open(path) for name, path in paths.items()}
+    for name, trainee, bot, exercise, seed in SHIFTS:
+        play_into(opened[name], trainee, bot, exercise, seed)
+    for store in opened.values():
+        store.close()
+    return paths
+
+
+# -- functional ---------------------------------------------------------------------------
+
+
+class TestCohort:
+    def test_tables_follow_the_recorded_shifts(self, stores) -> None:
+        cohort = gather([stores["a"], stores["b"]])
+        assert len(cohort.sessions) == len(SHIFTS) and cohort.problems == ()
+        assert cohort.sessions["rerun_matches"].all()
+        assert set(cohort.sessions["trainee"]) == {"t-anna", "t-ben", "t-cara"}
+        # Misses per pattern add up to the misses in the stored scores.
+        hidden = cohort.cases[cohort.cases["hidden_risk"]]
+        assert int((hidden["outcome"] == "miss").sum()) == int(cohort.sessions["misses"].sum())
+        careless = cohort.cases[cohort.cases["trainee"] == "t-ben"]
+        missed = set(careless[careless["outcome"] == "miss"]["pattern"])
+        assert {"missing_file", "school_will_not_say", "other_spelling"} <= missed
+        # Every miss of the careless player left a revealing check undone.
+        assert set(cohort.skipped[cohort.skipped["trainee"] == "t-ben"]["case"]) == set(
+            careless[careless["outcome"] == "miss"]["case"]
+        )
+        spelling = cohort.skipped[cohort.skipped["pattern"] == "other_spelling"]
+        assert "database under another spelling" in set(spelling["check"])
+        fa = cohort.cases[cohort.cases["outcome"] == "false_alarm"]
+        assert "false_positive" in set(fa["pattern"])
+
+    def test_html_report_with_figures_and_no_ids_when_anonymised(self, stores, tmp_path) -> None:
+        out = tmp_path / "report"
+        code = main(
+            ["cohort", "--db", str(stores["a"]), str(stores["b"]), "--out", str(out), "--anonymise"]
+        )
+        assert code == 0
+        page = (out / "cohort.html").read_text(encoding="utf-8")
+        assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 4
+        for heading in ("missed most", "criterion", "triage", "not made before a miss"):
+            assert heading in page
+        assert "trainee 1" in page
+        assert not re.search(r"t-(anna|ben|cara)", page)
+        assert f"matched the stored score in {len(SHIFTS)} of {len(SHIFTS)}" in page
+        assert len(list((out / "figures").glob("*.svg"))) == 4
+
+    def test_a_missing_store_is_one_error_line(self, tmp_path, capsys) -> None:
+        code = main(["cohort", "--db", str(tmp_path / "none.sqlite3"), "--out", str(tmp_path)])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and "none.sqlite3" in err[0]
+
+
+# -- deterministic -------------------------------------------------------------------------
+
+
+class TestRerun:
+    def test_every_recorded_shift_re_runs_to_its_stored_score(self, stores) -> None:
+        for path in stores.values():
+            store = SessionStore.open(path)
+            for row in store.sessions():
+                desk, debrief = recorded_session(store, row.id).replayed()
+                assert debrief.score.summary() == row.score, (path.name, row.id)
+                assert [a.kind for a in desk.actions] == [a.kind for a in store.actions(row.id)]
+            store.close()
