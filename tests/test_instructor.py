@@ -117,3 +117,138 @@ class TestRerun:
                 assert debrief.score.summary() == row.score, (path.name, row.id)
                 assert [a.kind for a in desk.actions] == [a.kind for a in store.actions(row.id)]
             store.close()
+
+
+def replay_app(store: SessionStore, session_id: int, bot, *, trainee: str = "t-rehearse"):
+    from trainer.game import Game
+    from trainer.scenes.replay_scene import ReplayScene
+    from trainer.settings import Settings
+    from trainer.ui import App
+
+    app = App(
+        settings=Settings(),
+        settings_file=None,
+        store=store,
+        headless=True,
+        bot=bot,
+        wall_clock=lambda: FIXED_WALL,
+        max_frames=20_000,
+    )
+    game = Game(app, entries=[], seed=None, trainee=trainee)
+    app.game = game
+    app.set_scene(ReplayScene(app, game, recorded_session(store, session_id), speed=16))
+    return app, game
+
+
+class TestReplay:
+    @pytest.mark.parametrize("speed", ["1", "16"])
+    def test_command_line_replay_reproduces_the_recorded_score(self, stores, speed, capsys) -> None:
+        import json
+
+        store = SessionStore.open(stores["b"])
+        rows = store.sessions()
+        store.close()
+        for row in rows:
+            code = main(
+                [
+                    "replay",
+                    "--db",
+                    str(stores["b"]),
+                    "--session",
+                    str(row.id),
+                    "--headless",
+                    "--speed",
+                    speed,
+                ]
+            )
+            result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+            assert code == 0 and result.pop("matches_recorded") is True
+            assert result == row.score
+
+    def test_pause_stops_the_clock_and_speeds_go_to_16x(self, stores) -> None:
+        from trainer.bots import press
+
+        class Viewer:
+            def __init__(self) -> None:
+                self.frames = 0
+                self.paused_at: list[float] = []
+
+            def before_frame(self, app) -> None:
+                scene = app.scene
+                if scene.name != "replay":
+                    app.running = False
+                    return
+                self.frames += 1
+                if self.frames == 5:
+                    press(pygame.K_F1)
+                elif self.frames == 40:
+                    press(pygame.K_p)
+                elif 42 <= self.frames < 60:
+                    assert scene.paused
+                    self.paused_at.append(scene.desk.now)
+                elif self.frames == 60:
+                    press(pygame.K_p)
+                    press(pygame.K_F5)
+                elif self.frames == 62:
+                    assert scene.speed == 16 and not scene.paused
+
+        import pygame
+
+        store = SessionStore.open(stores["a"])
+        viewer = Viewer()
+        app, game = replay_app(store, 1, viewer)
+        app.run()
+        store.close()
+        assert app.error is None and viewer.frames > 62
+        assert len(set(viewer.paused_at)) == 1  # the clock stood still while paused
+        assert app.result is not None  # and the replay ran on to the debrief
+
+    def test_new_from_a_moment_rehearses_the_missed_decision(self, stores, tmp_path) -> None:
+        import shutil
+
+        import pygame
+
+        from trainer.bots import ThoroughBot, press
+
+        db = tmp_path / "rehearse.sqlite3"
+        shutil.copy(stores["a"], db)
+        moment = 9.3 / 24.0  # just after the fire-setting referral arrived
+
+        class Rehearsal(ThoroughBot):
+            started: int | None = None
+
+            def before_frame(self, app) -> None:
+                scene = app.scene
+                if scene.name == "replay":
+                    if not scene.paused and scene.desk.now >= moment:
+                        press(pygame.K_p)
+                    elif scene.paused:
+                        press(pygame.K_n)
+                    return
+                if scene.name == "debrief":
+                    app.running = False
+                    return
+                if scene.name == "desk" and scene.paused:
+                    press(pygame.K_p)  # the new shift starts paused: start the clock
+                    return
+                super().before_frame(app)
+
+        store = SessionStore.open(db)
+        original = store.session(2)  # the careless player on the missing-file exercise
+        app, game = replay_app(store, 2, Rehearsal(3))
+        app.run()
+        assert app.error is None and app.result is not None
+        new_id = game.last_session.session_id
+        assert new_id is not None and new_id != original.id
+        row = store.session(new_id)
+        assert row.status == "completed" and row.trainee == "t-rehearse"
+        assert row.seed == original.seed and row.exercise == original.exercise
+        before = [a for a in store.actions(original.id) if a.sim_time <= moment]
+        assert store.actions(new_id)[: len(before)] == before
+        # From the same moment a careful player catches what the recorded one missed.
+        cases = {c.score.ref: c.score.outcome for c in game.last_session.debrief.cases}
+        assert cases["radcliffe"] == "hit" and original.score["hits"] == 0
+        # The rehearsal is a session like any other: it re-runs to its own score.
+        _, debrief = recorded_session(store, new_id).replayed()
+        assert debrief.score.summary() == row.score
+        store.close()
