@@ -151,7 +151,9 @@ class TestWinnable:
     def test_the_library_separates_the_bots(self, plays) -> None:
         def count(bot: str, outcome: str) -> int:
             return sum(
-                c["outcome"] == outcome for (_, b), cases in plays.items() if b == bot
+                c["outcome"] == outcome
+                for (_, b), cases in plays.items()
+                if b == bot
                 for c in cases.values()
             )
 
@@ -177,9 +179,7 @@ class TestExercisesCommand:
         table = capsys.readouterr().out
         assert "duty day" in table and "15_duty_day" in table
 
-    def test_a_bad_file_is_one_error_line_and_the_rest_still_listed(
-        self, tmp_path, capsys
-    ) -> None:
+    def test_a_bad_file_is_one_error_line_and_the_rest_still_listed(self, tmp_path, capsys) -> None:
         import shutil
 
         from frontdoor.cli import main
@@ -195,3 +195,89 @@ class TestExercisesCommand:
         assert [r["key"] for r in __import__("json").loads(out)] == ["a"]
         lines = err.strip().splitlines()
         assert len(lines) == 1 and "b.yaml:" in lines[0] and "difficulty" in lines[0]
+
+
+class TestLadder:
+    def test_every_rung_has_exercises(self) -> None:
+        rungs = {plan(name).difficulty for name in EXERCISES}
+        assert rungs == {"induction", "practice", "pressure", "duty_day"}
+
+    def test_free_play_levels_scale_volume_ambiguity_and_failures(self) -> None:
+        from sim.loader import load_scenario, scenario_hash
+        from trainer.exercise import DIFFICULTIES, free_play_plan
+        from trainer.session import load_plan, plan_source
+
+        path = str(EXERCISES["01_name_on_the_record"].parents[1] / "small-team.yaml")
+        base = load_scenario(path)
+        plans = [free_play_plan(base, source=path, level=lv) for lv in DIFFICULTIES]
+        volume = [p.scenario.arrivals.annual_referrals for p in plans]
+        assert volume == sorted(volume) and volume[-1] == base.arrivals.annual_referrals
+        assert len(set(volume)) == 4
+        for harm in base.families.clarity_at_referral:
+            clarity = [p.scenario.families.clarity_at_referral[harm] for p in plans]
+            assert clarity == sorted(clarity, reverse=True), harm
+        missing = [p.scenario.case_files.missing_probability for p in plans]
+        assert missing == sorted(missing) and missing[0] == 0.0
+        errors = [p.scenario.database.data_entry_error_rate for p in plans]
+        assert errors == sorted(errors) and errors[0] == 0.0
+        assert set(plans[0].scenario.database.variant_spelling_rate.values()) == {0.0}
+        assert plans[0].hints and [p.difficulty for p in plans] == list(DIFFICULTIES)
+        # Duty day is the scenario as it stands: free play unchanged from before the ladder.
+        default = free_play_plan(base, source=path)
+        assert scenario_hash(default.scenario) == scenario_hash(plans[-1].scenario)
+        # The level travels with a stored session, so it resumes and re-runs at its rung.
+        for p in plans:
+            again = load_plan(plan_source(p))
+            assert again.difficulty == p.difficulty
+            assert scenario_hash(again.scenario) == scenario_hash(p.scenario)
+        with pytest.raises(ValueError, match="unknown level"):
+            free_play_plan(base, level="expert")
+
+    def test_free_play_at_induction_through_the_command_line(self, tmp_path) -> None:
+        import json
+        import os
+        import subprocess
+        import sys
+
+        env = dict(
+            os.environ,
+            SDL_VIDEODRIVER="dummy",
+            SDL_AUDIODRIVER="dummy",
+            FRONTDOOR_CONFIG_DIR=str(tmp_path / "config"),
+        )
+        db = tmp_path / "s.sqlite3"
+        run = [
+            sys.executable,
+            "-c",
+            "import sys; from frontdoor.cli import main; sys.exit(main(sys.argv[1:]))",
+        ]
+        done = subprocess.run(
+            [
+                *run,
+                "train",
+                "--headless",
+                "--bot",
+                "thorough",
+                "--seed",
+                "1",
+                "--scenario",
+                "small-team",
+                "--level",
+                "induction",
+                "--db",
+                str(db),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=EXERCISES["01_name_on_the_record"].parents[2],
+        )
+        assert done.returncode == 0, done.stderr
+        score = json.loads(done.stdout.strip().splitlines()[-1])
+        from trainer.store import SessionStore
+
+        store = SessionStore.open(db)
+        row = store.sessions()[0]
+        store.close()
+        assert row.exercise == "free:small-team@induction" and row.score == score

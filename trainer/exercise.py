@@ -269,13 +269,22 @@ def load_exercise(path: str | os.PathLike[str]) -> ShiftPlan:
     )
 
 
-def free_play_plan(scenario: ScenarioModel, *, source: str = "") -> ShiftPlan:
+def free_play_plan(
+    scenario: ScenarioModel, *, source: str = "", level: str = "duty_day"
+) -> ShiftPlan:
     """A shift at the desk of any model scenario: its own random referrals.
 
     The warm-up is cut to four weeks (caseloads fill; a year would take seconds to load),
     the desk adds no reading delay of its own (the trainee does the reading), and the
-    shift is the first Monday after the warm-up, 9 to 5 (or the team's own hours).
+    shift is the first Monday after the warm-up, 9 to 5 (or the team's own hours). The
+    level is a rung of the difficulty ladder (trainer.ladder): duty day is the scenario
+    as it stands; lower rungs bring fewer, clearer referrals and fewer failures.
     """
+    from trainer.ladder import LADDER, at_level
+
+    if level not in LADDER:
+        raise ValueError(f"unknown level {level!r} (levels: {', '.join(DIFFICULTIES)})")
+    scenario = at_level(scenario, level)
     warm = min(scenario.run.warm_up_days, FREE_PLAY_WARM_UP_DAYS)
     day = int(math.ceil(warm / 7.0) * 7)
     cal = scenario.calendar
@@ -296,11 +305,12 @@ def free_play_plan(scenario: ScenarioModel, *, source: str = "") -> ShiftPlan:
             "scripted": [],
         },
     )
+    named = scenario.name if level == "duty_day" else f"{scenario.name} ({level.replace('_', ' ')})"
     return ShiftPlan(
-        key=f"free:{scenario.name}",
-        title=f"Free play: {scenario.name}",
+        key=f"free:{scenario.name}" + ("" if level == "duty_day" else f"@{level}"),
+        title=f"Free play: {named}",
         summary=scenario.description or "A shift at the desk of a model scenario.",
-        difficulty="duty_day",
+        difficulty=level,
         learning_aims=(
             "Screen a real day's referrals at this team's volume.",
             "Find out enough, quickly enough, before deciding.",
@@ -310,7 +320,7 @@ def free_play_plan(scenario: ScenarioModel, *, source: str = "") -> ShiftPlan:
             "they would on an ordinary Monday. Nothing is scripted: some families hide "
             "more than their referral shows, most do not."
         ),
-        hints=(),
+        hints=LADDER[level].hints,
         report_sections=("4.2", "4.5"),
         shift=shift,
         scenario=_with_run_length(changed, shift),

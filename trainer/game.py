@@ -30,7 +30,10 @@ class CatalogueEntry:
 
 
 def catalogue(
-    exercises: list[Path], free_play: Path | None, preload: bool = True
+    exercises: list[Path],
+    free_play: Path | None,
+    preload: bool = True,
+    free_level: str = "duty_day",
 ) -> list[CatalogueEntry]:
     entries: list[CatalogueEntry] = []
     for path in exercises:
@@ -46,7 +49,7 @@ def catalogue(
         from sim.loader import load_scenario
 
         def load(path: Path = free_play) -> ShiftPlan:
-            return free_play_plan(load_scenario(path), source=str(path))
+            return free_play_plan(load_scenario(path), source=str(path), level=free_level)
 
         entries.append(
             CatalogueEntry(f"free:{free_play.stem}", f"Free play: {free_play.stem}", load)

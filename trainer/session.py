@@ -17,7 +17,7 @@ from pathlib import Path
 from sim.loader import load_scenario, scenario_hash
 from trainer.debrief import Debrief, build_debrief
 from trainer.desk import DutyDesk
-from trainer.exercise import ShiftPlan, free_play_plan, load_exercise
+from trainer.exercise import DIFFICULTIES, ShiftPlan, free_play_plan, load_exercise
 from trainer.store import SessionStore, StoreError
 
 FREE_PREFIX = "free:"
@@ -33,13 +33,20 @@ def package_version() -> str:
 def plan_source(plan: ShiftPlan) -> str:
     """How to find the plan again: the exercise file, or 'free:' and the scenario file."""
     source = str(Path(plan.source).resolve()) if plan.source else ""
-    return f"{FREE_PREFIX}{source}" if plan.free_play else source
+    if not plan.free_play:
+        return source
+    # A free-play level below duty day is kept in the source: "free:pressure:/path".
+    level = "" if plan.difficulty == "duty_day" else f"{plan.difficulty}:"
+    return f"{FREE_PREFIX}{level}{source}"
 
 
 def load_plan(source: str) -> ShiftPlan:
     if source.startswith(FREE_PREFIX):
-        path = source[len(FREE_PREFIX) :]
-        return free_play_plan(load_scenario(path), source=path)
+        path, level = source[len(FREE_PREFIX) :], "duty_day"
+        for rung in DIFFICULTIES:
+            if path.startswith(f"{rung}:"):
+                path, level = path[len(rung) + 1 :], rung
+        return free_play_plan(load_scenario(path), source=path, level=level)
     return load_exercise(source)
 
 

@@ -22,6 +22,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="sit at the duty desk: a training shift (pygame window)")
     p.add_argument("--exercise", help="exercise file, or the name of a bundled exercise")
     p.add_argument("--scenario", help="free play: a shift at the desk of any model scenario")
+    p.add_argument(
+        "--level",
+        choices=("induction", "practice", "pressure", "duty_day"),
+        default="duty_day",
+        help="free play: rung of the difficulty ladder (volume, ambiguity, file and "
+        "database failures; default duty_day, the scenario as it stands)",
+    )
     p.add_argument("--trainee", help="pseudonymous trainee code (letters, digits, - and _)")
     p.add_argument("--db", help="session database (default: in your user data folder)")
     p.add_argument("--seed", type=seed_value, help="seed of the shift (default: a fresh one)")
@@ -86,7 +93,7 @@ def handle(args: argparse.Namespace) -> int:
         if not free.exists():
             raise UsageError(f"no scenario file {args.scenario!r}")
         selected = f"free:{free.stem}"
-    entries = catalogue(exercises, free, preload=True)
+    entries = catalogue(exercises, free, preload=True, free_level=args.level)
     if args.exercise:
         chosen = next(e for e in entries if e.key == selected)
         if chosen.problem:
