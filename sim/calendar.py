@@ -12,7 +12,7 @@ Bank holidays are ignored, as the scenario brief allows.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 HOURS_PER_DAY = 24.0
 
@@ -25,13 +25,18 @@ class WorkingCalendar:
     close_hour: float = 17.0
     working_days_per_week: int = 5
     always_open: bool = False
+    # Derived once: these are read on every calendar sum.
+    hours_per_working_day: float = field(init=False, repr=False, compare=False)
+    _week: float = field(init=False, repr=False, compare=False)
 
-    @property
-    def hours_per_working_day(self) -> float:
-        return HOURS_PER_DAY if self.always_open else self.close_hour - self.open_hour
+    def __post_init__(self) -> None:
+        per_day = HOURS_PER_DAY if self.always_open else self.close_hour - self.open_hour
+        days = 7 if self.always_open else self.working_days_per_week
+        object.__setattr__(self, "hours_per_working_day", per_day)
+        object.__setattr__(self, "_week", per_day * days)
 
     def _week_hours(self) -> float:
-        return self.hours_per_working_day * (7 if self.always_open else self.working_days_per_week)
+        return self._week
 
     def working_hours_until(self, t: float) -> float:
         """Working hours elapsed between time 0 and time `t` (days)."""
