@@ -110,6 +110,32 @@ class TestTheLibrary:
             assert r.learning_points, r.ref
 
     @pytest.mark.parametrize("name", sorted(EXERCISES))
+    def test_every_near_miss_names_its_barriers_and_latent_conditions(self, name: str) -> None:
+        for r in plan(name).referrals.values():
+            if r.near_miss is not None:
+                assert r.near_miss.barriers, r.ref
+                assert all(r.near_miss.barriers.values()), r.ref
+
+    def test_an_unknown_barrier_is_one_error_naming_file_line_and_field(self, tmp_path) -> None:
+        import shutil
+
+        from sim.yamlsafe import ScenarioError
+
+        source = EXERCISES["01_name_on_the_record"]
+        shutil.copytree(source.parent / "teams", tmp_path / "teams")
+        text = source.read_text(encoding="utf-8")
+        assert "record_addendum: [uncorrectable_records]" in text
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(
+            text.replace("record_addendum: [uncorrectable_records]", "front_door: [bad_luck]"),
+            encoding="utf-8",
+        )
+        with pytest.raises(ScenarioError) as err:
+            load_exercise(bad)
+        assert err.value.field == "referrals.0.near_miss.barriers"
+        assert err.value.line is not None and "unknown barrier 'front_door'" in str(err.value)
+
+    @pytest.mark.parametrize("name", sorted(EXERCISES))
     def test_false_positive_families_look_alarming_and_are_safe(self, name: str) -> None:
         p = plan(name)
         truth, thresholds = p.scenario.truth, p.scenario.thresholds

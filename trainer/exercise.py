@@ -52,6 +52,23 @@ Pattern = Literal[
     "false_positive",
 ]
 INFORMATION_KEYS = ("database", "file", "visit")
+# The barriers the model tests and logs (barrier_tested events).
+BARRIERS = frozenset(
+    {
+        "screening",
+        "database_check",
+        "record_addendum",
+        "file_retrieval",
+        "local_knowledge",
+        "agency_check",
+        "team_leader_review",
+        "allocation",
+        "seeing_child",
+        "case_transfer",
+        "long_term_review",
+        "out_of_hours_handover",
+    }
+)
 FREE_PLAY_WARM_UP_DAYS = 28.0  # enough for caseloads to fill; a year would take seconds
 FREE_PLAY_SCREENING_HOURS = 0.05  # the trainee reads the referral; the model adds no delay
 
@@ -80,6 +97,27 @@ class NearMiss(Section):
         description="Evidence that reveals it: database, file, visit or agency:NAME.",
     )
     if_missed: str = Field(min_length=1, description="What happens next if nobody catches it.")
+    barriers: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="The defences in play (as the model logs them) and the latent conditions "
+        "that hold each one open.",
+    )
+
+    @field_validator("barriers")
+    @classmethod
+    def _known_barriers(cls, barriers: dict[str, list[str]]) -> dict[str, list[str]]:
+        from sim.conditions import LATENT_CONDITIONS
+
+        for barrier, conditions in barriers.items():
+            if barrier not in BARRIERS:
+                raise ValueError(
+                    f"unknown barrier {barrier!r} (barriers: {', '.join(sorted(BARRIERS))})"
+                )
+            for condition in conditions:
+                if condition not in LATENT_CONDITIONS:
+                    known = ", ".join(sorted(LATENT_CONDITIONS))
+                    raise ValueError(f"unknown latent condition {condition!r} (known: {known})")
+        return barriers
 
     @field_validator("caught_by")
     @classmethod
