@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from sim.config import Scenario
-from sim.events import EventKind, LogRecord
+from sim.events import EventKind, EventLog, LogRecord
 from sim.model import FrontDoorModel
 
 # The grade and five-point-scale values each kind of incident may carry (see
@@ -208,3 +208,28 @@ def log_csv_text(scenario: Scenario, seed: int, replication: int = 0) -> str:
     A module-level function so that a process pool can run it in another process.
     """
     return FrontDoorModel(scenario, seed=seed, replication=replication).run().to_csv_text()
+
+
+def run_guarded(
+    scenario: Scenario,
+    seed: int,
+    replication: int = 0,
+    *,
+    max_same_instant: int = 50_000,
+    max_records: int = 2_000_000,
+) -> EventLog:
+    """Run one replication step by step, failing fast if the clock sticks or the log runs
+    away, where `FrontDoorModel.run()` would hang or fill the memory. The log is the same
+    as `run()` gives: the clock is then moved on to the end exactly as run() moves it."""
+    model = FrontDoorModel(scenario, seed=seed, replication=replication)
+    env = model.env
+    same_instant, last = 0, -1.0
+    while env.peek() < model.end_time:
+        env.step()
+        same_instant = same_instant + 1 if env.now == last else 0
+        last = env.now
+        assert same_instant < max_same_instant, f"time stuck at day {env.now!r}"
+        assert len(model.log) < max_records, f"log ran away: {len(model.log)} records"
+    env.run(until=model.end_time)
+    model.finish()
+    return model.log

@@ -21,6 +21,7 @@ from log_invariants import (
     check_durations,
     check_incidents,
     check_ordering,
+    run_guarded,
 )
 
 from analysis.kpis import compute_kpis
@@ -284,16 +285,28 @@ class TestExtremes:
                 "run.warm_up_days": 0,
             },
         )
-        model = FrontDoorModel(scenario, seed=1)
-        env, same_instant, last = model.env, 0, -1.0
-        # Step the real model by hand so that a stuck clock fails instead of hanging.
-        while env.peek() < model.end_time:
-            env.step()
-            same_instant = same_instant + 1 if env.now == last else 0
-            last = env.now
-            assert same_instant < 50_000, f"time stuck at day {env.now:.4f}"
-        model.finish()
-        check_all(model.log.records)
+        check_all(run_guarded(scenario, seed=1).records)
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="BUG sim/model.py _plan: the zero-length guard is `days <= 0`, but a plan "
+        "shorter than the clock's resolution (now + days == now) renews at one instant "
+        "for ever when the review keeps the family on a plan; the log grows without end",
+    )
+    @pytest.mark.parametrize("days", [1e-38, 1e-15])
+    def test_vanishingly_short_plans_end(self, short: Scenario, days: float) -> None:
+        # A child protection threshold of 0: every review keeps the family on a plan.
+        scenario = scenario_with(
+            short,
+            {
+                "services.cin_support_days": days,
+                "services.cp_plan_days": days,
+                "thresholds.child_protection_risk": 0.0,
+                "run.horizon_days": 30,
+                "run.warm_up_days": 0,
+            },
+        )
+        check_all(run_guarded(scenario, seed=1).records)
 
     def test_tiny_horizon(self, short: Scenario) -> None:
         scenario = scenario_with(short, {"run.warm_up_days": 0, "run.horizon_days": 0.01})

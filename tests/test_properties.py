@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from log_invariants import check_all
+from log_invariants import check_all, run_guarded
 
 from sim.config import Scenario
 from sim.loader import load_scenario, scenario_with, scenarios_dir
@@ -177,9 +177,11 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
         "thresholds.child_in_need_need": draw(unit),
         "harm.rate_per_year_at_full_risk": draw(st.floats(0.0, 20.0)),
         "concerns.rate_per_year": draw(st.floats(0.0, 20.0)),
-        # Zero-day plans included: they once renewed at one instant for ever.
-        "services.cin_support_days": draw(st.floats(0.0, 40.0)),
-        "services.cp_plan_days": draw(st.floats(0.0, 40.0)),
+        # Zero-day plans included (they once renewed at one instant for ever), but not
+        # plans shorter than the clock can see: they still do, see
+        # test_conservation.py::TestExtremes::test_vanishingly_short_plans_end.
+        "services.cin_support_days": draw(st.just(0.0) | st.floats(0.5, 40.0)),
+        "services.cp_plan_days": draw(st.just(0.0) | st.floats(0.5, 40.0)),
         "screening.enabled": draw(st.booleans()),
         "calendar.always_open": draw(st.booleans()),
     }
@@ -193,7 +195,8 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
 )
 @given(scenario=small_scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_invariants_hold_for_random_small_teams(scenario: Scenario, seed: int) -> None:
-    first = FrontDoorModel(scenario, seed=seed).run()
+    # Stepped with a guard, so a stuck clock or a runaway log fails fast.
+    first = run_guarded(scenario, seed=seed, max_records=500_000)
     check_all(first.records)
     again = FrontDoorModel(scenario, seed=seed).run()
     assert again.to_csv_text() == first.to_csv_text()
