@@ -215,7 +215,7 @@ def run_guarded(
     seed: int,
     replication: int = 0,
     *,
-    max_same_instant: int = 50_000,
+    max_same_instant: int = 20_000,
     max_records: int = 2_000_000,
 ) -> EventLog:
     """Run one replication step by step, failing fast if the clock sticks or the log runs
