@@ -60,6 +60,7 @@ TENURE_YEARS = {
     "team_manager": 10.0,
 }
 SCRIPTED_FAMILY_BASE = 1_000_000
+SHORTEST_PLAN_DAYS = 1.0 / (24 * 60)  # a plan shorter than a minute is no plan
 # Decisions judged by the screening rule (is this worth assessing?), not the conclusion rule.
 SCREENING_BARRIERS = frozenset(
     {"screening", "team_leader_review"}
@@ -1248,8 +1249,9 @@ class FrontDoorModel:
             previous = level
             self._set_protection(family, state)
             ends = self.env.now + days
-            if days <= 0:
-                # A plan of no length: its end review is its only decision, no renewal.
+            if days < SHORTEST_PLAN_DAYS:
+                # A plan of (next to) no length: its end review is its only decision, no
+                # renewal, or the clock would crawl forward by specks.
                 self._plan_works(case, level)
                 self._long_term_review(case, level, ending=True)
                 break

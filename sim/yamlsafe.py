@@ -192,11 +192,10 @@ class _StrictLoader(yaml.SafeLoader):
         self.depth = 0
         self.key_path: list[str | int] = []  # where in the document the composer is
 
-    def refuse(self, mark: yaml.Mark, message: str) -> ScenarioError:
+    def refuse(self, mark: yaml.Mark, message: str, *, name_field: bool = True) -> ScenarioError:
         line, column = _position(mark)
-        return ScenarioError(
-            self.scenario_path, message, line, column, _dotted(self.key_path) or None
-        )
+        field = _dotted(self.key_path) if name_field else None
+        return ScenarioError(self.scenario_path, message, line, column, field)
 
     def compose_node(self, parent: Node | None, index: object) -> Node:
         # PyYAML composes a mapping value with its key node as `index`, a list item with
@@ -232,7 +231,9 @@ class _StrictLoader(yaml.SafeLoader):
             )
         if self.depth >= _MAX_DEPTH:
             raise self.refuse(
-                event.start_mark, f"the document is nested more than {_MAX_DEPTH} levels deep"
+                event.start_mark,
+                f"the document is nested more than {_MAX_DEPTH} levels deep",
+                name_field=False,  # a path a hundred levels long helps nobody
             )
         self.depth += 1
         try:

@@ -287,12 +287,7 @@ class TestExtremes:
         )
         check_all(run_guarded(scenario, seed=1).records)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG sim/model.py _plan: the zero-length guard is `days <= 0`, but a plan "
-        "shorter than the clock's resolution (now + days == now) renews at one instant "
-        "for ever when the review keeps the family on a plan; the log grows without end",
-    )
+    # Regression: a plan shorter than the clock could tell once renewed for ever.
     @pytest.mark.parametrize("days", [1e-38, 1e-15])
     def test_vanishingly_short_plans_end(self, short: Scenario, days: float) -> None:
         # A child protection threshold of 0: every review keeps the family on a plan.

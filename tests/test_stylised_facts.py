@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
+from functools import cache
 
 from analysis.stats import paired_difference_ci
 from sim.events import EventKind, LogRecord
@@ -101,7 +101,7 @@ def _one(job: tuple[str, tuple[tuple[str, object], ...], int]) -> dict[str, floa
     return measures(FrontDoorModel(scenario, seed=SEED, replication=replication).run().records)
 
 
-@lru_cache(maxsize=None)
+@cache
 def runs(name: str, changes: tuple[tuple[str, object], ...], reps: int) -> list[dict[str, float]]:
     """Replications 0..reps-1 of a configuration, in two processes (cached per session)."""
     with ProcessPoolExecutor(max_workers=2) as pool:

@@ -152,15 +152,16 @@ MALFORMED: list[tuple[str, int, int, str | None, str]] = [
         "duplicate key 'name'",
     ),
     # anchors, aliases, merge keys
-    ("title: &t hello\ndays: 1\n", 1, 8, None, "anchors are not allowed"),
-    ("title: x\nother: *t\n", 2, 8, None, "aliases are not allowed"),
-    ("base: {days: 1}\nmine:\n  <<: {title: x}\n", 3, 3, None, "merge keys"),
+    # (refusals name the field they were found at)
+    ("title: &t hello\ndays: 1\n", 1, 8, "title", "anchors are not allowed"),
+    ("title: x\nother: *t\n", 2, 8, "other", "aliases are not allowed"),
+    ("base: {days: 1}\nmine:\n  <<: {title: x}\n", 3, 3, "mine", "merge keys"),
     ("title: x\n<<: *base\n", 2, 1, None, "merge keys"),
     # tags of every kind
-    ("title: !!python/object/apply:os.system ['echo hi']\n", 1, 8, None, "tags are not allowed"),
-    ("title: x\nstaff: !Staff {manager: m}\n", 2, 8, None, "'!Staff'"),
-    ("title: !!str 5\n", 1, 8, None, "'!!str'"),
-    ("title: ! x\n", 1, 8, None, "tags are not allowed"),
+    ("title: !!python/object/apply:os.system ['echo hi']\n", 1, 8, "title", "tags are not allowed"),
+    ("title: x\nstaff: !Staff {manager: m}\n", 2, 8, "staff", "'!Staff'"),
+    ("title: !!str 5\n", 1, 8, "title", "'!!str'"),
+    ("title: ! x\n", 1, 8, "title", "tags are not allowed"),
     # empty and comment-only files
     ("", 1, 1, None, "the file is empty"),
     ("# nothing here\n\n   # or here\n", 1, 1, None, "the file is empty"),
