@@ -25,17 +25,6 @@ import pygame
 if TYPE_CHECKING:
     from trainer.ui import App
 
-NUMBER_KEYS = [
-    pygame.K_1,
-    pygame.K_2,
-    pygame.K_3,
-    pygame.K_4,
-    pygame.K_5,
-    pygame.K_6,
-    pygame.K_7,
-    pygame.K_8,
-    pygame.K_9,
-]
 IMMEDIATE = frozenset({"physical", "sexual"})
 VISIT_HOURS = 3.5
 PATIENCE = 2.0 / 24.0  # how long a thorough worker waits for answers before deciding

@@ -33,6 +33,19 @@ if TYPE_CHECKING:
 WINDOW = (1280, 720)
 HEADLESS_FRAME_SECONDS = 0.5  # virtual seconds per frame when nobody is watching
 
+# Keys 1-9, which pick the n-th item of a list on every screen.
+NUMBER_KEYS = [
+    pygame.K_1,
+    pygame.K_2,
+    pygame.K_3,
+    pygame.K_4,
+    pygame.K_5,
+    pygame.K_6,
+    pygame.K_7,
+    pygame.K_8,
+    pygame.K_9,
+]
+
 
 @dataclass
 class Control:

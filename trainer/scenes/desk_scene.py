@@ -30,7 +30,7 @@ from trainer.theme import (
     STATUS_MARKS,
     VERMILLION,
 )
-from trainer.ui import App, Scene
+from trainer.ui import NUMBER_KEYS, App, Scene
 from trainer.wording import (
     AGENCY_LABELS,
     CONCERN_LABELS,
@@ -49,17 +49,6 @@ if TYPE_CHECKING:
 SIM_SECONDS_PER_SECOND = 60.0  # at 1x: a simulated minute each real second
 BUSY_BOOST = 8.0
 SPEEDS = {pygame.K_F1: 1, pygame.K_F2: 2, pygame.K_F3: 4}
-NUMBER_KEYS = [
-    pygame.K_1,
-    pygame.K_2,
-    pygame.K_3,
-    pygame.K_4,
-    pygame.K_5,
-    pygame.K_6,
-    pygame.K_7,
-    pygame.K_8,
-    pygame.K_9,
-]
 LEVEL_KEYS = {
     Level.NO_FURTHER_ACTION: pygame.K_1,
     Level.CHILD_IN_NEED: pygame.K_2,

@@ -8,22 +8,11 @@ import pygame
 
 from trainer.scenes.common import headed_list, panel, text_block
 from trainer.theme import INK, MUTED, VERMILLION
-from trainer.ui import App, Scene
+from trainer.ui import NUMBER_KEYS, App, Scene
 
 if TYPE_CHECKING:
     from trainer.game import Game
 
-NUMBER_KEYS = [
-    pygame.K_1,
-    pygame.K_2,
-    pygame.K_3,
-    pygame.K_4,
-    pygame.K_5,
-    pygame.K_6,
-    pygame.K_7,
-    pygame.K_8,
-    pygame.K_9,
-]
 EXERCISES_PER_PAGE = 6
 
 
