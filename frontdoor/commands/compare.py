@@ -8,9 +8,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from analysis.experiment import comparison_points, kpi_intervals, paired_differences, run_experiment
+from analysis.experiment import comparison_points, kpi_intervals, paired_differences
 from analysis.kpis import KPI_NAMES
-from analysis.store import ExperimentStore, StoreMismatch
+from analysis.store import ExperimentStore
 from frontdoor.commands.common import (
     UsageError,
     fmt,
@@ -22,8 +22,7 @@ from frontdoor.commands.common import (
 from frontdoor.commands.experiment_options import (
     add_backend_arguments,
     add_warm_up_argument,
-    backend_from_args,
-    counted_progress,
+    run_stored_experiment,
 )
 from sim.loader import load_scenario
 
@@ -78,23 +77,15 @@ def handle(args: argparse.Namespace) -> int:
     if args.reps < 2:
         raise UsageError("compare needs at least 2 replications for intervals")
     scenarios = [load_scenario(name) for name in args.scenarios]
-    backend = backend_from_args(args)
     points = comparison_points(scenarios)
-    store = ExperimentStore(args.out) if args.out else None
-    try:
-        with counted_progress("replications", enabled=not args.json) as progress:
-            result = run_experiment(
-                points,
-                args.reps,
-                args.seed,
-                backend=backend,
-                store=store,
-                kind="compare",
-                warm_up=args.warm_up,
-                progress=progress,
-            )
-    except StoreMismatch as exc:
-        raise UsageError(str(exc)) from None
+    result = run_stored_experiment(
+        points,
+        args,
+        store=ExperimentStore(args.out) if args.out else None,
+        kind="compare",
+        label="replications",
+        show_progress=not args.json,
+    )
     intervals = kpi_intervals(result)
     differences = paired_differences(result, method=args.adjust)
     labels = result.labels()

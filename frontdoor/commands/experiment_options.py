@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from rich.progress import (
     Progress,
@@ -75,3 +76,34 @@ def counted_progress(label: str, *, enabled: bool = True) -> Iterator[Callable[[
             progress.update(task, completed=done, total=total)
 
         yield update
+
+
+def run_stored_experiment(
+    points: Any,
+    args: argparse.Namespace,
+    *,
+    store: Any,
+    kind: str,
+    label: str,
+    show_progress: bool = True,
+) -> Any:
+    """Run an experiment's points with the command's backend, warm-up and progress bar;
+    a results folder that belongs to another experiment is a usage error."""
+    from analysis.experiment import run_experiment
+    from analysis.store import StoreMismatch
+
+    backend = backend_from_args(args)  # a bad address is refused before any bar is drawn
+    try:
+        with counted_progress(label, enabled=show_progress) as progress:
+            return run_experiment(
+                points,
+                args.reps,
+                args.seed,
+                backend=backend,
+                store=store,
+                kind=kind,
+                warm_up=args.warm_up,
+                progress=progress,
+            )
+    except StoreMismatch as exc:
+        raise UsageError(str(exc)) from None

@@ -8,14 +8,13 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from analysis.experiment import kpi_intervals, parse_vary, run_experiment, sweep_points
-from analysis.store import ExperimentStore, StoreMismatch
+from analysis.experiment import kpi_intervals, parse_vary, sweep_points
+from analysis.store import ExperimentStore
 from frontdoor.commands.common import UsageError, fmt, positive_int, seed_value
 from frontdoor.commands.experiment_options import (
     add_backend_arguments,
     add_warm_up_argument,
-    backend_from_args,
-    counted_progress,
+    run_stored_experiment,
 )
 from sim.loader import load_scenario
 
@@ -65,23 +64,14 @@ def handle(args: argparse.Namespace) -> int:
         points = sweep_points(base, vary)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    backend = backend_from_args(args)
-    store = ExperimentStore(args.out)
     console = Console()
-    try:
-        with counted_progress(f"sweep of {len(points)} points") as progress:
-            result = run_experiment(
-                points,
-                args.reps,
-                args.seed,
-                backend=backend,
-                store=store,
-                kind="sweep",
-                warm_up=args.warm_up,
-                progress=progress,
-            )
-    except StoreMismatch as exc:
-        raise UsageError(str(exc)) from None
+    result = run_stored_experiment(
+        points,
+        args,
+        store=ExperimentStore(args.out),
+        kind="sweep",
+        label=f"sweep of {len(points)} points",
+    )
     intervals = kpi_intervals(result)
     summary_frame(result, intervals).to_csv(f"{args.out}/summary.csv", index=False)
     result.kpi_frame().to_csv(f"{args.out}/kpis.csv", index=False)
