@@ -183,6 +183,41 @@ class App:
         """Build the current scene again now (after a change the signature cannot see)."""
         self._rebuild()
 
+    def clock_controls(
+        self,
+        *,
+        speeds: dict[int, int],
+        current: int,
+        on_speed: Callable[[int], None],
+        paused: bool,
+        on_pause: Callable[[], None],
+        height: int,
+        speed_width: int,
+        pause_width: int,
+        x: int = 330,
+    ) -> int:
+        """The speed buttons and the pause button of a running clock, left to right from
+        `x`; returns the x where the next button goes."""
+        for key, speed in speeds.items():
+            self.button(
+                f"speed{speed}",
+                f"{speed}x",
+                (x, 10, speed_width, height),
+                lambda s=speed: on_speed(s),
+                key=key,
+                style="chosen" if speed == current else None,
+            )
+            x += speed_width + 6
+        self.button(
+            "pause",
+            "Resume" if paused else "Pause",
+            (x + 10, 10, pause_width, height),
+            on_pause,
+            key=pygame.K_p,
+            style="chosen" if paused else None,
+        )
+        return x
+
     def button(
         self,
         name: str,

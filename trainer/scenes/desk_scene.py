@@ -155,24 +155,15 @@ class DeskScene(Scene):
             getattr(self, f"_build_{self.mode}")(bh)
             return
         # Top bar: speed, pause, end of shift.
-        x = 330
-        for key, speed in SPEEDS.items():
-            app.button(
-                f"speed{speed}",
-                f"{speed}x",
-                (x, 10, 84, bh),
-                lambda s=speed: self._set_speed(s),
-                key=key,
-                style="chosen" if speed == self.speed else None,
-            )
-            x += 90
-        app.button(
-            "pause",
-            "Resume" if self.paused else "Pause",
-            (x + 10, 10, 130, bh),
-            self._toggle_pause,
-            key=pygame.K_p,
-            style="chosen" if self.paused else None,
+        x = app.clock_controls(
+            speeds=SPEEDS,
+            current=self.speed,
+            on_speed=self._set_speed,
+            paused=self.paused,
+            on_pause=self._toggle_pause,
+            height=bh,
+            speed_width=84,
+            pause_width=130,
         )
         app.button(
             "menu", "Menu", (x + 150, 10, 110, bh), self._open_pause_menu, key=pygame.K_ESCAPE

@@ -90,24 +90,15 @@ class ReplayScene(DeskScene):
         app, t = self.app, self.app.type
         bh = t.line_height("body") + 14
         w, _ = app.size
-        x = 330
-        for key, speed in REPLAY_SPEEDS.items():
-            app.button(
-                f"speed{speed}",
-                f"{speed}x",
-                (x, 10, 64, bh),
-                lambda s=speed: self._set_replay_speed(s),
-                key=key,
-                style="chosen" if speed == self.speed else None,
-            )
-            x += 70
-        app.button(
-            "pause",
-            "Resume" if self.paused else "Pause",
-            (x + 10, 10, 120, bh),
-            self._toggle_pause,
-            key=pygame.K_p,
-            style="chosen" if self.paused else None,
+        x = app.clock_controls(
+            speeds=REPLAY_SPEEDS,
+            current=self.speed,
+            on_speed=self._set_replay_speed,
+            paused=self.paused,
+            on_pause=self._toggle_pause,
+            height=bh,
+            speed_width=64,
+            pause_width=120,
         )
         app.button(
             "new_from_here",
