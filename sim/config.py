@@ -11,6 +11,7 @@ serious concern the team ever sees.
 
 from __future__ import annotations
 
+import typing
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -47,6 +48,7 @@ Role = Literal[
     "team_leader",
     "team_manager",
 ]
+ROLES: tuple[str, ...] = typing.get_args(Role)
 Policy = Literal["fifo", "immediate-harm-first", "need-weighted"]
 Agency = Literal["police", "school", "health", "housing", "immigration", "probation"]
 AGENCIES: tuple[str, ...] = ("police", "school", "health", "housing", "immigration", "probation")

@@ -19,23 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from log_invariants import check_all, run_guarded
 
-from sim.config import Scenario
+from sim.config import ROLES, Scenario
 from sim.loader import load_scenario, scenario_with, scenarios_dir
 from sim.model import FrontDoorModel
 from sim.yamlsafe import ScenarioError
 
 BASELINE_TEXT = (scenarios_dir() / "baseline.yaml").read_text(encoding="utf-8")
 BASELINE = load_scenario("baseline")
-ROLES = (
-    "information_officer",
-    "family_support_worker",
-    "student",
-    "newly_qualified",
-    "experienced",
-    "senior_practitioner",
-    "team_leader",
-    "team_manager",
-)
 # Characters that mean something to YAML, plus ordinary ones.
 YAML_CHARACTERS = ":-[]{}&*!|>#'\",?%@`\\ \t\n0123456789.eEabcxyz_~\u00e9\u2028\x00\x85"
 

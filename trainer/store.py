@@ -27,6 +27,7 @@ from typing import Any
 import platformdirs
 
 from trainer.desk import DeskAction
+from trainer.scoring import SCORE_KEYS
 
 SCHEMA_VERSION = 1
 TRAINEE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -66,14 +67,7 @@ CSV_COLUMNS = (
     "started_at",
     "ended_at",
     "actions",
-    "hits",
-    "misses",
-    "false_alarms",
-    "correct_rejections",
-    "d_prime",
-    "criterion",
-    "under_triage",
-    "over_triage",
+    *SCORE_KEYS,
 )
 
 
