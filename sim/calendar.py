@@ -42,15 +42,20 @@ class WorkingCalendar:
         """Working hours elapsed between time 0 and time `t` (days)."""
         if self.always_open:
             return t * HOURS_PER_DAY
+        # Written without min/max and helper calls: this is the model's most frequent
+        # calendar sum (benchmarks/bench_model.py).
         week, rem = divmod(t, 7.0)
         day = int(rem)
-        hours = week * self._week_hours()
+        hours = week * self._week
         per_day = self.hours_per_working_day
         if day >= self.working_days_per_week:
             return hours + self.working_days_per_week * per_day
-        hours += day * per_day
-        hour_of_day = (rem - day) * HOURS_PER_DAY
-        return hours + min(max(hour_of_day - self.open_hour, 0.0), per_day)
+        into = (rem - day) * HOURS_PER_DAY - self.open_hour
+        if into <= 0.0:
+            into = 0.0
+        elif into > per_day:
+            into = per_day
+        return hours + day * per_day + into
 
     def time_at_working_hours(self, w: float) -> float:
         """Earliest time (days) at which `w` working hours have elapsed since time 0."""

@@ -10,8 +10,7 @@ for it. Both go through the same seam, so the model runs the same way under eith
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import simpy
 
@@ -21,9 +20,12 @@ from sim.entities import Level
 IMMEDIATE_HARM = frozenset({"physical", "sexual"})
 
 
-@dataclass(frozen=True, slots=True)
-class CaseView:
-    """What the worker deciding a case can see: never the hidden truth."""
+class CaseView(NamedTuple):
+    """What the worker deciding a case can see: never the hidden truth.
+
+    Immutable, and a tuple rather than a frozen dataclass because the model builds one
+    for every decision and a frozen dataclass costs several times as much to build.
+    """
 
     case_id: int
     family_id: int
@@ -39,8 +41,7 @@ class CaseView:
     evidence: tuple[tuple[str, float], ...]  # what was found, by where it came from
 
 
-@dataclass(frozen=True, slots=True)
-class WorkerView:
+class WorkerView(NamedTuple):
     worker_id: int
     role: str
     caseload: int

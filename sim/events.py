@@ -14,10 +14,9 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class EventKind(StrEnum):
@@ -48,8 +47,9 @@ class EventKind(StrEnum):
 NO_ID = -1  # case or family field of a record that concerns neither
 
 
-@dataclass(frozen=True, slots=True)
-class LogRecord:
+class LogRecord(NamedTuple):
+    """One state change. Immutable; a tuple, because a run writes a hundred thousand."""
+
     time: float
     seq: int
     kind: EventKind
@@ -72,6 +72,8 @@ def _rounded(value: Any) -> Any:
     return value
 
 
+_new_record = tuple.__new__
+
 CSV_COLUMNS = ("time", "seq", "kind", "case", "family", "data")
 
 
@@ -84,8 +86,11 @@ class EventLog:
     def emit(
         self, time: float, kind: EventKind, case: int = NO_ID, family: int = NO_ID, **data: Any
     ) -> LogRecord:
-        record = LogRecord(time, len(self.records), kind, case, family, data)
-        self.records.append(record)
+        records = self.records
+        # tuple.__new__ skips the NamedTuple's Python-level constructor: emit is the
+        # model's most frequent call (benchmarks/bench_model.py).
+        record = _new_record(LogRecord, (time, len(records), kind, case, family, data))
+        records.append(record)
         return record
 
     def __len__(self) -> int:

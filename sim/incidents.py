@@ -60,9 +60,14 @@ class IncidentBook:
         role: str | None,
         conditions: tuple[str, ...],
         active_failure: bool,
+        ceiling: Level | None = None,
     ) -> None:
+        """`ceiling` is the model's `truth_ceiling` now, when the caller has it to hand."""
         episode = family.episode
-        ceiling = max(truth, self.model.truth_ceiling(family))
+        if ceiling is None:
+            ceiling = self.model.truth_ceiling(family)
+        if ceiling < truth:
+            ceiling = truth
         if episode is not None:
             corrected = (
                 decided >= truth

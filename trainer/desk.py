@@ -19,7 +19,6 @@ model on to show what happened next.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -486,7 +485,7 @@ class DutyDesk:
             case = model.cases[case_id]
             # The night team reads only what reached it.
             kept = [v for k, v in case.evidence.items() if k != "screening"]
-            view = dataclasses.replace(pending.view, believed_risk=max(kept, default=0.0))
+            view = pending.view._replace(believed_risk=max(kept, default=0.0))
             pending.event.succeed(
                 screening_level_for(view.believed_risk, view.believed_need, self.thresholds)
             )
