@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from numpy.random import Generator
-
 from sim.rng import DrawBlock
 
 
@@ -79,7 +77,7 @@ class Family:
     need: float
     trend: float  # yearly log-growth of risk
     origin_time: float
-    rng: Generator  # the family's own stream: truth, harm clock, concerns
+    rng: DrawBlock  # the family's own draws: referrals, harm clock, new concerns
     judgement_rng: DrawBlock  # how workers misread this family, and how long work takes
     known_before_run: bool = False
     last_referral_at: float | None = None

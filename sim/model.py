@@ -17,6 +17,7 @@ import gc
 import heapq
 import math
 from collections.abc import Generator as PyGenerator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -37,7 +38,7 @@ from sim.events import EventKind, EventLog
 from sim.harm import hazard_integral, time_to_hazard
 from sim.incidents import IncidentBook
 from sim.information import InformationDesk, InformationResult, draw_facts, scripted_facts
-from sim.rng import RandomStreams, cumulative, pick
+from sim.rng import DrawBlock, RandomStreams, cumulative, pick
 
 ProcessGen = PyGenerator[simpy.Event, Any, Any]
 
@@ -60,6 +61,9 @@ TENURE_YEARS = {
     "team_manager": 10.0,
 }
 SCRIPTED_FAMILY_BASE = 1_000_000
+# Uniforms drawn for each family's own story and for workers' readings of it when it is
+# first referred; enough for most families' whole run (then its own substream goes on).
+FAMILY_BLOCK = 48
 SHORTEST_PLAN_DAYS = 1.0 / (24 * 60)  # a plan shorter than a minute is no plan
 # Decisions judged by the screening rule (is this worth assessing?), not the conclusion rule.
 SCREENING_BARRIERS = frozenset(
@@ -104,6 +108,7 @@ class FrontDoorModel:
         self.patches = scenario.staffing.patches if scenario.staffing.design == "patch" else 1
         self._staffing_rng = self.streams.stream("staffing")
         self._review_rng = self.streams.stream("review")
+        self._family_rng = self.streams.stream("family")
         self.workers = self._build_workers()
         self.case_holders = [w for w in self.workers if w.holds_cases]
         self.team_leaders = [w for w in self.workers if w.role == "team_leader"]
@@ -317,20 +322,28 @@ class FrontDoorModel:
             [cumulative(by_source[:, d, h].tolist()) for h in range(24)] for d in range(7)
         ]
         limit = self.scenario.run.max_referrals
+        draws = uniform_blocks(rng)
+        end = self.end_time
         made = 0
+        t = self.env.now
         while limit is None or made < limit:
-            gap = rng.exponential(1.0 / peak_rate)
-            u = rng.random()
-            yield self.env.timeout(gap)
-            t = self.env.now
+            # A candidate at the peak rate, kept with probability rate / peak. Rejected
+            # candidates cost no SimPy event: the process sleeps only until a kept one
+            # (or, past the end of the run, until each candidate, should anyone go on).
+            t += -math.log1p(-next(draws)) / peak_rate
+            u = next(draws)
             day, hour = int(t % 7.0), int((t % 1.0) * 24.0)
             rate = rates[day][hour]
             for surge in arr.surges:
                 if surge.start_day <= t < surge.end_day:
                     rate *= surge.factor
-            if u * peak_rate > rate:
+            kept = u * peak_rate <= rate
+            if not kept and t < end:
+                continue
+            yield self.env.timeout(t - self.env.now)
+            if not kept:
                 continue  # thinned out: no referral at this instant
-            source = self._source_names[pick(source_cdfs[day][hour], rng.random())]
+            source = self._source_names[pick(source_cdfs[day][hour], next(draws))]
             made += 1
             family = self._new_family(source)
             self._open_case(family, source, re_referral=False)
@@ -346,11 +359,18 @@ class FrontDoorModel:
         return harm_type, risk, need
 
     def _new_family(self, source: str) -> Family:
-        """A family newly referred from outside, drawn so that the source would refer it."""
+        """A family newly referred from outside, drawn so that the source would refer it.
+
+        Its truth and facts come from the run-wide family stream, in the order families
+        are first referred (the same under any staffing or policy, as arrivals are);
+        everything drawn later in its story comes from blocks drawn for it here, then
+        from its own substream. Building a generator per family cost more than drawing
+        the whole family (benchmarks/bench_model.py).
+        """
         fam = self.scenario.families
         family_id = self._outside_families
         self._outside_families += 1
-        rng = self.streams.for_entity("family", family_id)
+        rng = self._family_rng
         bar = self.scenario.arrivals.sources[source].referral_bar  # type: ignore[index]
         for _ in range(1000):
             harm_type, risk, need = self._draw_truth(rng)
@@ -362,6 +382,9 @@ class FrontDoorModel:
         last = None
         if known:
             last = self.env.now - float(rng.exponential(fam.known_last_referral_mean_days))
+        story, judgement = self.streams.blocks_for_entity(
+            ("family", "judgement"), family_id, rng, FAMILY_BLOCK
+        )
         family = Family(
             id=family_id,
             harm_type=harm_type,
@@ -369,8 +392,8 @@ class FrontDoorModel:
             need=need,
             trend=trend,
             origin_time=self.env.now,
-            rng=rng,
-            judgement_rng=self.streams.block_for_entity("judgement", family_id, rng, 32),
+            rng=story,
+            judgement_rng=judgement,
             known_before_run=known,
             last_referral_at=last,
             hazard_left=float(rng.exponential()),
@@ -409,6 +432,8 @@ class FrontDoorModel:
         fam = spec.family
         family_id = SCRIPTED_FAMILY_BASE + index
         rng = self.streams.for_entity("family", family_id)
+        # The family's own generator: its block, then the same generator onwards.
+        story = DrawBlock(self.streams, "family", family_id, [], fallback=rng)
         family = Family(
             id=family_id,
             harm_type=fam.harm_type,
@@ -416,8 +441,8 @@ class FrontDoorModel:
             need=fam.need,
             trend=fam.trend,
             origin_time=self.env.now,
-            rng=rng,
-            judgement_rng=self.streams.block_for_entity("judgement", family_id, rng, 32),
+            rng=story,
+            judgement_rng=self.streams.block_for_entity("judgement", family_id, rng, FAMILY_BLOCK),
             known_before_run=fam.recorded_surname is not None,
             last_referral_at=None,
             hazard_left=float(rng.exponential()),
@@ -682,24 +707,28 @@ class FrontDoorModel:
         )
 
     def truth_level(self, family: Family, t: float | None = None) -> Level:
-        truth = self.scenario.truth
-        risk = family.risk_at(self.env.now if t is None else t)
-        if family.harm_type != "none" and risk >= truth.significant_harm_risk:
-            return Level.CHILD_PROTECTION
-        if (family.harm_type != "none" and risk >= truth.in_need_risk) or (
-            family.need >= truth.in_need_need
-        ):
-            return Level.CHILD_IN_NEED
-        return Level.NO_FURTHER_ACTION
+        return self._truth_at(family, self.env.now if t is None else t)[0]
 
     def truth_ceiling(self, family: Family) -> Level:
         """The truth read generously: child protection for a family within the margin of
         significant harm is cautious, not a false positive."""
+        return self._truth_at(family, self.env.now)[1]
+
+    def _truth_at(self, family: Family, t: float) -> tuple[Level, Level]:
+        """The level the truth warrants at `t`, and its generous reading (the ceiling),
+        from one reading of the family's risk (every graded decision needs both)."""
         truth = self.scenario.truth
-        risk = family.risk_at(self.env.now) + truth.false_positive_margin
-        if family.harm_type != "none" and risk >= truth.significant_harm_risk:
-            return Level.CHILD_PROTECTION
-        return Level.CHILD_IN_NEED
+        risk = family.risk_at(t)
+        harmful = family.harm_type != "none"
+        if harmful and risk >= truth.significant_harm_risk:
+            level = Level.CHILD_PROTECTION
+        elif (harmful and risk >= truth.in_need_risk) or family.need >= truth.in_need_need:
+            level = Level.CHILD_IN_NEED
+        else:
+            level = Level.NO_FURTHER_ACTION
+        if harmful and risk + truth.false_positive_margin >= truth.significant_harm_risk:
+            return level, Level.CHILD_PROTECTION
+        return level, Level.CHILD_IN_NEED
 
     def conditions(self, case: Case, worker: Worker | None) -> list[str]:
         """Latent conditions present when a decision is taken on this case."""
@@ -753,10 +782,9 @@ class FrontDoorModel:
     ) -> None:
         """Record the barrier test of a decision and update the family's error episode."""
         family = case.family
-        truth = self.truth_level(family)
+        truth, ceiling = self._truth_at(family, self.env.now)
         rule = screening_level_for if barrier in SCREENING_BARRIERS else level_for
         clean = rule(clean_risk, clean_need, self.scenario.thresholds)
-        ceiling = self.truth_ceiling(family)
         held = self.incidents.level_holds(answer, truth, ceiling)
         active = (not held) and self.incidents.level_holds(clean, truth, ceiling)
         conditions = self.conditions(case, worker)
@@ -787,6 +815,7 @@ class FrontDoorModel:
             role=who,
             conditions=tuple(conditions),
             active_failure=active,
+            ceiling=ceiling,
         )
 
     # -- the duty desk ----------------------------------------------------------------
@@ -1332,8 +1361,8 @@ class FrontDoorModel:
             decided = Level.CHILD_IN_NEED if ending or level == Level.CHILD_IN_NEED else level
         if decided == Level.CHILD_IN_NEED and level == Level.CHILD_PROTECTION and not ending:
             decided = level
-        truth = self.truth_level(family)
-        held = self.incidents.level_holds(decided, truth, self.truth_ceiling(family))
+        truth, ceiling = self._truth_at(family, self.env.now)
+        held = self.incidents.level_holds(decided, truth, ceiling)
         why: list[str] = []
         if not held and decided < truth:
             if longterm.complacency and sensitivity < 0.8:
@@ -1371,6 +1400,7 @@ class FrontDoorModel:
             role="family_support_worker",
             conditions=tuple(why),
             active_failure=False,
+            ceiling=ceiling,
         )
         return decided
 
@@ -1426,14 +1456,13 @@ class FrontDoorModel:
 
     def _advance_hazard(self, family: Family) -> None:
         now = self.env.now
-        used = hazard_integral(
-            family,
-            family.hazard_since,
-            now,
-            self._hazard_rate(family),
-            self.scenario.harm.risk_exponent,
-        )
-        family.hazard_left = max(0.0, family.hazard_left - used)
+        rate = self._hazard_rate(family)
+        if rate > 0.0:  # no hazard, nothing used up (most families most of the time)
+            used = hazard_integral(
+                family, family.hazard_since, now, rate, self.scenario.harm.risk_exponent
+            )
+            left = family.hazard_left - used
+            family.hazard_left = left if left > 0.0 else 0.0
         family.hazard_since = now
 
     def _set_protection(self, family: Family, state: str) -> None:
@@ -1509,6 +1538,12 @@ class FrontDoorModel:
                 source=SURFACING_SOURCE[family.harm_type],
             )
         self._reschedule_harm(family)
+
+
+def uniform_blocks(rng: np.random.Generator, size: int = 512) -> Iterator[float]:
+    """Uniforms from `rng`, drawn `size` at a time (one numpy call, not one per draw)."""
+    while True:
+        yield from rng.random(size).tolist()
 
 
 def clip01(x: float) -> float:

@@ -3,9 +3,12 @@
 Every source of variation has its own stream, spawned from the run's
 `numpy.random.SeedSequence`. Streams are named, and a name always maps to the same
 spawn key, so two scenarios run with one seed draw the same arrivals and the same
-families (common random numbers) even when their staffing differs. Draws that belong to
-one family (its hidden truth, its harm clock, a worker's misreading of it) come from that
-family's own substream, so they do not shift when another family's story changes.
+families (common random numbers) even when their staffing differs. A family's hidden
+truth is drawn from the run-wide family stream when it is first referred, in referral
+order, which staffing and policy do not change; the draws of the rest of its story (its
+harm clock, a worker's misreading of it) come from blocks drawn for it then and, should
+those run out, from its own substream, so they do not shift when another family's story
+changes.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from numpy.random import PCG64, Generator, SeedSequence
 # Append only: a stream's key is its position here, and changing it changes every run.
 STREAM_NAMES: tuple[str, ...] = (
     "arrivals",  # arrival times and sources of referrals from outside
-    "family",  # per family: hidden truth, trend, harm clock, new concerns
+    "family",  # new families' truth, in referral order; per family: harm clock, concerns
     "judgement",  # per family: how a worker misreads what is visible
     "durations",  # per case: how long screening and assessment take
     "information",  # per case: files, database, agencies (latent conditions)
@@ -66,8 +69,20 @@ class RandomStreams:
         """`size` uniforms drawn now from `source` for one entity, then its own stream."""
         return DrawBlock(self, name, int(entity_id), source.random(size).tolist())
 
+    def blocks_for_entity(
+        self, names: tuple[str, ...], entity_id: int, source: Generator, size: int
+    ) -> list[DrawBlock]:
+        """One block of `size` uniforms per name, all drawn from `source` in one call."""
+        values = source.random(size * len(names)).tolist()
+        entity = int(entity_id)
+        return [
+            DrawBlock(self, name, entity, values[i * size : (i + 1) * size])
+            for i, name in enumerate(names)
+        ]
 
-_STANDARD_NORMAL = NormalDist()
+
+_inv_cdf = NormalDist().inv_cdf
+_log1p = math.log1p
 
 
 class DrawBlock:
@@ -75,36 +90,50 @@ class DrawBlock:
 
     Drawing a block when a family first appears costs a fraction of building a new
     generator, and keeps the family's draws fixed however its story interleaves with
-    others'. Should a long story use the block up, draws continue from the entity's own
-    generator in the named stream.
+    others'. Should a long story use the block up, draws continue from `fallback` when
+    one is given (the generator the block came from, when that is the entity's own),
+    else from the entity's own generator in the named stream, made on first need.
     """
 
     __slots__ = ("_values", "_next", "_streams", "_name", "_entity", "_fallback")
 
-    def __init__(self, streams: RandomStreams, name: str, entity: int, values: list[float]):
+    def __init__(
+        self,
+        streams: RandomStreams,
+        name: str,
+        entity: int,
+        values: list[float],
+        fallback: Generator | None = None,
+    ):
         self._values = values
         self._next = 0
         self._streams = streams
         self._name = name
         self._entity = entity
-        self._fallback: Generator | None = None
+        self._fallback = fallback
 
     def random(self) -> float:
         i = self._next
-        if i < len(self._values):
-            self._next = i + 1
-            return self._values[i]
+        try:
+            value = self._values[i]
+        except IndexError:
+            return self._fallback_random()
+        self._next = i + 1
+        return value
+
+    def _fallback_random(self) -> float:
         if self._fallback is None:
             self._fallback = self._streams.for_entity(self._name, self._entity)
         return float(self._fallback.random())
 
     def normal(self, loc: float = 0.0, scale: float = 1.0) -> float:
         u = self.random()
-        # inv_cdf needs 0 < u < 1; a uniform of exactly 0 is possible but vanishingly rare.
-        return loc + scale * _STANDARD_NORMAL.inv_cdf(min(max(u, 1e-300), 1.0 - 1e-16))
+        # inv_cdf needs 0 < u < 1; numpy's uniforms are below 1, and exactly 0 is
+        # possible but vanishingly rare.
+        return loc + scale * _inv_cdf(u if u > 0.0 else 1e-300)
 
     def exponential(self, scale: float = 1.0) -> float:
-        return -scale * math.log1p(-self.random())
+        return -scale * _log1p(-self.random())
 
 
 def cumulative(weights: list[float]) -> list[float]:
