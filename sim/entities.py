@@ -101,7 +101,8 @@ class Family:
     def risk_at(self, t: float) -> float:
         if self.base_risk <= 0.0:
             return 0.0
-        return min(1.0, self.base_risk * math.exp(self.trend * (t - self.origin_time) / 365.0))
+        risk = self.base_risk * math.exp(self.trend * (t - self.origin_time) / 365.0)
+        return risk if risk < 1.0 else 1.0
 
 
 @dataclass(slots=True)

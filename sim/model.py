@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import heapq
 import math
+from collections import deque
 from collections.abc import Generator as PyGenerator
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from sim import tasks
 from sim.calendar import WorkingCalendar
 from sim.config import AGENCIES, HARM_TYPES, SOURCES, Scenario, ScriptedReferral
 from sim.deciders import (
@@ -61,9 +63,11 @@ TENURE_YEARS = {
     "team_manager": 10.0,
 }
 SCRIPTED_FAMILY_BASE = 1_000_000
-# Uniforms drawn for each family's own story and for workers' readings of it when it is
-# first referred; enough for most families' whole run (then its own substream goes on).
-FAMILY_BLOCK = 48
+# Draws made for each family when it is first referred, as (stream, uniforms, normals):
+# its own story (referrals, harm clock, concerns) and workers' readings of it. Sized
+# from the baseline: 99% of families use fewer (10 uniforms and 4 normals; 10 and 36)
+# over a two-year run; the rest go on in their own substream.
+FAMILY_BLOCKS = (("family", 16, 8), ("judgement", 16, 48))
 SHORTEST_PLAN_DAYS = 1.0 / (24 * 60)  # a plan shorter than a minute is no plan
 # Decisions judged by the screening rule (is this worth assessing?), not the conclusion rule.
 SCREENING_BARRIERS = frozenset(
@@ -126,9 +130,11 @@ class FrontDoorModel:
         self.cases: dict[int, Case] = {}
         self.incidents = IncidentBook(self)
         self.information = InformationDesk(self)
-        self.screening_queues: list[simpy.Store] = [
-            simpy.Store(self.env) for _ in range(self.patches)
-        ]
+        # Referrals waiting for a duty worker, per team, and the duty workers of each team
+        # waiting for a referral. A plain queue handed straight to an idle worker does what
+        # a simpy.Store does here with one event per referral instead of two.
+        self.screening_queues: list[deque[Case]] = [deque() for _ in range(self.patches)]
+        self._idle_duty: list[deque[simpy.Event]] = [deque() for _ in range(self.patches)]
         # Waiting lists for allocation: a heap keeps each insertion O(log n) however long
         # the backlog grows (SimPy's PriorityResource inserts linearly).
         self._waiting: list[list[tuple[float, int, Case]]] = [[] for _ in range(self.patches)]
@@ -151,6 +157,13 @@ class FrontDoorModel:
         self._concern_cdf = cumulative(cw.tolist())
         self._finished = False
         self._outside_families = 0
+        # Harm rate per day at full risk, by the protection in place (0 with harm off).
+        harm = scenario.harm
+        full = harm.rate_per_year_at_full_risk / 365.0 if harm.enabled else 0.0
+        self._hazard_unprotected = full * 1.0
+        self._hazard_by_protection = {
+            state: full * multiplier for state, multiplier in harm.protection.items()
+        }
         self.log.emit(
             self.env.now,
             EventKind.RUN_STARTED,
@@ -273,16 +286,9 @@ class FrontDoorModel:
             EventKind.RUN_ENDED,
             open_cases=open_cases,
             waiting_for_allocation=sum(len(w) for w in self._waiting),
-            waiting_for_screening=sum(len(q.items) for q in self.screening_queues),
+            waiting_for_screening=sum(len(q) for q in self.screening_queues),
             measured_from=self.scenario.run.warm_up_days,
         )
-
-    def _ask(self, answer: Any) -> ProcessGen:
-        """Wait for a decider's answer when it is an event (a person deciding)."""
-        if isinstance(answer, simpy.Event):
-            value = yield answer
-            return value
-        return answer
 
     # -- arrivals -----------------------------------------------------------------
 
@@ -382,9 +388,7 @@ class FrontDoorModel:
         last = None
         if known:
             last = self.env.now - float(rng.exponential(fam.known_last_referral_mean_days))
-        story, judgement = self.streams.blocks_for_entity(
-            ("family", "judgement"), family_id, rng, FAMILY_BLOCK
-        )
+        story, judgement = self.streams.blocks_for_entity(FAMILY_BLOCKS, family_id, rng)
         family = Family(
             id=family_id,
             harm_type=harm_type,
@@ -442,7 +446,7 @@ class FrontDoorModel:
             trend=fam.trend,
             origin_time=self.env.now,
             rng=story,
-            judgement_rng=self.streams.block_for_entity("judgement", family_id, rng, FAMILY_BLOCK),
+            judgement_rng=self.streams.blocks_for_entity(FAMILY_BLOCKS[1:], family_id, rng)[0],
             known_before_run=fam.recorded_surname is not None,
             last_referral_at=None,
             hazard_left=float(rng.exponential()),
@@ -531,13 +535,18 @@ class FrontDoorModel:
             case.screened_at = now
             self._queue_for_allocation(case, Level.CHILD_IN_NEED)
         elif out_of_hours and self.scenario.out_of_hours.enabled:
-            self.env.process(self._emergency_duty(case))
+            tasks.start(self._emergency_duty(case))
         else:
             self._to_duty_desk(case)
         return case
 
     def _to_duty_desk(self, case: Case) -> None:
-        self.screening_queues[self._screening_team[case.family.patch]].put(case)
+        team = self._screening_team[case.family.patch]
+        idle = self._idle_duty[team]
+        if idle:
+            idle.popleft().succeed(case)  # the worker who has waited longest takes it
+        else:
+            self.screening_queues[team].append(case)
 
     # -- out of hours -------------------------------------------------------------------
 
@@ -827,12 +836,18 @@ class FrontDoorModel:
         decision waits for its answers up to the decision timescale.
         """
         queue = self.screening_queues[worker.team]
+        idle = self._idle_duty[worker.team]
         work_hours = self.scenario.screening.work_hours
         while True:
-            case: Case = yield queue.get()
+            if queue:
+                case = queue.popleft()
+            else:
+                ready = self.env.event()
+                idle.append(ready)
+                case = yield ready
             done = self.calendar.add_working_hours(self.env.now, work_hours)
             yield self.env.timeout(done - self.env.now)
-            self.env.process(self._screen(case, worker))
+            tasks.start(self._screen(case, worker))
 
     def _cut_corner(self, case: Case, check: str) -> bool:
         """Under time pressure a check may be skipped; the skip is remembered."""
@@ -887,7 +902,10 @@ class FrontDoorModel:
                 yield self.env.timeout(until - self.env.now)
         risk, need, clean_risk, clean_need = self._read(case, worker)
         view = self.view(case, risk, need)
-        level = Level((yield from self._ask(self.decider.screen(view))))
+        answer = self.decider.screen(view)
+        if isinstance(answer, simpy.Event):  # a person deciding: wait for them
+            answer = yield answer
+        level = Level(answer)
         if manual:
             # A person may have gathered more while deciding: judge what they then had.
             clean_risk, clean_need = self._clean_reading(case)
@@ -1108,12 +1126,14 @@ class FrontDoorModel:
                         for v in self._worker_views.values()
                         if v.caseload < v.caseload_cap and v.team == patch
                     ]
-                    worker_id = yield from self._ask(self.decider.allocate(view, free))
+                    worker_id = self.decider.allocate(view, free)
+                    if isinstance(worker_id, simpy.Event):
+                        worker_id = yield worker_id
                     worker = self.workers[int(worker_id)]
                     if worker.caseload >= worker.caseload_cap:
                         raise ValueError(f"worker {worker.id} has no room for case {case.id}")
                     self._change_caseload(worker, +1)
-                    self.env.process(self._assess(case, worker, worker.caseload))
+                    tasks.start(self._assess(case, worker, worker.caseload))
                     progressed = True
             self._allocator_wake = self.env.event()
             yield self._allocator_wake
@@ -1161,7 +1181,10 @@ class FrontDoorModel:
         yield self.env.timeout(end - now)
         self._assessment_evidence(case, worker)
         risk, need, _, _ = self._read(case, worker, assessed=True)
-        first = Level((yield from self._ask(self.decider.conclude(self.view(case, risk, need)))))
+        answer = self.decider.conclude(self.view(case, risk, need))
+        if isinstance(answer, simpy.Event):
+            answer = yield answer
+        first = Level(answer)
         self.log.emit(
             self.env.now,
             EventKind.ASSESSMENT_STAGE_ENDED,
@@ -1183,7 +1206,10 @@ class FrontDoorModel:
             yield self.env.timeout(end - later)
             self._assessment_evidence(case, worker)
         risk, need, clean_risk, clean_need = self._read(case, worker, assessed=True)
-        outcome = Level((yield from self._ask(self.decider.conclude(self.view(case, risk, need)))))
+        answer = self.decider.conclude(self.view(case, risk, need))
+        if isinstance(answer, simpy.Event):
+            answer = yield answer
+        outcome = Level(answer)
         now = self.env.now
         limit = (
             spec.timescales.core_assessment_working_days
@@ -1213,7 +1239,7 @@ class FrontDoorModel:
         if outcome == Level.NO_FURTHER_ACTION:
             self._close(case, "no_further_action_after_assessment")
         else:
-            self.env.process(self._plan(case, outcome, risk))
+            tasks.start(self._plan(case, outcome, risk))
 
     def _assessment_evidence(self, case: Case, worker: Worker) -> None:
         """Seeing the child shows far more of the truth than a referral; an assessment
@@ -1448,11 +1474,9 @@ class FrontDoorModel:
     # -- the harm clock ---------------------------------------------------------------
 
     def _hazard_rate(self, family: Family) -> float:
-        harm = self.scenario.harm
-        if not harm.enabled or family.harm_type == "none" or not family.alive:
+        if family.harm_type == "none" or not family.alive:
             return 0.0
-        multiplier = harm.protection.get(family.protection, 1.0)  # type: ignore[call-overload]
-        return harm.rate_per_year_at_full_risk / 365.0 * multiplier
+        return self._hazard_by_protection.get(family.protection, self._hazard_unprotected)
 
     def _advance_hazard(self, family: Family) -> None:
         now = self.env.now

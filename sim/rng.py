@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import bisect
 import math
-from statistics import NormalDist
 
 from numpy.random import PCG64, Generator, SeedSequence
 
@@ -63,39 +62,48 @@ class RandomStreams:
         """A fresh generator for one entity (family, case) within stream `name`."""
         return Generator(PCG64(self._sequence(name, int(entity_id))))
 
-    def block_for_entity(
-        self, name: str, entity_id: int, source: Generator, size: int
-    ) -> DrawBlock:
-        """`size` uniforms drawn now from `source` for one entity, then its own stream."""
-        return DrawBlock(self, name, int(entity_id), source.random(size).tolist())
-
     def blocks_for_entity(
-        self, names: tuple[str, ...], entity_id: int, source: Generator, size: int
+        self, sizes: tuple[tuple[str, int, int], ...], entity_id: int, source: Generator
     ) -> list[DrawBlock]:
-        """One block of `size` uniforms per name, all drawn from `source` in one call."""
-        values = source.random(size * len(names)).tolist()
+        """One block per (name, uniforms, normals), all drawn from `source` in two calls."""
+        uniforms = source.random(sum(u for _, u, _ in sizes)).tolist()
+        normals = source.standard_normal(sum(n for _, _, n in sizes)).tolist()
         entity = int(entity_id)
-        return [
-            DrawBlock(self, name, entity, values[i * size : (i + 1) * size])
-            for i, name in enumerate(names)
-        ]
+        blocks: list[DrawBlock] = []
+        u0 = n0 = 0
+        for name, u, n in sizes:
+            blocks.append(
+                DrawBlock(self, name, entity, uniforms[u0 : u0 + u], normals=normals[n0 : n0 + n])
+            )
+            u0, n0 = u0 + u, n0 + n
+        return blocks
 
 
-_inv_cdf = NormalDist().inv_cdf
 _log1p = math.log1p
 
 
 class DrawBlock:
-    """A block of uniforms drawn up front for one entity, with a fallback stream.
+    """Uniforms and normals drawn up front for one entity, with a fallback stream.
 
     Drawing a block when a family first appears costs a fraction of building a new
     generator, and keeps the family's draws fixed however its story interleaves with
-    others'. Should a long story use the block up, draws continue from `fallback` when
+    others'. Should a long story use a block up, draws continue from `fallback` when
     one is given (the generator the block came from, when that is the entity's own),
     else from the entity's own generator in the named stream, made on first need.
+    Normals are drawn as normals (not from the uniforms through an inverse CDF): the
+    model asks for nearly as many of one as of the other, and this is cheaper.
     """
 
-    __slots__ = ("_values", "_next", "_streams", "_name", "_entity", "_fallback")
+    __slots__ = (
+        "_values",
+        "_next",
+        "_normals",
+        "_next_normal",
+        "_streams",
+        "_name",
+        "_entity",
+        "_fallback",
+    )
 
     def __init__(
         self,
@@ -104,33 +112,39 @@ class DrawBlock:
         entity: int,
         values: list[float],
         fallback: Generator | None = None,
+        normals: list[float] | None = None,
     ):
         self._values = values
         self._next = 0
+        self._normals = normals if normals is not None else []
+        self._next_normal = 0
         self._streams = streams
         self._name = name
         self._entity = entity
         self._fallback = fallback
+
+    def _generator(self) -> Generator:
+        if self._fallback is None:
+            self._fallback = self._streams.for_entity(self._name, self._entity)
+        return self._fallback
 
     def random(self) -> float:
         i = self._next
         try:
             value = self._values[i]
         except IndexError:
-            return self._fallback_random()
+            return float(self._generator().random())
         self._next = i + 1
         return value
 
-    def _fallback_random(self) -> float:
-        if self._fallback is None:
-            self._fallback = self._streams.for_entity(self._name, self._entity)
-        return float(self._fallback.random())
-
     def normal(self, loc: float = 0.0, scale: float = 1.0) -> float:
-        u = self.random()
-        # inv_cdf needs 0 < u < 1; numpy's uniforms are below 1, and exactly 0 is
-        # possible but vanishingly rare.
-        return loc + scale * _inv_cdf(u if u > 0.0 else 1e-300)
+        i = self._next_normal
+        try:
+            z = self._normals[i]
+        except IndexError:
+            return loc + scale * float(self._generator().standard_normal())
+        self._next_normal = i + 1
+        return loc + scale * z
 
     def exponential(self, scale: float = 1.0) -> float:
         return -scale * _log1p(-self.random())
