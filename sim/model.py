@@ -700,19 +700,24 @@ class FrontDoorModel:
 
     def view(self, case: Case, believed_risk: float, believed_need: float) -> CaseView:
         family = case.family
-        return CaseView(
-            case_id=case.id,
-            family_id=family.id,
-            now=self.env.now,
-            source=case.source,
-            concern=case.concern,
-            arrived_at=case.arrived_at,
-            believed_risk=believed_risk,
-            believed_need=believed_need,
-            known_family=case.record_found or "local_knowledge" in case.evidence,
-            re_referral=case.re_referral,
-            screening_level=case.screening_level,
-            evidence=tuple(case.evidence.items()),  # in the order it was found
+        # Positional, in CaseView's field order: built for every decision, and a tuple
+        # built directly skips the named constructor's keyword handling.
+        return _new_view(
+            CaseView,
+            (
+                case.id,  # case_id
+                family.id,  # family_id
+                self.env.now,  # now
+                case.source,  # source
+                case.concern,  # concern
+                case.arrived_at,  # arrived_at
+                believed_risk,
+                believed_need,
+                case.record_found or "local_knowledge" in case.evidence,  # known_family
+                case.re_referral,
+                case.screening_level,
+                tuple(case.evidence.items()),  # evidence, in the order it was found
+            ),
         )
 
     def truth_level(self, family: Family, t: float | None = None) -> Level:
@@ -1364,11 +1369,11 @@ class FrontDoorModel:
         longterm = self.scenario.long_term
         thresholds = self.scenario.thresholds
         rng = family.judgement_rng
-        age = self.env.now - (case.plan_started_at or self.env.now)
+        now = self.env.now
+        age = now - (case.plan_started_at or now)
         clarity = self.scenario.families.clarity_at_assessment[family.harm_type]  # type: ignore[index]
         fresh = clip01(
-            clarity * family.risk_at(self.env.now)
-            + longterm.review_judgement_error_sd * rng.normal()
+            clarity * family.risk_at(now) + longterm.review_judgement_error_sd * rng.normal()
         )
         sensitivity = math.exp(-age / longterm.complacency_days) if longterm.complacency else 1.0
         believed = family.plan_anchor + sensitivity * (fresh - family.plan_anchor)
@@ -1387,7 +1392,7 @@ class FrontDoorModel:
             decided = Level.CHILD_IN_NEED if ending or level == Level.CHILD_IN_NEED else level
         if decided == Level.CHILD_IN_NEED and level == Level.CHILD_PROTECTION and not ending:
             decided = level
-        truth, ceiling = self._truth_at(family, self.env.now)
+        truth, ceiling = self._truth_at(family, now)
         held = self.incidents.level_holds(decided, truth, ceiling)
         why: list[str] = []
         if not held and decided < truth:
@@ -1400,7 +1405,7 @@ class FrontDoorModel:
             ):
                 why.append("rule_of_optimism")
         self.log.emit(
-            self.env.now,
+            now,
             EventKind.BARRIER_TESTED,
             case=case.id,
             family=family.id,
@@ -1568,6 +1573,9 @@ def uniform_blocks(rng: np.random.Generator, size: int = 512) -> Iterator[float]
     """Uniforms from `rng`, drawn `size` at a time (one numpy call, not one per draw)."""
     while True:
         yield from rng.random(size).tolist()
+
+
+_new_view = tuple.__new__
 
 
 def clip01(x: float) -> float:
