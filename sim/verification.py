@@ -1,9 +1,10 @@
 """Scenarios that switch the model's features off, so it can be checked against theory.
 
 `mmc_scenario` turns the production model into an M/M/c queue: one source with
-exponential gaps round the clock, no screening, no thresholds, exponential assessment
-times, first come first served, no harm and no re-referrals, and C workers who each
-hold one case at a time. The waiting time to allocation should then match Erlang C.
+exponential gaps round the clock, no screening, no thresholds (and no family in need,
+so no decision is graded an incident), exponential assessment times, first come first
+served, no harm, no re-referrals and no staff turnover, and C workers who each hold one
+case at a time. The waiting time to allocation should then match Erlang C.
 """
 
 from __future__ import annotations
@@ -51,12 +52,16 @@ def mmc_scenario(
                 ),
                 "known_share": 0.0,
             },
+            # No thresholds, so no family may need more than no further action: with
+            # need never reaching the in-need bar, no decision is graded an incident.
+            "truth": {"in_need_need": 1.0},
             "thresholds": {"enabled": False},
             "staff": {
                 "groups": [{"role": MMC_ROLE, "count": servers, "caseload_cap": 1}],
                 "judgement_error_sd": {MMC_ROLE: 0.0},
                 "behind_backlog_share": 1e9,
             },
+            "staffing": {"turnover_per_year": 0.0},
             "screening": {"enabled": False},
             "assessment": {
                 "distribution": "exponential",
