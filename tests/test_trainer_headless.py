@@ -133,28 +133,37 @@ def test_every_button_has_a_shortcut_and_esc_pauses_the_clock(tmp_path: Path) ->
     from trainer.settings import Settings
     from trainer.ui import App
 
-    watcher = Watcher(1)
-    app = App(
-        settings=Settings(),
-        settings_file=None,
-        store=None,
-        headless=True,
-        bot=watcher,
-        max_frames=20_000,
-    )
-    game = Game(
-        app, entries=catalogue([EXERCISES["03_last_hour_handover"]], None), seed=1, trainee="t-1"
-    )
-    app.game = game
-    game.to_title()
-    app.run()
-    assert app.result is not None
-    missing = sorted(name for name, key in watcher.seen.items() if key is None)
+    # The handover dialog appears only when a shift ends with answers still awaited,
+    # which depends on how long the agencies take on the seed: play shifts until every
+    # dialog of the desk has been met (two seeds suffice today; four are allowed).
+    dialogs = {"database", "search", "agency:police", "record", "handover", "send"}
+    seen: dict[str, int | None] = {}
+    for seed in range(1, 5):
+        watcher = Watcher(seed)
+        app = App(
+            settings=Settings(),
+            settings_file=None,
+            store=None,
+            headless=True,
+            bot=watcher,
+            max_frames=20_000,
+        )
+        game = Game(
+            app,
+            entries=catalogue([EXERCISES["03_last_hour_handover"]], None),
+            seed=seed,
+            trainee="t-1",
+        )
+        app.game = game
+        game.to_title()
+        app.run()
+        assert app.result is not None
+        seen.update(watcher.seen)
+        if dialogs <= set(seen):
+            break
+    missing = sorted(name for name, key in seen.items() if key is None)
     assert missing == [], f"buttons without a shortcut: {missing}"
-    # The desk's own dialogs were all met on the way.
-    assert {"database", "search", "agency:police", "record", "handover", "send"} <= set(
-        watcher.seen
-    )
+    assert dialogs <= set(seen), sorted(dialogs - set(seen))
 
     app = App(settings=Settings(), settings_file=None, store=None, headless=True)
     game = Game(
