@@ -29,7 +29,7 @@ from analysis.kpis import run_frame
 from sim.conditions import LATENT_CONDITIONS, remove_condition
 from sim.config import Scenario
 from sim.events import EventKind, LogRecord
-from sim.model import FrontDoorModel
+from sim.model import run_scenario
 
 GRADE_ORDER = {"no_harm": 0, "harm": 1, "life_threatening_or_death": 2}
 HARM_KINDS: tuple[str, ...] = ("harm_false_negative", "harm_false_positive")
@@ -116,7 +116,7 @@ def replay_incidents(
     scenario: Scenario, seed: int, replication: int
 ) -> list[tuple[int, str, str, float]]:
     """Run once and return its incident keys (the unit of work of a replay)."""
-    log = FrontDoorModel(scenario, seed=seed, replication=replication).run()
+    log = run_scenario(scenario, seed, replication=replication)
     return incident_keys(log.records)
 
 
@@ -138,7 +138,7 @@ def explain_case(
     can be removed (the model knows how), whether the incident still happened without
     it, and so whether it was necessary.
     """
-    log = FrontDoorModel(scenario, seed=seed, replication=replication).run()
+    log = run_scenario(scenario, seed, replication=replication)
     incident = case_incident(log.records, case_id)
     removable = [c for c in incident.story_conditions if c in LATENT_CONDITIONS]
     tasks = [
@@ -179,7 +179,7 @@ def explain_case(
 
 
 def _original(scenario: Scenario, seed: int, replication: int) -> list[IncidentRef]:
-    log = FrontDoorModel(scenario, seed=seed, replication=replication).run()
+    log = run_scenario(scenario, seed, replication=replication)
     start = run_frame(log.records).measured_from
     return [
         _ref(log.records, r)

@@ -26,7 +26,7 @@ from analysis.kpis import COUNT_KPIS, compute_kpis, run_frame
 from analysis.stats import mser5
 from sim.config import Scenario
 from sim.events import EventKind, LogRecord
-from sim.model import FrontDoorModel
+from sim.model import run_scenario
 
 WarmUp = Literal["auto", "fixed", "mser5"]
 WARM_UP_CHOICES: tuple[str, ...] = ("auto", "fixed", "mser5")
@@ -311,6 +311,6 @@ def run_digest(
 
     This is the unit of work every executor runs: a pure function of its arguments.
     """
-    log = FrontDoorModel(scenario, seed=seed, replication=replication).run()
+    log = run_scenario(scenario, seed, replication=replication)
     method = warm_up_method(scenario, warm_up)
     return digest_log(log.records, warm_up=method, horizon_days=scenario.run.horizon_days)

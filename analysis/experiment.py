@@ -31,7 +31,7 @@ from analysis.store import ExperimentStore
 from analysis.tables import case_rows
 from sim.config import Scenario
 from sim.loader import ScenarioError, scenario_hash, scenario_with
-from sim.model import FrontDoorModel
+from sim.model import run_scenario
 
 Progress = Callable[[int], None]
 
@@ -53,7 +53,7 @@ def run_replication(
     keep_cases: bool = False,
 ) -> ReplicationResult:
     """Run replication `replication` of `scenario`; optionally write its log."""
-    log = FrontDoorModel(scenario, seed=seed, replication=replication).run()
+    log = run_scenario(scenario, seed, replication=replication)
     if log_dir is not None:
         folder = Path(log_dir)
         folder.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,8 @@ from sim.config import Scenario
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.add_argument(
-        "--markdown", action="store_true",
+        "--markdown",
+        action="store_true",
         help="print a table of every field with its default and meaning instead",
     )
     p.set_defaults(handler=handle)
@@ -85,12 +86,18 @@ def field_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[
             default = json.dumps(info.default, default=str)
         elif info.default_factory is not None:
             value = info.default_factory()  # type: ignore[call-arg]
-            default = "(see below)" if isinstance(value, BaseModel) else json.dumps(
-                value if not isinstance(value, dict) else {
-                    k: (v.model_dump() if isinstance(v, BaseModel) else v)
-                    for k, v in value.items()
-                },
-                default=str,
+            default = (
+                "(see below)"
+                if isinstance(value, BaseModel)
+                else json.dumps(
+                    value
+                    if not isinstance(value, dict)
+                    else {
+                        k: (v.model_dump() if isinstance(v, BaseModel) else v)
+                        for k, v in value.items()
+                    },
+                    default=str,
+                )
             )
         else:
             default = "required"

@@ -12,7 +12,7 @@ from analysis.kpis import compute_kpis
 from analysis.stats import erlang_c_wait
 from frontdoor.commands.common import UsageError, positive_int, print_json, seed_value
 from sim.events import EventKind
-from sim.model import FrontDoorModel
+from sim.model import run_scenario
 from sim.verification import mmc_scenario
 
 
@@ -36,7 +36,7 @@ def simulate_mmc(
     scenario = mmc_scenario(
         arrival_rate=arrival_rate, service_rate=service_rate, servers=servers, customers=customers
     )
-    log = FrontDoorModel(scenario, seed=seed).run()
+    log = run_scenario(scenario, seed)
     waits = [r.data["wait_days"] for r in log.of_kind(EventKind.ALLOCATED)]
     kpis = compute_kpis(log.records)
     return {
