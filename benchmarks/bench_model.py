@@ -57,7 +57,7 @@ import sim
 from analysis.stats import erlang_c_wait
 from sim.config import Scenario
 from sim.entities import Level
-from sim.events import EventKind, EventLog
+from sim.events import NO_ID, EventKind, EventLog
 from sim.loader import load_scenario, scenario_with
 from sim.model import FrontDoorModel
 from sim.verification import mmc_scenario
@@ -208,36 +208,117 @@ def bare_mmc_logged(
     nfa = Level.NO_FURTHER_ACTION.label
 
     def customer(case: int, arrived: float) -> Generator[simpy.Event, Any, None]:
-        emit(arrived, EventKind.FAMILY_CREATED, family=case, harm_type="none", risk=0.0,
-             need=0.5, trend=0.0, known_before_run=False, truth_level=nfa, surname="Nuttall",
-             name_origin="british", recorded_surname=None, file_location="none",
-             agencies_knowing=[], patch=0)  # fmt: skip
-        emit(arrived, EventKind.REFERRAL_ARRIVED, case=case, family=case, source="other",
-             concern="neglect", out_of_hours=False, re_referral=False, known_family=False,
-             days_since_last_referral=None, signal=0.0, need_signal=0.5, spelling="Nuttall",
-             scripted=None)  # fmt: skip
-        emit(arrived, EventKind.QUEUED, case=case, family=case, priority=arrived,
-             level="child_in_need", waiting=len(desk.queue))  # fmt: skip
+        emit(
+            arrived,
+            EventKind.FAMILY_CREATED,
+            NO_ID,
+            case,
+            {
+                "harm_type": "none",
+                "risk": 0.0,
+                "need": 0.5,
+                "trend": 0.0,
+                "known_before_run": False,
+                "truth_level": nfa,
+                "surname": "Nuttall",
+                "name_origin": "british",
+                "recorded_surname": None,
+                "file_location": "none",
+                "agencies_knowing": [],
+                "patch": 0,
+            },
+        )
+        emit(
+            arrived,
+            EventKind.REFERRAL_ARRIVED,
+            case,
+            case,
+            {
+                "source": "other",
+                "concern": "neglect",
+                "out_of_hours": False,
+                "re_referral": False,
+                "known_family": False,
+                "days_since_last_referral": None,
+                "signal": 0.0,
+                "need_signal": 0.5,
+                "spelling": "Nuttall",
+                "scripted": None,
+            },
+        )
+        emit(
+            arrived,
+            EventKind.QUEUED,
+            case,
+            case,
+            {"priority": arrived, "level": "child_in_need", "waiting": len(desk.queue)},
+        )
         with desk.request() as request:
             yield request
             now = env.now
             waits.append(now - arrived)
-            emit(now, EventKind.ALLOCATED, case=case, family=case, worker=0, role="experienced",
-                 wait_days=now - arrived, wait_working_days=now - arrived, concern="neglect",
-                 caseload=1)  # fmt: skip
+            emit(
+                now,
+                EventKind.ALLOCATED,
+                case,
+                case,
+                {
+                    "worker": 0,
+                    "role": "experienced",
+                    "wait_days": now - arrived,
+                    "wait_working_days": now - arrived,
+                    "concern": "neglect",
+                    "caseload": 1,
+                },
+            )
             yield env.timeout(rng.exponential(mean_service))
             done = env.now
-            emit(done, EventKind.ASSESSMENT_STAGE_ENDED, case=case, family=case,
-                 stage="initial", level=nfa)  # fmt: skip
-            emit(done, EventKind.CONCLUDED, case=case, family=case, outcome=nfa,
-                 stage="initial", believed_risk=0.0, believed_need=0.5,
-                 length_days=done - now, length_working_days=done - now,
-                 within_timescale=True, worker=0)  # fmt: skip
-            emit(done, EventKind.BARRIER_TESTED, case=case, family=case, barrier="assessment",
-                 held=True, conditions=[], active_failure=False, decided=nfa, truth=nfa,
-                 worker=0, role="experienced")  # fmt: skip
-            emit(done, EventKind.CLOSED, case=case, family=case,
-                 reason="no_further_action_after_assessment", days_open=done - arrived)  # fmt: skip
+            emit(
+                done,
+                EventKind.ASSESSMENT_STAGE_ENDED,
+                case,
+                case,
+                {"stage": "initial", "level": nfa},
+            )
+            emit(
+                done,
+                EventKind.CONCLUDED,
+                case,
+                case,
+                {
+                    "outcome": nfa,
+                    "stage": "initial",
+                    "believed_risk": 0.0,
+                    "believed_need": 0.5,
+                    "length_days": done - now,
+                    "length_working_days": done - now,
+                    "within_timescale": True,
+                    "worker": 0,
+                },
+            )
+            emit(
+                done,
+                EventKind.BARRIER_TESTED,
+                case,
+                case,
+                {
+                    "barrier": "assessment",
+                    "held": True,
+                    "conditions": [],
+                    "active_failure": False,
+                    "decided": nfa,
+                    "truth": nfa,
+                    "worker": 0,
+                    "role": "experienced",
+                },
+            )
+            emit(
+                done,
+                EventKind.CLOSED,
+                case,
+                case,
+                {"reason": "no_further_action_after_assessment", "days_open": done - arrived},
+            )
 
     def source() -> Generator[simpy.Event, Any, None]:
         for case in range(customers):

@@ -240,9 +240,9 @@ class InformationDesk:
         model.log.emit(
             model.env.now,
             EventKind.INFORMATION_REQUESTED,
-            case=case.id,
-            family=case.family.id,
-            what="file",
+            case.id,
+            case.family.id,
+            {"what": "file"},
         )
         facts = case.family.facts
         files = model.scenario.case_files
@@ -272,11 +272,9 @@ class InformationDesk:
             model.log.emit(
                 model.env.now,
                 EventKind.INFORMATION_RETURNED,
-                case=case.id,
-                family=case.family.id,
-                what="file",
-                outcome=answer.outcome,
-                location=where,
+                case.id,
+                case.family.id,
+                {"what": "file", "outcome": answer.outcome, "location": where},
             )
             if done is not None:
                 done.succeed(answer)
@@ -303,7 +301,7 @@ class InformationDesk:
         model = self.model
         wd = median_working_days * math.exp(0.5 * case.family.judgement_rng.normal())
         now = model.env.now
-        return model.calendar.add_working_days(model.calendar.next_open(now), wd) - now
+        return model.calendar.add_working_days(now, wd) - now  # from the next opening
 
     # -- other agencies -------------------------------------------------------------------
 
@@ -321,10 +319,9 @@ class InformationDesk:
         model.log.emit(
             model.env.now,
             EventKind.INFORMATION_REQUESTED,
-            case=case.id,
-            family=case.family.id,
-            what="agency",
-            agency=agency,
+            case.id,
+            case.family.id,
+            {"what": "agency", "agency": agency},
         )
         case.agency_status[agency] = "asked"
         spec = model.scenario.agencies.agencies.get(agency)  # type: ignore[call-overload]
@@ -389,12 +386,14 @@ class InformationDesk:
         model.log.emit(
             model.env.now,
             EventKind.INFORMATION_RETURNED,
-            case=case.id,
-            family=case.family.id,
-            what="agency",
-            agency=agency,
-            outcome=answer.outcome,
-            answered_by=None if asker is None else asker.id,
+            case.id,
+            case.family.id,
+            {
+                "what": "agency",
+                "agency": agency,
+                "outcome": answer.outcome,
+                "answered_by": None if asker is None else asker.id,
+            },
         )
         return answer
 

@@ -36,7 +36,7 @@ from sim.deciders import (
     screening_level_for,
 )
 from sim.entities import Case, ErrorEpisode, Family, Level, Worker
-from sim.events import EventKind, EventLog
+from sim.events import NO_ID, EventKind, EventLog
 from sim.harm import hazard_integral, time_to_hazard
 from sim.incidents import IncidentBook
 from sim.information import InformationDesk, InformationResult, draw_facts, scripted_facts
@@ -167,18 +167,22 @@ class FrontDoorModel:
         self.log.emit(
             self.env.now,
             EventKind.RUN_STARTED,
-            scenario=scenario.name,
-            seed=seed,
-            replication=replication,
-            policy=getattr(self.decider, "name", type(self.decider).__name__),
-            measured_from=scenario.run.warm_up_days,
-            ends_at=self.end_time,
-            workers=[[w.id, w.role, w.caseload_cap, w.duty, w.team] for w in self.workers],
-            design=scenario.staffing.design,
-            patches=self.patches,
-            reporting={
-                "culture": scenario.reporting.culture,
-                "reporting_system": scenario.reporting.reporting_system,
+            NO_ID,
+            NO_ID,
+            {
+                "scenario": scenario.name,
+                "seed": seed,
+                "replication": replication,
+                "policy": getattr(self.decider, "name", type(self.decider).__name__),
+                "measured_from": scenario.run.warm_up_days,
+                "ends_at": self.end_time,
+                "workers": [[w.id, w.role, w.caseload_cap, w.duty, w.team] for w in self.workers],
+                "design": scenario.staffing.design,
+                "patches": self.patches,
+                "reporting": {
+                    "culture": scenario.reporting.culture,
+                    "reporting_system": scenario.reporting.reporting_system,
+                },
             },
         )
         # The run's standing processes (released with the model: see `release`).
@@ -254,9 +258,9 @@ class FrontDoorModel:
             self.log.emit(
                 self.env.now,
                 EventKind.WORKER_CHANGED,
-                worker=worker.id,
-                role=worker.role,
-                change="replaced",
+                NO_ID,
+                NO_ID,
+                {"worker": worker.id, "role": worker.role, "change": "replaced"},
             )
 
     # -- running ------------------------------------------------------------------
@@ -311,10 +315,14 @@ class FrontDoorModel:
         self.log.emit(
             self.env.now,
             EventKind.RUN_ENDED,
-            open_cases=open_cases,
-            waiting_for_allocation=sum(len(w) for w in self._waiting),
-            waiting_for_screening=sum(len(q) for q in self.screening_queues),
-            measured_from=self.scenario.run.warm_up_days,
+            NO_ID,
+            NO_ID,
+            {
+                "open_cases": open_cases,
+                "waiting_for_allocation": sum(len(w) for w in self._waiting),
+                "waiting_for_screening": sum(len(q) for q in self.screening_queues),
+                "measured_from": self.scenario.run.warm_up_days,
+            },
         )
 
     # -- arrivals -----------------------------------------------------------------
@@ -440,19 +448,22 @@ class FrontDoorModel:
         self.log.emit(
             self.env.now,
             EventKind.FAMILY_CREATED,
-            family=family.id,
-            harm_type=family.harm_type,
-            risk=family.base_risk,
-            need=family.need,
-            trend=family.trend,
-            known_before_run=family.known_before_run,
-            truth_level=self.truth_level(family).label,
-            surname=facts.surname,
-            name_origin=facts.name_origin,
-            recorded_surname=facts.recorded_surname,
-            file_location=facts.file_location,
-            agencies_knowing=sorted(facts.agency_information),
-            patch=family.patch,
+            NO_ID,
+            family.id,
+            {
+                "harm_type": family.harm_type,
+                "risk": family.base_risk,
+                "need": family.need,
+                "trend": family.trend,
+                "known_before_run": family.known_before_run,
+                "truth_level": self.truth_level(family).label,
+                "surname": facts.surname,
+                "name_origin": facts.name_origin,
+                "recorded_surname": facts.recorded_surname,
+                "file_location": facts.file_location,
+                "agencies_knowing": sorted(facts.agency_information),
+                "patch": family.patch,
+            },
         )
         self._reschedule_harm(family)
         return family
@@ -543,18 +554,20 @@ class FrontDoorModel:
         self.log.emit(
             now,
             EventKind.REFERRAL_ARRIVED,
-            case=case.id,
-            family=family.id,
-            source=source,
-            concern=concern,
-            out_of_hours=out_of_hours,
-            re_referral=re_referral,
-            known_family=family.known_before_run or family.referrals > 1,
-            days_since_last_referral=since_last,
-            signal=signal,
-            need_signal=need_signal,
-            spelling=case.spelling,
-            scripted=ref,
+            case.id,
+            family.id,
+            {
+                "source": source,
+                "concern": concern,
+                "out_of_hours": out_of_hours,
+                "re_referral": re_referral,
+                "known_family": family.known_before_run or family.referrals > 1,
+                "days_since_last_referral": since_last,
+                "signal": signal,
+                "need_signal": need_signal,
+                "spelling": case.spelling,
+                "scripted": ref,
+            },
         )
         self._set_protection(family, "waiting")
         if not self.scenario.screening.enabled:
@@ -591,10 +604,9 @@ class FrontDoorModel:
             self.log.emit(
                 self.env.now,
                 EventKind.OUT_OF_HOURS_TRIAGED,
-                case=case.id,
-                family=family.id,
-                urgent=urgent,
-                believed_risk=believed,
+                case.id,
+                family.id,
+                {"urgent": urgent, "believed_risk": believed},
             )
             if urgent:
                 yield self.env.timeout(3.0 / 24.0)  # travel and a visit
@@ -653,11 +665,9 @@ class FrontDoorModel:
         self.log.emit(
             self.env.now,
             EventKind.HANDED_OVER,
-            case=case.id,
-            family=case.family.id,
-            to=to,
-            facts=facts,
-            lost=lost,
+            case.id,
+            case.family.id,
+            {"to": to, "facts": facts, "lost": lost},
         )
         if facts:
             held = key_fact not in lost
@@ -799,15 +809,17 @@ class FrontDoorModel:
         self.log.emit(
             self.env.now,
             EventKind.BARRIER_TESTED,
-            case=case.id,
-            family=case.family.id,
-            barrier=name,
-            held=held,
-            conditions=conditions,
-            active_failure=False,
-            worker=None if worker is None else worker.id,
-            role=None if worker is None else worker.role,
-            **extra,
+            case.id,
+            case.family.id,
+            {
+                "barrier": name,
+                "held": held,
+                "conditions": conditions,
+                "active_failure": False,
+                "worker": None if worker is None else worker.id,
+                "role": None if worker is None else worker.role,
+                **extra,
+            },
         )
 
     def _judge(
@@ -833,16 +845,18 @@ class FrontDoorModel:
         self.log.emit(
             self.env.now,
             EventKind.BARRIER_TESTED,
-            case=case.id,
-            family=family.id,
-            barrier=barrier,
-            held=held,
-            conditions=conditions,
-            active_failure=active,
-            decided=answer.label,
-            truth=truth.label,
-            worker=None if worker is None else worker.id,
-            role=who,
+            case.id,
+            family.id,
+            {
+                "barrier": barrier,
+                "held": held,
+                "conditions": conditions,
+                "active_failure": active,
+                "decided": answer.label,
+                "truth": truth.label,
+                "worker": None if worker is None else worker.id,
+                "role": who,
+            },
         )
         if not held:
             case.holes.append((barrier, tuple(conditions)))
@@ -950,15 +964,17 @@ class FrontDoorModel:
         self.log.emit(
             now,
             EventKind.SCREENED,
-            case=case.id,
-            family=family.id,
-            level=level.label,
-            believed_risk=risk,
-            believed_need=need,
-            worker=worker.id,
-            role=worker.role,
-            within_timescale=within,
-            evidence=sorted(case.evidence),
+            case.id,
+            family.id,
+            {
+                "level": level.label,
+                "believed_risk": risk,
+                "believed_need": need,
+                "worker": worker.id,
+                "role": worker.role,
+                "within_timescale": within,
+                "evidence": sorted(case.evidence),
+            },
         )
         self.information.record_checks(case, worker)
         self._judge(case, worker, "screening", level, clean_risk, clean_need)
@@ -1046,10 +1062,9 @@ class FrontDoorModel:
         self.log.emit(
             self.env.now,
             EventKind.INFORMATION_REQUESTED,
-            case=case.id,
-            family=case.family.id,
-            what=what,
-            **fields,
+            case.id,
+            case.family.id,
+            {"what": what, **fields},
         )
 
     def _after(self, case: Case, hours: float, act: Any) -> simpy.Event:
@@ -1062,11 +1077,13 @@ class FrontDoorModel:
             self.log.emit(
                 self.env.now,
                 EventKind.INFORMATION_RETURNED,
-                case=case.id,
-                family=case.family.id,
-                what=answer.action,
-                outcome=answer.outcome,
-                evidence_key=answer.evidence_key,
+                case.id,
+                case.family.id,
+                {
+                    "what": answer.action,
+                    "outcome": answer.outcome,
+                    "evidence_key": answer.evidence_key,
+                },
             )
             done.succeed(answer)
 
@@ -1116,11 +1133,13 @@ class FrontDoorModel:
         self.log.emit(
             self.env.now,
             EventKind.QUEUED,
-            case=case.id,
-            family=case.family.id,
-            priority=key,
-            level=case.screening_level.label if case.screening_level is not None else None,
-            waiting=sum(len(w) for w in self._waiting),
+            case.id,
+            case.family.id,
+            {
+                "priority": key,
+                "level": case.screening_level.label if case.screening_level is not None else None,
+                "waiting": sum(len(w) for w in self._waiting),
+            },
         )
         self._wake_allocator()
 
@@ -1193,22 +1212,24 @@ class FrontDoorModel:
         self.log.emit(
             now,
             EventKind.ALLOCATED,
-            case=case.id,
-            family=family.id,
-            worker=worker.id,
-            role=worker.role,
-            wait_days=now - queued,
-            wait_working_days=wait_wd,
-            concern=case.concern,
-            caseload=caseload,  # this worker's caseload with this case, as allocated
+            case.id,
+            family.id,
+            {
+                "worker": worker.id,
+                "role": worker.role,
+                "wait_days": now - queued,
+                "wait_working_days": wait_wd,
+                "concern": case.concern,
+                "caseload": caseload,  # this worker's caseload with this case, as allocated
+            },
         )
         if self.scenario.thresholds.enabled:
             late = wait_wd > spec.timescales.allocation_working_days
             self.barrier(case, "allocation", not late, ["understaffing"] if late else [], worker)
         self._set_protection(family, "assessing")
-        start = self.calendar.next_open(now)
+        # add_working_days starts at the next opening itself when the team is closed.
         end = self.calendar.add_working_days(
-            start, self._duration(family, spec.assessment.initial_median_working_days, worker)
+            now, self._duration(family, spec.assessment.initial_median_working_days, worker)
         )
         yield self.env.timeout(end - now)
         self._assessment_evidence(case, worker)
@@ -1220,10 +1241,9 @@ class FrontDoorModel:
         self.log.emit(
             self.env.now,
             EventKind.ASSESSMENT_STAGE_ENDED,
-            case=case.id,
-            family=family.id,
-            stage="initial",
-            level=first.label,
+            case.id,
+            family.id,
+            {"stage": "initial", "level": first.label},
         )
         stage = "initial"
         if spec.thresholds.enabled and (
@@ -1232,8 +1252,7 @@ class FrontDoorModel:
             stage = "core"
             later = self.env.now
             end = self.calendar.add_working_days(
-                self.calendar.next_open(later),
-                self._duration(family, spec.assessment.core_median_working_days, worker),
+                later, self._duration(family, spec.assessment.core_median_working_days, worker)
             )
             yield self.env.timeout(end - later)
             self._assessment_evidence(case, worker)
@@ -1255,16 +1274,18 @@ class FrontDoorModel:
         self.log.emit(
             now,
             EventKind.CONCLUDED,
-            case=case.id,
-            family=family.id,
-            outcome=outcome.label,
-            stage=stage,
-            believed_risk=risk,
-            believed_need=need,
-            length_days=now - case.allocated_at,
-            length_working_days=length_wd,
-            within_timescale=length_wd <= limit,
-            worker=worker.id,
+            case.id,
+            family.id,
+            {
+                "outcome": outcome.label,
+                "stage": stage,
+                "believed_risk": risk,
+                "believed_need": need,
+                "length_days": now - case.allocated_at,
+                "length_working_days": length_wd,
+                "within_timescale": length_wd <= limit,
+                "worker": worker.id,
+            },
         )
         self._judge(case, worker, "assessment", outcome, clean_risk, clean_need)
         self._wake_allocator()
@@ -1326,10 +1347,9 @@ class FrontDoorModel:
             self.log.emit(
                 self.env.now,
                 EventKind.PLAN_STARTED,
-                case=case.id,
-                family=family.id,
-                plan=state,
-                days=days,
+                case.id,
+                family.id,
+                {"plan": state, "days": days},
             )
             if level != previous:  # a renewal of the same plan is not a new decision to grade
                 self.incidents.plan_started(family, case, level)
@@ -1370,23 +1390,19 @@ class FrontDoorModel:
             )
             family.base_risk *= 1.0 - cut
         family.need *= 1.0 - services.cin_need_reduction
-        self.log.emit(
-            self.env.now,
-            EventKind.PLAN_ENDED,
-            case=case.id,
-            family=family.id,
-            plan=level.label,
-        )
+        self.log.emit(self.env.now, EventKind.PLAN_ENDED, case.id, family.id, {"plan": level.label})
         self.log.emit(
             self.env.now,
             EventKind.TRUTH_CHANGED,
-            case=case.id,
-            family=family.id,
-            risk_before=before_risk,
-            risk_after=family.base_risk,
-            need_before=before_need,
-            need_after=family.need,
-            truth_level=self.truth_level(family).label,
+            case.id,
+            family.id,
+            {
+                "risk_before": before_risk,
+                "risk_after": family.base_risk,
+                "need_before": before_need,
+                "need_after": family.need,
+                "truth_level": self.truth_level(family).label,
+            },
         )
         self._reschedule_harm(family)
 
@@ -1434,17 +1450,19 @@ class FrontDoorModel:
         self.log.emit(
             now,
             EventKind.BARRIER_TESTED,
-            case=case.id,
-            family=family.id,
-            barrier="long_term_review",
-            held=held,
-            conditions=why,
-            active_failure=False,
-            decided=decided.label,
-            truth=truth.label,
-            worker=None,
-            role="family_support_worker",
-            case_age_days=age,
+            case.id,
+            family.id,
+            {
+                "barrier": "long_term_review",
+                "held": held,
+                "conditions": why,
+                "active_failure": False,
+                "decided": decided.label,
+                "truth": truth.label,
+                "worker": None,
+                "role": "family_support_worker",
+                "case_age_days": age,
+            },
         )
         if not held:
             case.holes.append(("long_term_review", tuple(why)))
@@ -1472,10 +1490,9 @@ class FrontDoorModel:
         self.log.emit(
             now,
             EventKind.CLOSED,
-            case=case.id,
-            family=family.id,
-            reason=reason,
-            days_open=now - case.arrived_at,
+            case.id,
+            family.id,
+            {"reason": reason, "days_open": now - case.arrived_at},
         )
         self._set_protection(family, "none")
         self._schedule_concern(family)
@@ -1564,14 +1581,16 @@ class FrontDoorModel:
         self.log.emit(
             now,
             EventKind.HARM_OCCURRED,
-            case=case.id if case is not None else -1,
-            family=family.id,
-            harm_type=family.harm_type,
-            severity=severity,
-            protection=family.protection,
-            team_level=family.team_level.label,
-            truth_level=self.truth_level(family).label,
-            seen_by_outside_agency=surfaced,
+            case.id if case is not None else -1,
+            family.id,
+            {
+                "harm_type": family.harm_type,
+                "severity": severity,
+                "protection": family.protection,
+                "team_level": family.team_level.label,
+                "truth_level": self.truth_level(family).label,
+                "seen_by_outside_agency": surfaced,
+            },
         )
         self.incidents.harm(family, severity, surfaced=surfaced)
         if severity == "death":
@@ -1588,10 +1607,9 @@ class FrontDoorModel:
             self.log.emit(
                 now,
                 EventKind.INFORMATION_RETURNED,
-                case=case.id,
-                family=family.id,
-                what="harm_seen",
-                source=SURFACING_SOURCE[family.harm_type],
+                case.id,
+                family.id,
+                {"what": "harm_seen", "source": SURFACING_SOURCE[family.harm_type]},
             )
         self._reschedule_harm(family)
 
