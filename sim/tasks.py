@@ -25,7 +25,7 @@ TaskGenerator = Generator[simpy.Event, Any, Any]
 
 def start(generator: TaskGenerator) -> None:
     """Run `generator` as a light process, starting now."""
-    _LightProcess(generator).step(None, ok=True)
+    _LightProcess(generator).step(None, True)
 
 
 class _LightProcess:
@@ -35,11 +35,12 @@ class _LightProcess:
         self._generator = generator
 
     def resume(self, event: simpy.Event) -> None:
-        if not event._ok:
+        ok = event._ok
+        if not ok:
             event._defused = True  # handed to the generator, as a Process does
-        self.step(event._value, ok=event._ok)
+        self.step(event._value, ok)
 
-    def step(self, value: Any, *, ok: bool) -> None:
+    def step(self, value: Any, ok: bool) -> None:
         generator = self._generator
         while True:
             try:
