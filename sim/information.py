@@ -19,14 +19,13 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
 import simpy
 
-from sim.config import AGENCIES, ScriptedFamily
+from sim.config import AGENCIES, HARM_TYPES, ScriptedFamily
 from sim.entities import Case, Family, Worker
 from sim.events import EventKind
 from sim.names import NAME_ORIGINS, SURNAMES, names_match, variant_spelling
-from sim.rng import cumulative, pick
+from sim.rng import BatchedDraws, cumulative, pick
 
 if TYPE_CHECKING:
     from sim.model import FrontDoorModel
@@ -70,11 +69,11 @@ class InformationResult:
 
 
 def draw_facts(
-    model: FrontDoorModel, family: Family, rng: np.random.Generator, known: bool
+    model: FrontDoorModel, family: Family, draws: BatchedDraws, known: bool
 ) -> FamilyFacts:
     """A random family's findable facts, from a fixed number of draws of its stream."""
     s = model.scenario
-    u = rng.random(12 + 2 * len(AGENCIES)).tolist()
+    u = draws.uniforms(12 + 2 * len(AGENCIES))
     origins, origin_cdf, location_cdf = model.information.tables
     origin = origins[pick(origin_cdf, u[0])]
     names = SURNAMES[origin]
@@ -97,13 +96,12 @@ def draw_facts(
         clarity = files.poor_chronology_clarity if facts.poor_chronology else 1.0
         facts.file_history = FILE_CLARITY * clarity * risk
     agency_clarity = s.agencies.clarity
-    for i, agency in enumerate(AGENCIES):
-        spec = s.agencies.agencies.get(agency)
-        holds = spec.holds_information.get(family.harm_type, 0.0) if spec else 0.0
+    held = facts.agency_information
+    for i, agency, holds in model.information.agency_holds[family.harm_type]:
         if u[12 + 2 * i] < holds:
-            noise = (u[13 + 2 * i] - 0.5) * 0.1
-            facts.agency_information[agency] = min(1.0, max(0.0, agency_clarity * risk + noise))
-        facts.refusal_draw[agency] = u[13 + 2 * i]
+            value = agency_clarity * risk + (u[13 + 2 * i] - 0.5) * 0.1
+            held[agency] = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
+    facts.refusal_draw = dict(zip(AGENCIES, u[13::2], strict=True))
     facts.spelling_draws = u[9:12]
     return facts
 
@@ -135,6 +133,16 @@ class InformationDesk:
         s = model.scenario
         origins = [o for o in NAME_ORIGINS if s.database.origin_shares.get(o, 0.0) > 0]
         shares = [s.case_files.location_shares.get(loc, 0.0) for loc in FILE_LOCATIONS]
+        # Per harm type, the agencies that may know such a family and how likely they
+        # are to (their index in AGENCIES, for the family's draws).
+        self.agency_holds: dict[str, tuple[tuple[int, str, float], ...]] = {
+            harm: tuple(
+                (i, agency, spec.holds_information.get(harm, 0.0))  # type: ignore[call-overload]
+                for i, agency in enumerate(AGENCIES)
+                if (spec := s.agencies.agencies.get(agency)) is not None  # type: ignore[call-overload]
+            )
+            for harm in HARM_TYPES
+        }
         # Lookup tables for drawing each family's facts: name origins and file places.
         self.tables: tuple[list[str], list[float], list[float]] = (
             origins,

@@ -40,7 +40,7 @@ from sim.events import NO_ID, EventKind, EventLog
 from sim.harm import hazard_integral, time_to_hazard
 from sim.incidents import IncidentBook
 from sim.information import InformationDesk, InformationResult, draw_facts, scripted_facts
-from sim.rng import DrawBlock, RandomStreams, cumulative, pick
+from sim.rng import BatchedDraws, DrawBlock, RandomStreams, cumulative, pick
 
 ProcessGen = PyGenerator[simpy.Event, Any, Any]
 
@@ -112,7 +112,7 @@ class FrontDoorModel:
         self.patches = scenario.staffing.patches if scenario.staffing.design == "patch" else 1
         self._staffing_rng = self.streams.stream("staffing")
         self._review_rng = self.streams.stream("review")
-        self._family_rng = self.streams.stream("family")
+        self._family_draws = BatchedDraws(self.streams.stream("family"))
         self.workers = self._build_workers()
         self.case_holders = [w for w in self.workers if w.holds_cases]
         self.team_leaders = [w for w in self.workers if w.role == "team_leader"]
@@ -389,14 +389,14 @@ class FrontDoorModel:
             family = self._new_family(source)
             self._open_case(family, source, re_referral=False)
 
-    def _draw_truth(self, rng: np.random.Generator) -> tuple[str, float, float]:
+    def _draw_truth(self, draws: BatchedDraws) -> tuple[str, float, float]:
         fam = self.scenario.families
-        harm_type = self._harm_names[pick(self._harm_cdf, rng.random())]
+        harm_type = self._harm_names[pick(self._harm_cdf, draws.uniform())]
         risk = 0.0
         if harm_type != "none":
             dist = fam.risk[harm_type]  # type: ignore[index]
-            risk = float(rng.beta(dist.a, dist.b))
-        need = float(rng.beta(fam.need.a, fam.need.b))
+            risk = draws.beta(dist.a, dist.b)
+        need = draws.beta(fam.need.a, fam.need.b)
         return harm_type, risk, need
 
     def _new_family(self, source: str) -> Family:
@@ -411,19 +411,19 @@ class FrontDoorModel:
         fam = self.scenario.families
         family_id = self._outside_families
         self._outside_families += 1
-        rng = self._family_rng
+        draws = self._family_draws
         bar = self.scenario.arrivals.sources[source].referral_bar  # type: ignore[index]
         for _ in range(1000):
-            harm_type, risk, need = self._draw_truth(rng)
+            harm_type, risk, need = self._draw_truth(draws)
             seen = max(fam.clarity_at_referral[harm_type] * risk, 0.8 * need)  # type: ignore[index]
-            if seen + rng.normal(0.0, 0.1) >= bar:
+            if seen + draws.normal(0.0, 0.1) >= bar:
                 break
-        trend = min(1.0, max(-1.0, float(rng.normal(0.0, fam.trend_sd_per_year))))
-        known = bool(rng.random() < fam.known_share)
+        trend = min(1.0, max(-1.0, draws.normal(0.0, fam.trend_sd_per_year)))
+        known = draws.uniform() < fam.known_share
         last = None
         if known:
-            last = self.env.now - float(rng.exponential(fam.known_last_referral_mean_days))
-        story, judgement = self.streams.blocks_for_entity(FAMILY_BLOCKS, family_id, rng)
+            last = self.env.now - draws.exponential(fam.known_last_referral_mean_days)
+        story, judgement = self.streams.blocks_for_entity(FAMILY_BLOCKS, family_id, draws)
         family = Family(
             id=family_id,
             harm_type=harm_type,
@@ -435,11 +435,11 @@ class FrontDoorModel:
             judgement_rng=judgement,
             known_before_run=known,
             last_referral_at=last,
-            hazard_left=float(rng.exponential()),
+            hazard_left=draws.exponential(),
             hazard_since=self.env.now,
             patch=family_id % self.patches,
         )
-        family.facts = draw_facts(self, family, rng, known)
+        family.facts = draw_facts(self, family, draws, known)
         return self._register_family(family)
 
     def _register_family(self, family: Family) -> Family:
@@ -484,7 +484,9 @@ class FrontDoorModel:
             trend=fam.trend,
             origin_time=self.env.now,
             rng=story,
-            judgement_rng=self.streams.blocks_for_entity(FAMILY_BLOCKS[1:], family_id, rng)[0],
+            judgement_rng=self.streams.blocks_for_entity(
+                FAMILY_BLOCKS[1:], family_id, BatchedDraws(rng, batch=64)
+            )[0],
             known_before_run=fam.recorded_surname is not None,
             last_referral_at=None,
             hazard_left=float(rng.exponential()),

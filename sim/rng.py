@@ -63,11 +63,11 @@ class RandomStreams:
         return Generator(PCG64(self._sequence(name, int(entity_id))))
 
     def blocks_for_entity(
-        self, sizes: tuple[tuple[str, int, int], ...], entity_id: int, source: Generator
+        self, sizes: tuple[tuple[str, int, int], ...], entity_id: int, source: BatchedDraws
     ) -> list[DrawBlock]:
-        """One block per (name, uniforms, normals), all drawn from `source` in two calls."""
-        uniforms = source.random(sum(u for _, u, _ in sizes)).tolist()
-        normals = source.standard_normal(sum(n for _, _, n in sizes)).tolist()
+        """One block per (name, uniforms, normals), all taken from `source`."""
+        uniforms = source.uniforms(sum(u for _, u, _ in sizes))
+        normals = source.normals(sum(n for _, _, n in sizes))
         entity = int(entity_id)
         blocks: list[DrawBlock] = []
         u0 = n0 = 0
@@ -80,6 +80,67 @@ class RandomStreams:
 
 
 _log1p = math.log1p
+
+
+class BatchedDraws:
+    """Uniforms, normals and beta draws from one generator, made a batch at a time.
+
+    A numpy call costs about a microsecond however many values it returns, so a stream
+    read a few values at a time (every new family's truth and facts) is read from
+    batches. What a reader gets depends only on the order of the reads: for the family
+    stream, the order in which families are first referred.
+    """
+
+    __slots__ = ("_rng", "_batch", "_uniforms", "_u", "_normals", "_n", "_betas")
+
+    def __init__(self, rng: Generator, batch: int = 4096) -> None:
+        self._rng = rng
+        self._batch = batch
+        self._uniforms: list[float] = []
+        self._u = 0
+        self._normals: list[float] = []
+        self._n = 0
+        self._betas: dict[tuple[float, float], list[float]] = {}
+
+    def uniforms(self, k: int) -> list[float]:
+        u = self._u
+        if u + k > len(self._uniforms):
+            fresh = self._rng.random(max(self._batch, k)).tolist()
+            self._uniforms, u = self._uniforms[u:] + fresh, 0
+        self._u = u + k
+        return self._uniforms[u : u + k]
+
+    def normals(self, k: int) -> list[float]:
+        n = self._n
+        if n + k > len(self._normals):
+            fresh = self._rng.standard_normal(max(self._batch, k)).tolist()
+            self._normals, n = self._normals[n:] + fresh, 0
+        self._n = n + k
+        return self._normals[n : n + k]
+
+    def uniform(self) -> float:
+        u = self._u
+        if u >= len(self._uniforms):
+            self._uniforms, u = self._rng.random(self._batch).tolist(), 0
+        self._u = u + 1
+        return self._uniforms[u]
+
+    def normal(self, loc: float = 0.0, scale: float = 1.0) -> float:
+        n = self._n
+        if n >= len(self._normals):
+            self._normals, n = self._rng.standard_normal(self._batch).tolist(), 0
+        self._n = n + 1
+        return loc + scale * self._normals[n]
+
+    def exponential(self, scale: float = 1.0) -> float:
+        return -scale * _log1p(-self.uniform())
+
+    def beta(self, a: float, b: float) -> float:
+        batch = self._betas.get((a, b))
+        if not batch:
+            # Reversed, so that pop() hands them out in the order drawn.
+            batch = self._betas[(a, b)] = self._rng.beta(a, b, 512).tolist()[::-1]
+        return batch.pop()
 
 
 class DrawBlock:
