@@ -175,23 +175,7 @@ class DeskScene(Scene):
             lambda: self._set_mode("confirm_end"),
             key=pygame.K_x,
         )
-        # Tray navigation.
-        tr = self.tray_rect
-        half = (tr.width - 6) // 2
-        app.button(
-            "previous",
-            "Previous",
-            (tr.x, tr.bottom - bh, half, bh),
-            lambda: self._move(-1),
-            key=pygame.K_UP,
-        )
-        app.button(
-            "next",
-            "Next",
-            (tr.x + half + 6, tr.bottom - bh, half, bh),
-            lambda: self._move(1),
-            key=pygame.K_DOWN,
-        )
+        self._build_tray_navigation(bh)
         pending = self.desk.awaiting_allocation()
         rr = self.right_rect
         if pending is not None:
@@ -525,6 +509,25 @@ class DeskScene(Scene):
             self.app.settings.changed(large_text=not self.app.settings.large_text)
         )
         self._card_cache.clear()
+
+    def _build_tray_navigation(self, bh: int) -> None:
+        """Previous and Next under the tray (the replay's desk has them too)."""
+        tr = self.tray_rect
+        half = (tr.width - 6) // 2
+        self.app.button(
+            "previous",
+            "Previous",
+            (tr.x, tr.bottom - bh, half, bh),
+            lambda: self._move(-1),
+            key=pygame.K_UP,
+        )
+        self.app.button(
+            "next",
+            "Next",
+            (tr.x + half + 6, tr.bottom - bh, half, bh),
+            lambda: self._move(1),
+            key=pygame.K_DOWN,
+        )
 
     def _move(self, step: int) -> None:
         tray = self.desk.tray

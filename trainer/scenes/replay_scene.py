@@ -109,22 +109,7 @@ class ReplayScene(DeskScene):
             enabled=self.paused and not self.desk.ended,
         )
         app.button("leave", "Leave", (w - 130, 10, 120, bh), self.game.quit, key=pygame.K_ESCAPE)
-        tr = self.tray_rect
-        half = (tr.width - 6) // 2
-        app.button(
-            "previous",
-            "Previous",
-            (tr.x, tr.bottom - bh, half, bh),
-            lambda: self._move(-1),
-            key=pygame.K_UP,
-        )
-        app.button(
-            "next",
-            "Next",
-            (tr.x + half + 6, tr.bottom - bh, half, bh),
-            lambda: self._move(1),
-            key=pygame.K_DOWN,
-        )
+        self._build_tray_navigation(bh)
 
     def _set_replay_speed(self, speed: int) -> None:
         self.speed = speed  # not remembered: the trainee's own desk speed stays as it was
