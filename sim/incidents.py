@@ -60,14 +60,10 @@ class IncidentBook:
         role: str | None,
         conditions: tuple[str, ...],
         active_failure: bool,
-        ceiling: Level | None = None,
+        ceiling: Level,
     ) -> None:
-        """`ceiling` is the model's `truth_ceiling` now, when the caller has it to hand."""
+        """`truth` and `ceiling` are the model's reading of the truth now (`_truth_at`)."""
         episode = family.episode
-        if ceiling is None:
-            ceiling = self.model.truth_ceiling(family)
-        if ceiling < truth:
-            ceiling = truth
         if episode is not None:
             corrected = (
                 decided >= truth

@@ -19,6 +19,7 @@ import math
 from collections import deque
 from collections.abc import Generator as PyGenerator
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -160,7 +161,7 @@ class FrontDoorModel:
         # Harm rate per day at full risk, by the protection in place (0 with harm off).
         harm = scenario.harm
         full = harm.rate_per_year_at_full_risk / 365.0 if harm.enabled else 0.0
-        self._hazard_unprotected = full * 1.0
+        self._hazard_unprotected = full
         self._hazard_by_protection = {
             state: full * multiplier for state, multiplier in harm.protection.items()
         }
@@ -273,14 +274,9 @@ class FrontDoorModel:
         far, and measured (benchmarks/) it took about half of a baseline year while
         freeing nothing. Reference counting still frees everything as usual.
         """
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             self.env.run(until=self.end_time)
             self.finish()  # inside the pause: turning the collector back on may start one
-        finally:
-            if collecting:
-                gc.enable()
         return self.log
 
     def release(self) -> None:
@@ -363,7 +359,7 @@ class FrontDoorModel:
             [cumulative(by_source[:, d, h].tolist()) for h in range(24)] for d in range(7)
         ]
         limit = self.scenario.run.max_referrals
-        draws = uniform_blocks(rng)
+        draws = BatchedDraws(rng, batch=512)
         end = self.end_time
         made = 0
         t = self.env.now
@@ -371,8 +367,8 @@ class FrontDoorModel:
             # A candidate at the peak rate, kept with probability rate / peak. Rejected
             # candidates cost no SimPy event: the process sleeps only until a kept one
             # (or, past the end of the run, until each candidate, should anyone go on).
-            t += -math.log1p(-next(draws)) / peak_rate
-            u = next(draws)
+            t += -math.log1p(-draws.uniform()) / peak_rate
+            u = draws.uniform()
             day, hour = int(t % 7.0), int((t % 1.0) * 24.0)
             rate = rates[day][hour]
             for surge in arr.surges:
@@ -384,7 +380,7 @@ class FrontDoorModel:
             yield self.env.timeout(t - self.env.now)
             if not kept:
                 continue  # thinned out: no referral at this instant
-            source = self._source_names[pick(source_cdfs[day][hour], next(draws))]
+            source = self._source_names[pick(source_cdfs[day][hour], draws.uniform())]
             made += 1
             family = self._new_family(source)
             self._open_case(family, source, re_referral=False)
@@ -762,14 +758,11 @@ class FrontDoorModel:
     def truth_level(self, family: Family, t: float | None = None) -> Level:
         return self._truth_at(family, self.env.now if t is None else t)[0]
 
-    def truth_ceiling(self, family: Family) -> Level:
-        """The truth read generously: child protection for a family within the margin of
-        significant harm is cautious, not a false positive."""
-        return self._truth_at(family, self.env.now)[1]
-
     def _truth_at(self, family: Family, t: float) -> tuple[Level, Level]:
-        """The level the truth warrants at `t`, and its generous reading (the ceiling),
-        from one reading of the family's risk (every graded decision needs both)."""
+        """The level the truth warrants at `t`, and its generous reading (the ceiling,
+        never below it): child protection for a family within the margin of significant
+        harm is cautious, not a false positive. One reading of the family's risk gives
+        both, as every graded decision needs both."""
         truth = self.scenario.truth
         risk = family.risk_at(t)
         harmful = family.harm_type != "none"
@@ -1616,13 +1609,19 @@ class FrontDoorModel:
         self._reschedule_harm(family)
 
 
-def uniform_blocks(rng: np.random.Generator, size: int = 512) -> Iterator[float]:
-    """Uniforms from `rng`, drawn `size` at a time (one numpy call, not one per draw)."""
-    while True:
-        yield from rng.random(size).tolist()
-
-
 _new_view = tuple.__new__
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused meanwhile, then left as it was found."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def clip01(x: float) -> float:
@@ -1639,4 +1638,4 @@ def run_scenario(
     return log
 
 
-__all__ = ["FrontDoorModel", "run_scenario", "ErrorEpisode"]
+__all__ = ["FrontDoorModel", "run_scenario", "collector_paused", "ErrorEpisode"]

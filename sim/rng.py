@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 
+import numpy as np
 from numpy.random import PCG64, Generator, SeedSequence
 
 # Append only: a stream's key is its position here, and changing it changes every run.
@@ -82,65 +84,71 @@ class RandomStreams:
 _log1p = math.log1p
 
 
+class _Batch:
+    """Values from one drawing function, drawn `size` at a time, handed out in order."""
+
+    __slots__ = ("_draw", "_size", "_values", "_next")
+
+    def __init__(self, draw: Callable[[int], np.ndarray], size: int) -> None:
+        self._draw = draw
+        self._size = size
+        self._values: list[float] = []
+        self._next = 0
+
+    def take(self, k: int) -> list[float]:
+        i = self._next
+        if i + k > len(self._values):
+            fresh = self._draw(max(self._size, k)).tolist()
+            self._values, i = self._values[i:] + fresh, 0
+        self._next = i + k
+        return self._values[i : i + k]
+
+    def one(self) -> float:
+        i = self._next
+        if i >= len(self._values):
+            self._values, i = self._draw(self._size).tolist(), 0
+        self._next = i + 1
+        return self._values[i]
+
+
 class BatchedDraws:
     """Uniforms, normals and beta draws from one generator, made a batch at a time.
 
     A numpy call costs about a microsecond however many values it returns, so a stream
-    read a few values at a time (every new family's truth and facts) is read from
-    batches. What a reader gets depends only on the order of the reads: for the family
-    stream, the order in which families are first referred.
+    read a few values at a time (every new family's truth and facts, every candidate
+    arrival) is read from batches. What a reader gets depends only on the order of the
+    reads: for the family stream, the order in which families are first referred.
     """
 
-    __slots__ = ("_rng", "_batch", "_uniforms", "_u", "_normals", "_n", "_betas")
+    __slots__ = ("_rng", "_uniforms", "_normals", "_betas")
 
     def __init__(self, rng: Generator, batch: int = 4096) -> None:
         self._rng = rng
-        self._batch = batch
-        self._uniforms: list[float] = []
-        self._u = 0
-        self._normals: list[float] = []
-        self._n = 0
-        self._betas: dict[tuple[float, float], list[float]] = {}
+        self._uniforms = _Batch(rng.random, batch)
+        self._normals = _Batch(rng.standard_normal, batch)
+        self._betas: dict[tuple[float, float], _Batch] = {}
 
     def uniforms(self, k: int) -> list[float]:
-        u = self._u
-        if u + k > len(self._uniforms):
-            fresh = self._rng.random(max(self._batch, k)).tolist()
-            self._uniforms, u = self._uniforms[u:] + fresh, 0
-        self._u = u + k
-        return self._uniforms[u : u + k]
+        return self._uniforms.take(k)
 
     def normals(self, k: int) -> list[float]:
-        n = self._n
-        if n + k > len(self._normals):
-            fresh = self._rng.standard_normal(max(self._batch, k)).tolist()
-            self._normals, n = self._normals[n:] + fresh, 0
-        self._n = n + k
-        return self._normals[n : n + k]
+        return self._normals.take(k)
 
     def uniform(self) -> float:
-        u = self._u
-        if u >= len(self._uniforms):
-            self._uniforms, u = self._rng.random(self._batch).tolist(), 0
-        self._u = u + 1
-        return self._uniforms[u]
+        return self._uniforms.one()
 
     def normal(self, loc: float = 0.0, scale: float = 1.0) -> float:
-        n = self._n
-        if n >= len(self._normals):
-            self._normals, n = self._rng.standard_normal(self._batch).tolist(), 0
-        self._n = n + 1
-        return loc + scale * self._normals[n]
+        return loc + scale * self._normals.one()
 
     def exponential(self, scale: float = 1.0) -> float:
-        return -scale * _log1p(-self.uniform())
+        return -scale * _log1p(-self._uniforms.one())
 
     def beta(self, a: float, b: float) -> float:
         batch = self._betas.get((a, b))
-        if not batch:
-            # Reversed, so that pop() hands them out in the order drawn.
-            batch = self._betas[(a, b)] = self._rng.beta(a, b, 512).tolist()[::-1]
-        return batch.pop()
+        if batch is None:
+            rng = self._rng
+            batch = self._betas[(a, b)] = _Batch(lambda n: rng.beta(a, b, n), 512)
+        return batch.one()
 
 
 class DrawBlock:

@@ -27,7 +27,7 @@ from sim.config import Scenario
 from sim.entities import Family
 from sim.events import EventKind
 from sim.loader import load_scenario, scenario_hash, scenario_with
-from sim.model import FrontDoorModel, run_scenario
+from sim.model import FrontDoorModel, collector_paused, run_scenario
 
 TESTS_DIR = Path(__file__).resolve().parent
 
@@ -216,13 +216,10 @@ def test_a_released_model_is_freed_by_reference_counting_alone(
     def families_alive() -> int:
         return sum(isinstance(o, Family) for o in gc.get_objects())
 
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():  # so that nothing but reference counting frees anything
         before = families_alive()
         model = FrontDoorModel(short, seed=7)
         model.run()
-        gc.disable()  # run() turned the collector back on
         assert families_alive() > before
         model.release()
         released = weakref.ref(model)
@@ -230,6 +227,3 @@ def test_a_released_model_is_freed_by_reference_counting_alone(
         assert released() is None
         assert families_alive() == before
         assert run_scenario(short, 7).to_csv_text() == short_log
-    finally:
-        if collecting:
-            gc.enable()
