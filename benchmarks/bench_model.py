@@ -19,7 +19,8 @@ Four measurements, each repeated and reported as a median:
    referrals pile up in its heap; then one dequeue (the allocator's heappop) plus one
    enqueue (the model's own method) at that backlog. Beside it, simpy.PriorityResource
    with the same backlog: one request plus one release that grants the top request.
-4. Peak traced memory (tracemalloc) of one simulated baseline year.
+4. Peak traced memory (tracemalloc) of one simulated baseline year, and the resident
+   memory after each of a few full replications run one after another in this process.
 
 Run `python benchmarks/bench_model.py [--quick] [--json OUT] [--profile]`. Timings are
 only measured and printed here, never asserted; benchmarks/README.md records the figures.
@@ -58,7 +59,7 @@ from sim.config import Scenario
 from sim.entities import Level
 from sim.events import NO_ID, EventKind, EventLog
 from sim.loader import load_scenario, scenario_with
-from sim.model import FrontDoorModel, collector_paused
+from sim.model import FrontDoorModel, collector_paused, run_scenario
 from sim.verification import mmc_scenario
 
 # Targets from the model-core issue.
@@ -762,7 +763,24 @@ def measure_memory(settings: Settings, console: Console) -> dict[str, Any]:
         console.log(f"memory, full baseline: peak {peak / 2**20:.1f} MiB")
         result["full_baseline_peak_mib"] = peak / 2**20
         result["full_baseline_held_at_end_mib"] = held / 2**20
+    # Resident memory after each of a few full replications run one after another, as
+    # an experiment runs them in one process: flat when each finished model is freed.
+    rss: list[float] = []
+    for replication in range(4 if settings.memory_full_run else 2):
+        run_scenario(baseline, settings.seed, replication=replication)
+        rss.append(_resident_mib())
+    console.log(f"memory, sequential replications: {', '.join(f'{r:.0f}' for r in rss)} MiB")
+    result["sequential_replications_resident_mib"] = rss
     return result
+
+
+def _resident_mib() -> float:
+    """This process's resident memory (Linux /proc; NaN where there is none)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 # -- profiling (on request) -------------------------------------------------------------
@@ -990,6 +1008,11 @@ def print_tables(results: dict[str, Any], console: Console) -> None:
             f"{memory['full_baseline_held_at_end_mib']:.1f}",
         )
     console.print(table)
+    console.print(
+        "resident memory after each full replication, one after another: "
+        + ", ".join(f"{r:.0f}" for r in memory["sequential_replications_resident_mib"])
+        + " MiB"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -285,8 +285,8 @@ class FrontDoorModel:
         With the collector paused during `run()`, a dropped model would otherwise wait
         for a full collection: its pending events resume generators that refer to it,
         the incident book and information desk refer back to it, and an open case and
-        its family refer to each other. Measured (benchmarks/), sequential replications
-        grew by about 160 MB each until one came, and it took a second or two. After
+        its family refer to each other. Measured, sequential replications grew by about
+        160 MB each until one came, and it took a second or two (benchmarks/README.md). After
         `release()` the model cannot go on running; its log stays whole.
         """
         self._finished = True
