@@ -118,15 +118,10 @@ class TitleScene(Scene):
             y += bh + 6
         unfinished = self.app.store.unfinished(self.game.trainee) if self.app.store else []
         large = "on" if app.settings.large_text else "off"
+        # Start sits where the briefing's Begin is (the main action, bottom right), so a
+        # second click lands on Begin, never on the briefing's Back.
         left_row = [
-            (
-                "start",
-                "Start",
-                self._start,
-                pygame.K_RETURN,
-                "primary",
-                self.game.entry() is not None,
-            ),
+            ("quit", "Quit", self.game.ask_quit, pygame.K_ESCAPE, None, True),
             ("large_text", f"Large text: {large}", self._toggle_large, pygame.K_l, None, True),
             ("history", "Past sessions", self.game.to_history, pygame.K_h, None, True),
         ]
@@ -142,7 +137,16 @@ class TitleScene(Scene):
                     True,
                 )
             )
-        right_row = [("quit", "Quit", self.game.ask_quit, pygame.K_ESCAPE, None, True)]
+        right_row = [
+            (
+                "start",
+                "Start",
+                self._start,
+                pygame.K_RETURN,
+                "primary",
+                self.game.entry() is not None,
+            )
+        ]
         self.buttons_top = app.button_row(left_row, right_row, bottom=h - 20, height=bh)
 
     def _column_width(self) -> int:
