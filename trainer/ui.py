@@ -386,7 +386,10 @@ class App:
             return
         scene.update(dt)
         if self.scene is not scene:
-            return  # the update moved to another scene
+            # The update moved to another scene: show it at once (built by set_scene).
+            self.manager.update(dt)
+            self.draw()
+            return
         changed = scene.signature() != self._signature
         if changed:
             self._rebuild()
@@ -396,12 +399,30 @@ class App:
         if self._idle_frames <= 3 or self._idle_frames % 5 == 0 or self.headless:
             self.draw()
 
-    def draw(self) -> None:
+    def _paint(self) -> None:
         self.screen.fill(PAPER)
         if self.scene is not None:
             self.scene.draw(self.screen)
         self.manager.draw_ui(self.screen)
         self._draw_focus()
+
+    def capture(self, name: str, enter: Callable[[], None], leave: Callable[[], None]) -> None:
+        """Screenshots: save the screen in a state the player may never reach (a menu, a
+        question), entered and left again without a frame passing."""
+        if self.screenshots is None or name in self.saved_scenes:
+            return
+        enter()
+        self._rebuild()
+        self.manager.update(0.0)
+        self._paint()
+        self.save_screenshot(name)
+        leave()
+        self._rebuild()
+        self.manager.update(0.0)
+        self._paint()
+
+    def draw(self) -> None:
+        self._paint()
         after = getattr(self.scene, "after_draw", None)
         if callable(after) and self.screenshots is not None:
             after()
@@ -439,7 +460,7 @@ class App:
             self.running = False
             return
         if event.type == pygame.VIDEORESIZE and not self.headless:
-            w, h = max(960, event.w), max(600, event.h)
+            w, h = max(1000, event.w), max(600, event.h)  # the smallest layout tested
             self.screen = pygame.display.set_mode((w, h), pygame.RESIZABLE)
             self.manager.set_window_resolution((w, h))
             self._rebuild()

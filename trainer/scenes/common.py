@@ -100,7 +100,7 @@ class Scroller:
         self.content_h = end_y + self.offset - self.rect.y
         self.offset = max(0, min(self.offset, self.limit))
         if self.overflows:
-            track = pygame.Rect(self.rect.right - 8, self.rect.y, 6, self.rect.height)
+            track = pygame.Rect(self.rect.right + 3, self.rect.y, 6, self.rect.height)
             pygame.draw.rect(surface, SHADE, track, border_radius=3)
             share = self.rect.height / max(1, self.content_h)
             knob_h = max(24, int(track.height * share))

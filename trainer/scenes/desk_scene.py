@@ -450,6 +450,23 @@ class DeskScene(Scene):
         case = self.desk.case(self.selected)
         return spelling_suggestions(case.spelling)
 
+    def _list_rects(self, rect: pygame.Rect, top: int, count: int, width: int) -> list[pygame.Rect]:
+        """Where a dialog's list of buttons goes: one column while it fits above the
+        bottom row, else two (or three) columns side by side."""
+        bh = self.bh
+        room = rect.bottom - 12 - bh - 12 - top
+        per_column = max(1, room // (bh + 6))
+        columns = min(3, -(-count // per_column))
+        if columns > 1:
+            width = (rect.width - 32 - 8 * (columns - 1)) // columns
+        out = []
+        for i in range(count):
+            col, row = divmod(i, per_column)
+            out.append(
+                pygame.Rect(rect.x + 16 + col * (width + 8), top + row * (bh + 6), width, bh)
+            )
+        return out
+
     def _build_database(self, bh: int) -> None:
         case = self.desk.case(self.selected)
         rect = self._dialog_rect(self._dialog_rows(), bh)
@@ -468,15 +485,18 @@ class DeskScene(Scene):
             key=pygame.K_s,
         )
         y += bh + 16
-        for i, name in enumerate(self._suggestions()):
+        names = self._suggestions()
+        width = max([200] + [self.app.button_width(f"Use {n}", NUMBER_KEYS[0]) for n in names])
+        for i, (name, at) in enumerate(
+            zip(names, self._list_rects(rect, y, len(names), width), strict=False)
+        ):
             self.app.button(
                 f"spelling:{name}",
                 f"Use {name}",
-                (rect.x + 16, y, self.app.button_width(f"Use {name}", NUMBER_KEYS[i], 200), bh),
+                at,
                 lambda n=name, field=self.spelling_entry: field.set_text(n),
                 key=NUMBER_KEYS[i],
             )
-            y += bh + 6
         self._dialog_buttons(rect, bh, ("search", "Search", self._search))
 
     def _build_agency(self, bh: int) -> None:
@@ -484,16 +504,16 @@ class DeskScene(Scene):
         y = self._dialog_top(rect)
         asked = {f.label for f in self.desk.findings_for(self.selected)}
         width = max(self.app.button_width(AGENCY_LABELS[a], NUMBER_KEYS[0]) for a in AGENCIES)
-        for i, agency in enumerate(AGENCIES):
+        places = self._list_rects(rect, y, len(AGENCIES), max(260, width))
+        for i, (agency, at) in enumerate(zip(AGENCIES, places, strict=True)):
             self.app.button(
                 f"agency:{agency}",
                 AGENCY_LABELS[agency],
-                (rect.x + 16, y, max(260, width), bh),
+                at,
                 lambda a=agency: self._contact(a),
                 key=NUMBER_KEYS[i],
                 enabled=f"agency:{agency}" not in asked,
             )
-            y += bh + 6
         self._dialog_buttons(rect, bh, None)
 
     def _build_allocate(self, bh: int) -> None:
@@ -503,17 +523,18 @@ class DeskScene(Scene):
             return
         rect = self._dialog_rect(self._dialog_rows(), bh)
         y = self._dialog_top(rect)
-        for i, worker in enumerate(pending.workers[:9]):
+        workers = pending.workers[:9]
+        places = self._list_rects(rect, y, len(workers), rect.width - 32)
+        for i, (worker, at) in enumerate(zip(workers, places, strict=True)):
             role = ROLE_LABELS.get(worker.role, worker.role)
             label = f"{role} {worker.worker_id}: {worker.caseload} of {worker.caseload_cap} cases"
             self.app.button(
                 f"worker:{worker.worker_id}",
-                label,
-                (rect.x + 16, y, rect.width - 32, bh),
+                _fit(self.app.type, label, at.width - self.app.button_width("", NUMBER_KEYS[i])),
+                at,
                 lambda wid=worker.worker_id: self._allocate(pending.case_id, wid),
                 key=NUMBER_KEYS[i],
             )
-            y += bh + 6
         self._dialog_buttons(rect, bh, None, cancel="Not now")
 
     def _build_handover(self, bh: int) -> None:
@@ -521,18 +542,19 @@ class DeskScene(Scene):
         rect = self._dialog_rect(self._dialog_rows(), bh)
         y = self._dialog_top(rect)
         evidence = self.desk.case(self.selected).evidence
-        for i, fact in enumerate(facts[:9]):
+        places = self._list_rects(rect, y, len(facts[:9]), rect.width - 32)
+        for i, (fact, at) in enumerate(zip(facts[:9], places, strict=True)):
             kept = fact in self.keep
             words = concern_words(evidence[fact], self.desk.thresholds)[0]
+            label = f"{'Pass on' if kept else 'Leave out'}: {fact_words(fact)} ({words})"
             self.app.button(
                 f"fact:{fact}",
-                f"{'Pass on' if kept else 'Leave out'}: {fact_words(fact)} ({words})",
-                (rect.x + 16, y, rect.width - 32, bh),
+                _fit(self.app.type, label, at.width - self.app.button_width("", NUMBER_KEYS[i])),
+                at,
                 lambda f=fact: self._toggle_fact(f),
                 key=NUMBER_KEYS[i],
                 style="chosen" if kept else None,
             )
-            y += bh + 6
         self._dialog_buttons(rect, bh, ("send", "Send handover", self._send_handover))
 
     def _dialog_buttons(
@@ -637,20 +659,20 @@ class DeskScene(Scene):
         """Previous and Next under the tray (the replay's desk has them too)."""
         tr = self.tray_rect
         half = (tr.width - 6) // 2
-        self.app.button(
-            "previous",
-            "Previous",
-            (tr.x, tr.bottom - bh, half, bh),
-            lambda: self._move(-1),
-            key=pygame.K_UP,
+        wide = self.app.button_width("Previous", pygame.K_UP) > half
+        # Side by side when they fit, else one above the other.
+        prev = (
+            (tr.x, tr.bottom - 2 * bh - 6, tr.width, bh)
+            if wide
+            else (tr.x, tr.bottom - bh, half, bh)
         )
-        self.app.button(
-            "next",
-            "Next",
-            (tr.x + half + 6, tr.bottom - bh, half, bh),
-            lambda: self._move(1),
-            key=pygame.K_DOWN,
+        nxt = (
+            (tr.x, tr.bottom - bh, tr.width, bh)
+            if wide
+            else (tr.x + half + 6, tr.bottom - bh, half, bh)
         )
+        self.app.button("previous", "Previous", prev, lambda: self._move(-1), key=pygame.K_UP)
+        self.app.button("next", "Next", nxt, lambda: self._move(1), key=pygame.K_DOWN)
 
     def _move(self, step: int) -> None:
         tray = self.desk.tray
@@ -682,7 +704,12 @@ class DeskScene(Scene):
     def _visible_cards(self) -> int:
         t = self.app.type
         bh = t.line_height("body") + 14
-        room = self.tray_rect.height - t.line_height("heading") - 20 - bh - 8
+        nav = (
+            2 * bh + 6
+            if self.app.button_width("Previous", pygame.K_UP) > (self.tray_rect.width - 6) // 2
+            else bh
+        )
+        room = self.tray_rect.height - t.line_height("heading") - 20 - nav - 8
         return max(1, room // (self.card_h + 6))
 
     def _type_spelling(self) -> None:
@@ -849,6 +876,19 @@ class DeskScene(Scene):
 
     def ready_for_screenshot(self) -> bool:
         return self.desk.now >= self.plan.shift.starts_at + 2.0 / 24.0
+
+    def after_draw(self) -> None:
+        """Screenshots: each dialog the first time it is open, and once the desk itself is
+        saved, the menu and the end-of-shift question (which a bot never opens)."""
+        app = self.app
+        if self.mode in DIALOGS and f"desk_{self.mode}" not in app.saved_scenes:
+            app.save_screenshot(f"desk_{self.mode}")
+        if self.mode == "normal" and "desk" in app.saved_scenes:
+            for mode in ("paused", "confirm_end"):
+                app.capture(f"desk_{mode}", lambda m=mode: self._set_mode(m), self._back)
+
+    def _back(self) -> None:
+        self.mode = "normal"
 
     # -- drawing -------------------------------------------------------------------------
 

@@ -191,6 +191,10 @@ class TitleScene(Scene):
         if self.game.asking_to_quit:
             self.game.draw_quit_question(surface)
 
+    def after_draw(self) -> None:
+        if self.game.asking_to_quit and "title_quit" not in self.app.saved_scenes:
+            self.app.save_screenshot("title_quit")
+
     def _draw(self, surface: pygame.Surface) -> None:
         t = self.app.type
         w, h = self.app.size
