@@ -138,33 +138,56 @@ def _missed_story(
     return out
 
 
-def _harm_story(c: CaseScore, child: str, incidents: Sequence[LogRecord], ends: float) -> list[str]:
-    """What it cost the family, and who failed when harm followed a sound screening."""
+def _after_shift(t: float, ends: float) -> str:
+    hours = (t - ends) * 24
+    if hours < 1:
+        return "within an hour of the end of the shift"
+    if hours < 36:
+        return f"{hours:.0f} hours after the shift"
+    return f"{hours / 24:.0f} days after the shift"
+
+
+def _screened_right(c: CaseScore) -> bool:
+    return (
+        c.decided_by == "trainee"
+        and c.level is not None
+        and int(c.level) >= int(c.truth)
+        and not c.under_triage
+    )
+
+
+def _harm_story(c: CaseScore, child: str, later: Sequence[LogRecord], ends: float) -> list[str]:
+    """What it cost the family and, when harm followed a sound screening, which later
+    defence failed (an incident's failed barrier, else the first barrier that did not
+    hold after the decision)."""
     if not c.harm:
         if c.outcome == "miss":
             return ["No harm came in the follow-up period: luck, not a defence."]
         return []
     when, severity = c.harm[0]
-    at = day_offset(when, ends).lower() if when >= ends else f"at {hours_minutes(when)[4:]}"
-    out = [f"It cost the family: {severity} harm to {child}, {at} after the shift."]
-    if when < ends:
-        out[0] = f"It cost the family: {severity} harm to {child} during the shift."
-    if c.outcome in ("hit", "correct_rejection") and c.decided_by == "trainee":
-        later = [r for r in incidents if r.data.get("failed_barrier") not in (None, "screening")]
-        if later:
-            barrier = str(later[0].data["failed_barrier"])
-            conds = [CONDITION_LABELS.get(k, k) for k in later[0].data.get("conditions", [])]
-            because = f" ({conds[0]})" if conds else ""
-            out.append(
-                f"Your screening was right. A later defence failed: "
-                f"{BARRIER_LABELS.get(barrier, barrier).lower()}{because}. "
-                "That was not your decision."
-            )
-        else:
-            out.append(
-                "Your screening was right; the harm came although every later step was "
-                "taken in time. Sound decisions lower risk, they cannot remove it."
-            )
+    at = "during the shift" if when < ends else _after_shift(when, ends)
+    out = [f"It cost the family: {severity} harm to {child}, {at}."]
+    if c.outcome not in ("hit", "correct_rejection") or not _screened_right(c):
+        return out
+    failed = [
+        str(r.data.get("failed_barrier") or r.data.get("barrier"))
+        for r in later
+        if (r.data.get("failed_barrier") or r.data.get("barrier")) not in (None, "screening")
+    ]
+    if failed:
+        conds = [CONDITION_LABELS.get(k, k) for r in later for k in r.data.get("conditions", [])]
+        because = f" ({conds[0]})" if conds else ""
+        out.append(
+            "Your screening was right. A later defence failed: "
+            f"{BARRIER_LABELS.get(failed[0], failed[0]).lower()}{because}. "
+            "That was not your decision."
+        )
+    else:
+        out.append(
+            "Your screening was right, and no later defence is recorded as failing: the "
+            "family's risk was real, and sound decisions lower it without removing it. "
+            "That harm was not your decision."
+        )
     return out
 
 
@@ -489,15 +512,26 @@ def build_debrief(
         what_next.sort(key=lambda item: item[0])
         if not what_next or all(t < ends for t, _ in what_next):
             what_next.append((ends, "Nothing more happened in the follow-up period."))
-        incidents = [
+        decided = c.decided_at if c.decided_at is not None else ends
+        first_harm = c.harm[0][0] if c.harm else float("inf")
+        # What failed after the decision and before the harm: graded incidents first,
+        # then any barrier that did not hold.
+        later = [
             r for r in records if r.family == c.family_id and r.kind == EventKind.INCIDENT_GRADED
+        ] + [
+            r
+            for r in records
+            if r.family == c.family_id
+            and r.kind == EventKind.BARRIER_TESTED
+            and decided < r.time <= first_harm
+            and not r.data.get("held")
         ]
         cases.append(
             CaseDebrief(
                 score=c,
                 title=title,
                 child=child,
-                story=_case_story(c, child, slices, near_miss, incidents, ends),
+                story=_case_story(c, child, slices, near_miss, later, ends),
                 verdict=_verdict(c),
                 truth=tuple(truth),
                 timeline=tuple(timeline),
