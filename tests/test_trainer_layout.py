@@ -161,6 +161,13 @@ def test_other_scenes_at_every_size(played: tuple[App, Game]) -> None:
         return enter
 
     found += check_all(app, {"title": asking(False), "title_quit": asking(True)})
+    # The title with the whole library (pages of exercises) and each page shown.
+    full = catalogue(sorted(EXERCISES.values()), None)
+    game.entries = full
+    for index in (0, len(full) - 1):
+        game.selected = index
+        found += check_all(app, {f"title, exercise {index}": lambda: None})
+    game.entries, game.selected = full[:1], 0
     game.asking_to_quit = False
     game.to_briefing()
     found += check_all(app, {"briefing": lambda: None})

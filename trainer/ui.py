@@ -531,6 +531,8 @@ _KEY_NAMES = {
     pygame.K_F1: "F1",
     pygame.K_F2: "F2",
     pygame.K_F3: "F3",
+    pygame.K_PAGEUP: "PgUp",
+    pygame.K_PAGEDOWN: "PgDn",
 }
 
 

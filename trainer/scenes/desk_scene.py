@@ -31,6 +31,7 @@ from trainer.theme import (
     VERMILLION,
     YELLOW,
     Typeface,
+    draw_icon,
 )
 from trainer.ui import NUMBER_KEYS, App, Scene
 from trainer.wording import (
@@ -713,8 +714,10 @@ class DeskScene(Scene):
         return max(1, room // (self.card_h + 6))
 
     def _type_spelling(self) -> None:
+        """Into the field, emptied: what is typed next replaces the spelling."""
         if self.spelling_entry is not None:
             self.app.focus = -1
+            self.spelling_entry.set_text("")
             self.spelling_entry.focus()
 
     def _search(self) -> None:
@@ -940,7 +943,9 @@ class DeskScene(Scene):
             pygame.draw.rect(surf, BLUE, (0, 0, 6, self.card_h))
         y = 5
         head = f"{hours_minutes(case.arrived_at)}  {SOURCE_LABELS.get(case.source, case.source)}"
-        surf.blit(t.render(head, "small", MUTED), (12, y))
+        size = t.line_height("small") - 4
+        draw_icon(surf, case.source, pygame.Rect(12, y + 2, size, size), MUTED)
+        surf.blit(t.render(head, "small", MUTED), (16 + size, y))
         y += t.line_height("small")
         who = self._who(case_id)
         while len(who) > 4 and t.width(who, "body", bold=True) > width - 20:
@@ -1131,6 +1136,10 @@ class DeskScene(Scene):
             label = AGENCY_LABELS.get(f.label.split(":")[1], f.label)
         elif f.action != "database":
             label = INFO_ACTION_NAMES.get(f.action, f.action)
+        size = t.line_height("small") - 4
+        draw_icon(surface, f.action, pygame.Rect(x, y + 2, size, size), MUTED)
+        x += size + 6
+        width -= size + 6
         if not f.done:
             at = x + mark(surface, STATUS_MARKS["pending"], (x, y), t) + 8
             surface.blit(

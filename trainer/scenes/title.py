@@ -52,13 +52,14 @@ class TitleScene(Scene):
         """Exercises a page holds at this window and text size (at most nine: keys 1-9)."""
         t = self.app.type
         bh = t.line_height("body") + 16
-        room = self.app.size[1] - self._list_top() - 3 * (bh + 8) - 40
+        rows = 2 if self.app.size[0] < 1200 or self.app.settings.large_text else 1
+        room = self.app.size[1] - self._list_top() - rows * (bh + 8) - 30
         return max(2, min(9, room // (bh + 6) - 1))
 
     def _list_top(self) -> int:
         t = self.app.type
         y = 40 + t.line_height("title") + t.line_height("body") * 2 + 10
-        return y + 2 * t.line_height("body") + t.line_height("body") + 14 + 16
+        return y + 2 * t.line_height("body") + t.line_height("body") + 14 + 26
 
     def build(self) -> None:
         app, t = self.app, self.app.type
@@ -98,19 +99,19 @@ class TitleScene(Scene):
         pages = -(-len(entries) // size)
         if pages > 1:
             page = first // size + 1
-            half = (col - 6) // 2
+            back = app.button_width("Back", pygame.K_PAGEUP)
             app.button(
                 "previous_page",
-                "Page up",
-                (left, y, half, bh),
+                "Back",
+                (left, y, back, bh),
                 lambda: self._turn(-1),
                 key=pygame.K_PAGEUP,
                 enabled=page > 1,
             )
             app.button(
                 "more",
-                f"Page down ({page} of {pages})",
-                (left + half + 6, y, half, bh),
+                f"More (page {page} of {pages})",
+                (left + back + 6, y, col - back - 6, bh),
                 lambda: self._turn(1),
                 key=pygame.K_PAGEDOWN,
                 enabled=page < pages,
@@ -206,7 +207,7 @@ class TitleScene(Scene):
         )
         y += t.line_height("body") * 2 + 10
         surface.blit(t.render("Your trainee code (a pseudonym)", "body", INK), (40, y))
-        y += t.line_height("body") + t.line_height("body") + 14 + 16
+        y += t.line_height("body") + t.line_height("body") + 14 + 24
         surface.blit(t.render("Exercise", "body", INK, bold=True), (40, y))
         # The chosen exercise, described on the right.
         x = 40 + self._column_width() + 24
