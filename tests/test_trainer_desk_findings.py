@@ -271,3 +271,24 @@ def test_harm_after_a_sound_screening_says_what_failed_later_and_whose_decision_
         story = " ".join(case.story)
         assert "Your screening was right" in story and "not your decision" in story
         assert "harm to" in story  # what it cost the family, in words
+
+
+# -- 7. the team leader's advice ----------------------------------------------------------
+
+
+def test_the_team_leader_gives_a_level_a_priority_and_reasons() -> None:
+    app = desk_app("01_name_on_the_record")
+    scene = first_case(app)
+    press(pygame.K_t)  # Ask team leader
+    app.step(0.5)
+    case_id = scene.selected
+    run_until(
+        app,
+        lambda: any(f.action == "team_leader" and f.done for f in scene.desk.findings_for(case_id)),
+    )
+    answer = next(f for f in scene.desk.findings_for(case_id) if f.action == "team_leader")
+    advice = scene._story(answer)
+    assert advice.startswith("Advice: ")
+    assert re.search(r"immediately|within 24 hours|within 7 days|No further action", advice)
+    assert "Because (1) the referral" in advice or "(2) the referral" in advice
+    assert "(2)" in advice  # at least two reasons

@@ -303,3 +303,37 @@ def fact_words(key: str) -> str:
         agency = key.split(":", 1)[1]
         return f"what {AGENCY_LABELS.get(agency, agency).lower()} said"
     return _FACT_WORDS.get(key, key.replace("_", " "))
+
+
+# The priority a team leader gives with each level, by the harm the referral is about.
+_LEADER_PRIORITY = {
+    "child_protection": ("immediately", "within 24 hours"),
+    "child_in_need": ("within 7 days", "within 7 days"),
+}
+
+
+def leader_advice(level: str, concern: str, evidence: list[tuple[str, int]], need_band: int) -> str:
+    """The team leader's advice in full: a level, a priority and the two or three reasons
+    behind it, strongest first. `evidence` is what the desk holds as (where it came from,
+    band 0-2), the referral included; the level is the model's own reading."""
+    words = level_words(level)
+    if level in _LEADER_PRIORITY:
+        urgent, usual = _LEADER_PRIORITY[level]
+        when = urgent if concern in ("physical", "sexual") else usual
+        head = f"{words[:1].upper()}{words[1:]}, {when}."
+    else:
+        head = "No further action for now."
+    ranked = sorted(evidence, key=lambda item: -item[1])
+    band_words = {2: "shows serious concern", 1: "shows some concern", 0: "shows no real concern"}
+    reasons = [f"{where} {band_words[band]}" for where, band in ranked[:2]]
+    if need_band >= 1:
+        reasons.append(
+            "the family needs a lot of support" if need_band == 2 else "the family needs support"
+        )
+    elif len(ranked) > 2:
+        where, band = ranked[2]
+        reasons.append(f"{where} {band_words[band]}")
+    if len(ranked) == 1:
+        reasons.append("no check has come back yet to add to it or to contradict it")
+    numbered = "; ".join(f"({i}) {r}" for i, r in enumerate(reasons[:3], start=1))
+    return f"Advice: {head} Because {numbered}." if numbered else f"Advice: {head}"

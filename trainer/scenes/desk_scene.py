@@ -45,6 +45,7 @@ from trainer.wording import (
     free_play_said,
     hours_minutes,
     join_words,
+    leader_advice,
     need_words,
     spelling_suggestions,
 )
@@ -1169,9 +1170,33 @@ class DeskScene(Scene):
             )
         return y + 2
 
+    def _advice(self, f: Finding) -> str:
+        """The team leader's answer with its level, priority and reasons: the evidence the
+        desk held when the answer came (the referral and each check with a reading)."""
+        case = self.desk.case(f.case_id)
+        thresholds = self.desk.thresholds
+        evidence = [("the referral", concern_words(case.referral_signal, thresholds)[1])]
+        for other in self.desk.findings_for(f.case_id):
+            if (
+                other.value is not None
+                and other.returned_at is not None
+                and f.returned_at is not None
+                and other.returned_at <= f.returned_at
+            ):
+                where = check_words(other.label).split(" for ")[0]
+                if other.action == "agency":
+                    where = f"what {where.lower()} said"
+                else:
+                    where = f"the {where.lower()}"
+                evidence.append((where, concern_words(other.value, thresholds)[1]))
+        need = need_words(case.need_signal, thresholds)[1]
+        return leader_advice(str(f.outcome), case.concern, evidence, need)
+
     def _story(self, f: Finding) -> str:
         """The exercise's narrative for a check that found something."""
         case = self.desk.case(f.case_id)
+        if f.action == "team_leader" and f.done and f.outcome:
+            return self._advice(f)
         ref = self.plan.referrals.get(case.scripted_ref or "")
         if ref is None or f.evidence_key is None:
             return ""
