@@ -6,6 +6,12 @@ the same digests sequentially, in processes and on Dask. Results come back as th
 finish, in whatever order, each with the key it was submitted under; callers store
 them by key, which is what lets an interrupted sweep resume.
 
+An interrupt (Ctrl-C, or SIGTERM, which `frontdoor` turns into one) stops every backend
+within seconds: queued work is cancelled, local worker processes are terminated and
+joined, and a local Dask cluster is shut down, with further interrupts held off until
+the clean-up is done, so nothing is left running. Worker processes ignore SIGINT (their
+parent decides) and ask Linux to end them if their parent dies.
+
 Dask is optional (`pip install 'frontdoor[dask]'`). `Backend.dask_local` starts a
 LocalCluster of worker processes on 127.0.0.1; `Backend.scheduler` connects to a
 running scheduler (`tcp://HOST:PORT`). A worker that dies mid-task has its tasks run
@@ -15,6 +21,9 @@ again elsewhere by the scheduler, so a sweep survives losing a worker.
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
 import uuid
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -99,7 +108,8 @@ def dask_client(backend: Backend) -> Iterator[Any]:
         with Client(cluster) as client:
             yield client
     finally:
-        cluster.close()
+        with shielded():
+            cluster.close(timeout=10)
 
 
 @contextmanager
@@ -140,8 +150,55 @@ def execute(
         yield from _on_dask(tasks, own)
 
 
+@contextmanager
+def shielded() -> Iterator[None]:
+    """Hold off SIGINT and SIGTERM while cleaning up, so a second Ctrl-C cannot cut the
+    clean-up short and leave workers behind (signals can only be set in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in saved:
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def worker_setup() -> None:
+    """Run in each local worker: leave SIGINT to the parent, die with it on SIGTERM, and
+    have Linux send SIGTERM if the parent dies without cleaning up (PR_SET_PDEATHSIG)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def stop_pool(pool: ProcessPoolExecutor, *, grace: float = 2.0) -> None:
+    """Cancel what is queued, terminate the workers and wait for them to be gone."""
+    with shielded():
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(grace)
+            if process.is_alive():
+                process.kill()
+                process.join(grace)
+
+
 def _in_processes(tasks: Sequence[Task], jobs: int) -> Iterator[tuple[Hashable, Any]]:
-    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))))
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=worker_setup)
     order = {t.key: i for i, t in enumerate(tasks)}
     finished = False
     try:
@@ -154,7 +211,10 @@ def _in_processes(tasks: Sequence[Task], jobs: int) -> Iterator[tuple[Hashable, 
                 yield key, future.result()
         finished = True
     finally:
-        pool.shutdown(wait=finished, cancel_futures=True)
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            stop_pool(pool)
 
 
 def dask_key(key: Hashable, run_token: str) -> str:
@@ -187,4 +247,5 @@ def _on_dask(tasks: Sequence[Task], client: Any) -> Iterator[tuple[Hashable, Any
         finished = True
     finally:
         if not finished:
-            client.cancel(futures)
+            with shielded():
+                client.cancel(futures)
