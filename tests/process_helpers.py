@@ -16,6 +16,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _default_interrupt() -> None:
+    # A shell starts background jobs with SIGINT ignored, and Python then never raises
+    # KeyboardInterrupt: give the command the Ctrl-C a user at a terminal would have.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(args: Sequence[str], *, cwd: Path) -> subprocess.Popen[str]:
     """`frontdoor ARGS` in a new session (so a signal to it reaches only what we aim at)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
@@ -28,6 +34,7 @@ def start(args: Sequence[str], *, cwd: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_default_interrupt,
     )
 
 
