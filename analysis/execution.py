@@ -25,7 +25,7 @@ import signal
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Generator, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -128,7 +128,7 @@ def execute(
     backend: Backend,
     *,
     client: Any | None = None,
-) -> Iterator[tuple[Hashable, Any]]:
+) -> Generator[tuple[Hashable, Any], None, None]:
     """Run `tasks` and yield `(key, result)` as each one finishes.
 
     Stopping the iteration early (or an interrupt) cancels what has not started. A Dask

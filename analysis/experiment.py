@@ -19,6 +19,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from typing import cast as typed
 
 import numpy as np
 import pandas as pd
@@ -320,7 +321,7 @@ def run_experiment(
     try:
         with closing(execute(tasks, backend, client=client)) as finished:
             for key, digest in finished:
-                point_id, i = key  # type: ignore[misc]
+                point_id, i = typed(tuple[str, int], key)
                 digests[point_id][i] = digest
                 if store is not None:
                     store.save(point_id, i, digest)

@@ -136,3 +136,23 @@ def test_exported_cells_cannot_start_a_formula(
         rows = list(csv.DictReader(handle))
     assert rows[0]["exercise"] == "'" + exercise
     assert rows[0]["d_prime"] == "-0.5"  # a number stays a number
+
+
+def test_a_shift_is_saved_and_shown_beside_a_corrupt_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    monkeypatch.setenv("FRONTDOOR_CONFIG_DIR", str(tmp_path / "config"))
+    db = tmp_path / "s.sqlite3"
+    bad = _add_session(db)
+    _corrupt_score(db, bad)
+    args = ["train", "--headless", "--bot", "careless", "--seed", "2",
+            "--exercise", "02_the_missing_file", "--db", str(db)]  # fmt: skip
+    assert main(args) == 0
+    assert f"session {bad}" in capsys.readouterr().err
+    store = SessionStore.open(db, read_only=True)
+    try:
+        assert [row.id for row in store.sessions()] == [bad + 1]
+    finally:
+        store.close()
