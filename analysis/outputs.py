@@ -286,7 +286,16 @@ class OutputFolder:
 
 
 def _empty(folder: Path) -> None:
-    """Remove everything inside `folder` (for --overwrite), keeping the folder itself."""
+    """Remove everything inside `folder` (for --overwrite), keeping the folder itself.
+    The filesystem root, the home folder and the current folder (or one holding it) are
+    never emptied: --overwrite is for a results folder, not a slip of the keyboard."""
+    resolved = folder.resolve()
+    cwd = Path.cwd().resolve()
+    if resolved in (Path(resolved.anchor), Path.home().resolve(), cwd, *cwd.parents):
+        raise OutputError(
+            f"--overwrite {folder}: will not empty {resolved} (the root, your home folder, "
+            "or the current folder or one above it); give a folder for these results only"
+        )
     for child in folder.iterdir():
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)

@@ -150,3 +150,16 @@ def test_report_of_a_one_replication_sweep_and_of_a_damaged_folder(
     shutil.rmtree(root / "sweep")
     assert _report(root, tmp_path / "report2") == 2
     assert "no results found" in capsys.readouterr().err
+
+
+def test_overwrite_never_empties_the_current_folder(
+    scenarios: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "precious.txt").write_text("keep me")
+    monkeypatch.chdir(tmp_path)
+    assert _run(scenarios["small"], Path("."), 1, "--overwrite") == 2
+    assert "will not empty" in capsys.readouterr().err
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
