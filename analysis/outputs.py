@@ -176,6 +176,7 @@ class OutputFolder:
     folder: Path
     identity: dict[str, Any]
     details: dict[str, Any] = field(default_factory=dict)
+    untrusted: dict[str, str] = field(default_factory=dict)  # after `claim`: files that fail
     _known: dict[str, tuple[int, int, int, str]] = field(default_factory=dict)
 
     def claim(self, *, overwrite: bool = False) -> dict[str, Any] | None:
@@ -224,8 +225,9 @@ class OutputFolder:
         )
 
     def _trust(self, manifest: Mapping[str, Any]) -> None:
-        """Remember checksums of listed files that still match, so they are not re-read."""
-        bad = verify(self.folder, manifest)
+        """Remember checksums of listed files that still match, so they are not re-read,
+        and which files fail their checks (`untrusted`)."""
+        bad = self.untrusted = verify(self.folder, manifest)
         for relative, entry in manifest.get("files", {}).items():
             if relative in bad:
                 continue

@@ -91,7 +91,7 @@ class RunStore:
         resumed = output.claim(overwrite=overwrite)
         store = cls(output)
         if resumed is not None:
-            store.suspects = report_untrusted(verify(folder, resumed), "run again")
+            store.suspects = report_untrusted(output.untrusted, "run again")
         return store
 
     def load(self, replication: int) -> dict[str, Any] | None:

@@ -128,7 +128,7 @@ class ExperimentStore:
                 )
             manifest = dict(manifest, reps=max(int(existing["reps"]), int(manifest["reps"])))
         if resumed is not None:
-            self.untrusted = verify(self.folder, resumed)
+            self.untrusted = dict(output.untrusted)
             self._warn_untrusted("run again")
         text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
         output.write_text(MANIFEST, text)
