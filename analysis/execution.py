@@ -96,20 +96,28 @@ def dask_client(backend: Backend) -> Iterator[Any]:
         with Client(backend.scheduler, timeout="20s") as client:
             yield client
         return
-    cluster = LocalCluster(
-        n_workers=int(backend.dask_local or 1),
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=40,  # logging.ERROR: a restarted worker is not the user's problem
-    )
+    # Worker processes started while SIGINT is ignored keep ignoring it (an ignored signal
+    # survives exec), so a Ctrl-C at the terminal, which reaches the whole process group,
+    # is handled by this process alone, which then closes the cluster.
+    with shielded(signal.SIGINT):
+        cluster = _local_cluster(backend, LocalCluster)
     try:
         with Client(cluster) as client:
             yield client
     finally:
         with shielded():
             cluster.close(timeout=10)
+
+
+def _local_cluster(backend: Backend, factory: Any) -> Any:
+    return factory(
+        n_workers=int(backend.dask_local or 1),
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=50,  # CRITICAL: a restarted worker, or one closed by Ctrl-C, is not news
+    )
 
 
 @contextmanager
@@ -151,13 +159,14 @@ def execute(
 
 
 @contextmanager
-def shielded() -> Iterator[None]:
-    """Hold off SIGINT and SIGTERM while cleaning up, so a second Ctrl-C cannot cut the
-    clean-up short and leave workers behind (signals can only be set in the main thread)."""
+def shielded(*signals: signal.Signals) -> Iterator[None]:
+    """Hold off `signals` (SIGINT and SIGTERM by default) while cleaning up, so a second
+    Ctrl-C cannot cut the clean-up short and leave workers behind (signals can only be
+    set in the main thread)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    saved = {sig: signal.getsignal(sig) for sig in (signals or (signal.SIGINT, signal.SIGTERM))}
     for sig in saved:
         signal.signal(sig, signal.SIG_IGN)
     try:

@@ -105,11 +105,19 @@ def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> Non
 
 
 def interrupt(
-    proc: subprocess.Popen[str], sig: int = signal.SIGINT, *, limit: float = 30.0
+    proc: subprocess.Popen[str],
+    sig: int = signal.SIGINT,
+    *,
+    limit: float = 30.0,
+    group: bool = False,
 ) -> tuple[int, float, str]:
-    """Send `sig` to the process alone; its exit status, seconds to exit, and stderr."""
+    """Send `sig` to the process alone, or to its whole process group as a terminal's
+    Ctrl-C does (`group`); its exit status, seconds to exit, and stderr."""
     sent = time.monotonic()
-    proc.send_signal(sig)
+    if group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
     try:
         _out, err = proc.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
