@@ -205,7 +205,8 @@ def choose_next(
         return NextShift(
             chosen.key,
             (pattern,),
-            f"{why}, so next is {chosen.key}, a {level} exercise on it.",
+            f"{why}, so next is {chosen.key}, {'an' if level[0] in 'aeiou' else 'a'} {level} "
+            "exercise on it.",
             table,
             rung,
             False,
