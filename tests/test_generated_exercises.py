@@ -145,5 +145,11 @@ def test_generate_command_writes_a_loadable_file_and_refuses_a_bad_pattern(tmp_p
         ]
     )
     assert code == 0 and load_exercise(out).difficulty == "pressure"
+    # The file and its folder stand alone: the team file is copied beside it.
+    assert (tmp_path / "teams" / "small_duty_team.yaml").is_file()
+    assert "team: teams/small_duty_team.yaml" in out.read_text(encoding="utf-8")
     assert main(["exercises", "--generate", "bad_luck", "--out", str(out)]) == 2
     assert "no generator for 'bad_luck'" in capsys.readouterr().err
+    (tmp_path / "teams" / "small_duty_team.yaml").write_text("name: other\n", encoding="utf-8")
+    code = main(["exercises", "--generate", "other_spelling", "--out", str(out)])
+    assert code == 2 and "not the bundled team file" in capsys.readouterr().err

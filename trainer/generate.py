@@ -406,21 +406,31 @@ def generate(pattern: str, rung: int, seed: int) -> Doc:
     }
 
 
-def write_exercise(doc: Doc, out: str | os.PathLike[str], *, pattern: str, rung: int,
-                   seed: int) -> Path:  # fmt: skip
-    """Write the document as an exercise file; its team path points at the bundled team."""
+def write_exercise(
+    doc: Doc, out: str | os.PathLike[str], *, pattern: str, rung: int, seed: int
+) -> Path:
+    """Write the document as an exercise file. Its team file is the bundled one, copied to
+    `teams/` beside it when not there yet, so the file and its folder stand alone and the
+    `team:` path stays inside the folder."""
+    import shutil
+
     import yaml
 
     path = Path(out)
-    team = training_dir() / "teams" / "small_duty_team.yaml"
-    doc = dict(doc, team=Path(os.path.relpath(team.resolve(), path.parent.resolve())).as_posix())
+    bundled = training_dir() / "teams" / "small_duty_team.yaml"
+    team = path.parent / "teams" / bundled.name
+    if not team.exists():
+        team.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(bundled, team)
+    elif team.read_bytes() != bundled.read_bytes():
+        raise ValueError(f"{team} exists and is not the bundled team file; choose another folder")
     _, sections, words = HIDDEN[pattern]
     header = (
         f"# Generated exercise: {words} (pattern {pattern}, rung {rung}, seed {seed}).\n"
         f"# Drawn from the report's section(s) {', '.join(sections)}. All names are invented,\n"
         "# drawn afresh for every seed.\n"
     )
-    body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=88)
+    body = yaml.safe_dump(dict(doc, team=f"teams/{bundled.name}"), sort_keys=False, width=88)
     path.write_text(header + body, encoding="utf-8")
     return path
 

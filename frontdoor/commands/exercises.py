@@ -45,7 +45,10 @@ def _generate(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise UsageError(f"--seed must be 0 or more, got {args.seed}")
     doc = generate(args.generate, args.rung, args.seed)
-    path = write_exercise(doc, args.out, pattern=args.generate, rung=args.rung, seed=args.seed)
+    try:
+        path = write_exercise(doc, args.out, pattern=args.generate, rung=args.rung, seed=args.seed)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot write {args.out}: {exc}") from None
     plan = load_exercise(path)  # what was written loads as any exercise does
     print(f"wrote {path}: {plan.title} ({len(plan.referrals)} referrals, {plan.difficulty})")
     return 0

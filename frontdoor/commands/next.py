@@ -51,7 +51,10 @@ def handle(args: argparse.Namespace) -> int:
 
         _, pattern, rung, seed = choice.exercise.split(":")
         doc = generate(pattern, int(rung), int(seed))
-        written = write_exercise(doc, args.out, pattern=pattern, rung=int(rung), seed=int(seed))
+        try:
+            written = write_exercise(doc, args.out, pattern=pattern, rung=int(rung), seed=int(seed))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot write {args.out}: {exc}") from None
     if args.json:
         data = choice.as_dict()
         if written is not None:
