@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "train",
     "sessions",
     "exercises",
+    "next",
     "cohort",
     "replay",
 )
