@@ -91,6 +91,7 @@ def test_reading_never_changes_the_file(played: Path, tmp_path: Path) -> None:
     before = _digest(db)
     assert main(["sessions", "--db", str(db), "--json"]) == 0
     assert main(["cohort", "--db", str(db), "--out", str(tmp_path / "c")]) == 0
+    assert main(["next", "--trainee", "t-ben", "--db", str(db), "--json"]) == 0
     assert _digest(db) == before
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
