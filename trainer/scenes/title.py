@@ -31,6 +31,7 @@ class TitleScene(Scene):
         super().__init__(app)
         self.game = game
         self.id_entry: Any = None
+        self.next_line = ""
 
     def signature(self) -> tuple[Any, ...]:
         return (
@@ -61,8 +62,26 @@ class TitleScene(Scene):
         y = 40 + t.line_height("title") + t.line_height("body") * 2 + 10
         return y + 2 * t.line_height("body") + t.line_height("body") + 14 + 26
 
+    def _next_for_you(self) -> str:
+        """The curriculum's choice for this trainee, in a sentence (empty without sessions)."""
+        from trainer.curriculum import next_for
+        from trainer.store import StoreError, check_trainee_id
+
+        store = self.app.store
+        if store is None or not self.game.trainee:
+            return ""
+        try:
+            trainee = check_trainee_id(self.game.trainee)
+            if not any(r.trainee == trainee for r in store.sessions()):
+                return ""
+            choice = next_for(store, trainee)
+        except StoreError:
+            return ""
+        return f"Next for you: {choice.exercise}. {choice.reason}"
+
     def build(self) -> None:
         app, t = self.app, self.app.type
+        self.next_line = self._next_for_you()
         w, h = app.size
         bh = t.line_height("body") + 16
         if self.game.asking_to_quit:
@@ -259,6 +278,10 @@ class TitleScene(Scene):
             inner.width,
             inner.bottom,
         )
+        if self.next_line:
+            line_h = t.line_height("small")
+            area = pygame.Rect(40, bottom - 5 * line_h - 8, self._column_width(), 3 * line_h)
+            text_block(surface, t, self.next_line, area, "small", INK)
         if self.game.message:
             msg = pygame.Rect(40, bottom - 2 * t.line_height("small"), w - 80, 50)
             text_block(surface, t, self.game.message, msg, "small", VERMILLION)
@@ -269,4 +292,5 @@ class TitleScene(Scene):
             "selected": self.game.selected,
             "entries": [e.key for e in self.game.entries],
             "message": self.game.message,
+            "next_for_you": self.next_line,
         }
