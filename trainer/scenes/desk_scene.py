@@ -209,11 +209,15 @@ class DeskScene(Scene):
         if self.mode == "paused":
             self._build_pause(bh)
             return
-        x = self._build_clock_row(bh)
         dialog = self.mode in DIALOGS
         if dialog:
+            # The clock is stopped in a dialog: its buttons show only when an exercise
+            # keeps it running.
+            if self.plan.shift.clock_runs_in_dialogs:
+                self._build_clock_row(bh)
             getattr(self, f"_build_{self.mode}")(bh)
             return
+        x = self._build_clock_row(bh)
         app.button(
             "menu",
             "Menu",
