@@ -15,6 +15,7 @@ from enum import IntEnum
 from typing import Any
 
 from sim.rng import DrawBlock
+from sim.vocabulary import HarmType, Protection, Role
 
 
 class Level(IntEnum):
@@ -47,7 +48,7 @@ ROLE_IS_FRONTLINE = {
 @dataclass(slots=True)
 class Worker:
     id: int
-    role: str
+    role: Role
     caseload_cap: int
     duty: bool
     judgement_sd: float
@@ -72,7 +73,7 @@ class Worker:
 @dataclass(slots=True)
 class Family:
     id: int
-    harm_type: str
+    harm_type: HarmType
     base_risk: float
     need: float
     trend: float  # yearly log-growth of risk
@@ -84,7 +85,7 @@ class Family:
     referrals: int = 0
     alive: bool = True
     open_case: Case | None = None
-    protection: str = "none"  # waiting, assessing, child_in_need, child_protection
+    protection: Protection = "none"
     team_level: Level = Level.NO_FURTHER_ACTION
     # Harm clock: remaining unit-exponential hazard before the next harm event.
     hazard_left: float = 0.0

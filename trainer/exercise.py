@@ -122,7 +122,7 @@ class NearMiss(Section):
     @field_validator("caught_by")
     @classmethod
     def _known_keys(cls, keys: list[str]) -> list[str]:
-        from sim.config import AGENCIES
+        from sim.vocabulary import AGENCIES
 
         for key in keys:
             agency = key.removeprefix("agency:")
