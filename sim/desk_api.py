@@ -16,6 +16,8 @@ from typing import NamedTuple, Protocol
 
 import simpy
 
+from sim.config import Scenario
+from sim.deciders import Decider
 from sim.entities import Case, Family, Level
 from sim.events import EventLog
 from sim.model import FrontDoorModel
@@ -179,6 +181,13 @@ class ModelDesk:
         return self._model.log
 
 
+def open_run(
+    scenario: Scenario, *, seed: int, decider: Decider, env: simpy.Environment
+) -> DeskActions:
+    """A run of `scenario` with `decider` at the desk, on the desk's own clock `env`."""
+    return ModelDesk(FrontDoorModel(scenario, seed=seed, decider=decider, env=env))
+
+
 __all__ = [
     "CaseAsKnown",
     "DeskActions",
@@ -187,4 +196,5 @@ __all__ = [
     "WorkerLoad",
     "case_as_known",
     "family_as_known",
+    "open_run",
 ]

@@ -103,11 +103,20 @@ class IncidentBook:
             else:
                 return  # the error goes on; it keeps its first failed barrier
         if decided < truth:
-            direction = "under"
+            self._open_episode(family, case, "under", barrier, conditions, active_failure)
         elif decided == Level.CHILD_PROTECTION and ceiling < Level.CHILD_PROTECTION:
-            direction = "over"
-        else:
-            return
+            self._open_episode(family, case, "over", barrier, conditions, active_failure)
+
+    def _open_episode(
+        self,
+        family: Family,
+        case: Case,
+        direction: str,
+        barrier: str,
+        conditions: tuple[str, ...],
+        active_failure: bool,
+    ) -> None:
+        """A decision left the family at the wrong level: an error episode begins."""
         # The story so far: every hole this case has met, with the conditions behind it.
         holed = tuple(dict.fromkeys(name for name, _ in case.holes))
         story = dict.fromkeys(conditions)

@@ -86,7 +86,7 @@ def scripted_facts(spec: ScriptedFamily) -> FamilyFacts:
 
 
 class InformationDesk:
-    """Runs information actions for the model: the duty desk's checks and a trainee's."""
+    """Finds things out about a case: for the duty desk's checks and a trainee's actions."""
 
     def __init__(
         self,
@@ -413,49 +413,59 @@ class InformationDesk:
 
     def record_checks(self, case: Case, worker: Worker | None) -> None:
         """Log each information barrier as it stood when the screening decision was taken."""
+        facts = case.family.facts
+        if facts.recorded_surname is not None:
+            self._record_history_checks(case, worker)
+        self._record_other_checks(case, worker)
+
+    def _record_history_checks(self, case: Case, worker: Worker | None) -> None:
+        """The database search, the addendum and the paper file of a family on record."""
         barrier = self._judgement.barrier
         facts = case.family.facts
-        behind = self._workload.behind(case.family.patch)
-        pressure = ["time_pressure"] if behind else []
-        if facts.recorded_surname is not None:
-            if case.record_found:
-                barrier(case, "database_check", True, [], worker)
-                if facts.record_addendum is not None:
-                    barrier(
-                        case,
-                        "record_addendum",
-                        not case.addendum_missed,
-                        ["uncorrectable_records"] if case.addendum_missed else [],
-                        worker,
-                    )
+        assert facts.recorded_surname is not None  # only for a family on record
+        if case.record_found:
+            barrier(case, "database_check", True, [], worker)
+            if facts.record_addendum is not None:
+                barrier(
+                    case,
+                    "record_addendum",
+                    not case.addendum_missed,
+                    ["uncorrectable_records"] if case.addendum_missed else [],
+                    worker,
+                )
+        else:
+            why: list[str] = []
+            if "database" in case.skipped:
+                why = ["time_pressure"]  # skipped: only ever under time pressure
             else:
-                why: list[str] = []
-                if "database" in case.skipped:
-                    why = pressure or ["time_pressure"]
-                else:
-                    if facts.recorded_surname.lower() != facts.surname.lower():
-                        why.append("data_entry_errors")
-                    if case.spelling.lower() != facts.surname.lower():
-                        why.append("name_matching")
-                    if not why:
-                        why.append("name_matching")
-                barrier(case, "database_check", False, why, worker)
-            if facts.file_location != "none" and case.record_found:
-                status = case.file_status
-                if status == "arrived":
-                    barrier(
-                        case,
-                        "file_retrieval",
-                        True,
-                        ["poor_chronology"] if facts.poor_chronology else [],
-                        worker,
-                    )
-                elif status == "missing":
-                    barrier(case, "file_retrieval", False, ["missing_files"], worker)
-                elif "file" in case.skipped:
-                    barrier(case, "file_retrieval", False, ["time_pressure"], worker)
-                else:
-                    barrier(case, "file_retrieval", False, ["remote_file_storage"], worker)
+                if facts.recorded_surname.lower() != facts.surname.lower():
+                    why.append("data_entry_errors")
+                if case.spelling.lower() != facts.surname.lower():
+                    why.append("name_matching")
+                if not why:
+                    why.append("name_matching")
+            barrier(case, "database_check", False, why, worker)
+        if facts.file_location != "none" and case.record_found:
+            status = case.file_status
+            if status == "arrived":
+                barrier(
+                    case,
+                    "file_retrieval",
+                    True,
+                    ["poor_chronology"] if facts.poor_chronology else [],
+                    worker,
+                )
+            elif status == "missing":
+                barrier(case, "file_retrieval", False, ["missing_files"], worker)
+            elif "file" in case.skipped:
+                barrier(case, "file_retrieval", False, ["time_pressure"], worker)
+            else:
+                barrier(case, "file_retrieval", False, ["remote_file_storage"], worker)
+
+    def _record_other_checks(self, case: Case, worker: Worker | None) -> None:
+        """Local knowledge and the agencies asked (or skipped) for this case."""
+        barrier = self._judgement.barrier
+        facts = case.family.facts
         if self.known_locally(case.family) and "local_knowledge" in case.checked:
             if "local_knowledge" in case.evidence:
                 barrier(case, "local_knowledge", True, [], worker)

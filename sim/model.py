@@ -110,7 +110,17 @@ class FrontDoorModel:
 
     def _build_activities(self) -> None:
         """Build each activity from the context and the sections it reads, in an order
-        where each finds the ones it calls already built."""
+        where each finds the ones it calls already built, then close the two loops."""
+        self._build_shared()
+        self._build_case_path()
+        self._build_desk()
+        # The two ways back to the front door close the loop of a case's life: a new
+        # case is routed onwards, and harm seen outside brings a family back.
+        self.referrals.route = self._route
+        self.harm_clock.refer_again = self.referrals.refer_again
+
+    def _build_shared(self) -> None:
+        """What several activities call on: workload, judgement, information, harm."""
         s, ctx = self.scenario, self.ctx
         self.workload = Workload(
             self.env,
@@ -140,6 +150,10 @@ class FrontDoorModel:
             judgement=judgement,
         )
         self.harm_clock = HarmClock(ctx, harm=s.harm, judgement=judgement, incidents=self.incidents)
+
+    def _build_case_path(self) -> None:
+        """A case's way from referral to its end: referrals, arrivals, plans, assessment."""
+        s, ctx, judgement = self.scenario, self.ctx, self.judgement
         self.referrals = Referrals(
             ctx,
             arrivals=s.arrivals,
@@ -190,6 +204,10 @@ class FrontDoorModel:
             workload=self.workload,
             assessment=assessment,
         )
+
+    def _build_desk(self) -> None:
+        """The duty desk, the night team that feeds it, and a trainee's own actions."""
+        s, ctx, judgement = self.scenario, self.ctx, self.judgement
         self.screening = ScreeningDesk(
             ctx,
             screening=s.screening,
@@ -223,10 +241,6 @@ class FrontDoorModel:
             judgement=judgement,
             harm_clock=self.harm_clock,
         )
-        # The two ways back to the front door close the loop of a case's life: a new
-        # case is routed onwards, and harm seen outside brings a family back.
-        self.referrals.route = self._route
-        self.harm_clock.refer_again = self.referrals.refer_again
 
     def _route(self, case: Case, out_of_hours: bool) -> None:
         """Where a new referral goes: the night team, the duty desk, or (with no

@@ -96,27 +96,31 @@ class Referrals:
         family.open_case = case
         family.concern_version += 1  # an open case stops the clock of new concerns
         out_of_hours = not ctx.calendar.is_open(now)
-        ctx.log.emit(
-            now,
+        self._log_referral(case, out_of_hours, since_last)
+        self._harm_clock.set_protection(family, "waiting")
+        self.route(case, out_of_hours)
+        return case
+
+    def _log_referral(self, case: Case, out_of_hours: bool, since_last: float | None) -> None:
+        family = case.family
+        self._ctx.log.emit(
+            case.arrived_at,
             EventKind.REFERRAL_ARRIVED,
             case.id,
             family.id,
             {
-                "source": source,
-                "concern": concern,
+                "source": case.source,
+                "concern": case.concern,
                 "out_of_hours": out_of_hours,
-                "re_referral": re_referral,
+                "re_referral": case.re_referral,
                 "known_family": family.known_before_run or family.referrals > 1,
                 "days_since_last_referral": since_last,
-                "signal": signal,
-                "need_signal": need_signal,
+                "signal": case.referral_signal,
+                "need_signal": case.need_signal,
                 "spelling": case.spelling,
-                "scripted": ref,
+                "scripted": case.scripted_ref,
             },
         )
-        self._harm_clock.set_protection(family, "waiting")
-        self.route(case, out_of_hours)
-        return case
 
     def _referral_picture(self, family: Family, now: float) -> tuple[float, float, str]:
         """What an outside referrer reports: risk and need as they saw them, and the

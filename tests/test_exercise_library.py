@@ -23,7 +23,7 @@ from trainer.exercise import load_exercise
 
 SEED = 7
 BOTS = ("thorough", "careless")
-# DOMAIN.md section 5, as the exercise format names them.
+# docs/domain.md section 5, as the exercise format names them.
 REQUIRED_PATTERNS = {
     "missing_file",
     "new_partner",

@@ -96,3 +96,12 @@ def test_the_activity_modules_stay_small() -> None:
         lines = len(path.read_text(encoding="utf-8").splitlines())
         if name not in allowed_more:
             assert lines <= 520, f"sim/{name}.py has {lines} lines"
+
+
+def test_functions_stay_short() -> None:
+    """No function in sim/ over 60 lines."""
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                assert length <= 60, f"sim/{name}.py: {node.name} has {length} lines"

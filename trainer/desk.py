@@ -1,7 +1,7 @@
 """The duty desk: one shift of the model with the trainee as its decider.
 
-`DutyDesk` runs a `FrontDoorModel` whose decider is a `TraineeDecider`, and reaches
-the model only through `sim.desk_api.DeskActions` (views and the desk's actions). The game loop
+`DutyDesk` opens a run whose decider is a `TraineeDecider`, and reaches the model only
+through `sim.desk_api.DeskActions` (frozen views and the desk's actions). The game loop
 steps the SimPy clock with `advance(until)` every frame, in the main thread; a trainee's
 decision is a SimPy event that the desk triggers. Every trainee action goes through one
 method here, is checked, handed to the recorder (the session store commits it) and only
@@ -28,11 +28,10 @@ from typing import Any
 import simpy
 
 from sim.deciders import CaseView, WorkerView, make_policy, screening_level_for
-from sim.desk_api import CaseAsKnown, DeskActions, ModelDesk, WorkerLoad
+from sim.desk_api import CaseAsKnown, DeskActions, WorkerLoad, open_run
 from sim.entities import Level
 from sim.events import EventLog, LogRecord
 from sim.information import InformationResult
-from sim.model import FrontDoorModel
 from sim.vocabulary import AGENCIES, InformationAction
 from trainer.exercise import ShiftPlan
 
@@ -197,9 +196,7 @@ class DutyDesk:
         self._env = env  # the desk's own clock, stepped by the game loop
         policy = make_policy(scenario.policy, thresholds=scenario.thresholds)
         self.decider = TraineeDecider(policy=policy, env=env)
-        self.api: DeskActions = ModelDesk(
-            FrontDoorModel(scenario, seed=seed, decider=self.decider, env=env)
-        )
+        self.api: DeskActions = open_run(scenario, seed=seed, decider=self.decider, env=env)
         self.thresholds = scenario.thresholds
         self.shift = plan.shift
         self.actions: list[DeskAction] = []
@@ -424,7 +421,8 @@ class DutyDesk:
         event = self.api.gather(case_id, action, worker_id=self.duty_worker_id, **options)
 
         def returned(ev: simpy.Event) -> None:
-            result: InformationResult = ev.value
+            result = ev.value
+            assert isinstance(result, InformationResult)
             finding.returned_at = self.now
             finding.outcome = result.outcome
             finding.detail = result.detail

@@ -33,7 +33,7 @@ from sim.yamlsafe import ScenarioError, load_yaml_document, validate_document
 
 Difficulty = Literal["induction", "practice", "pressure", "duty_day"]
 DIFFICULTIES: tuple[str, ...] = ("induction", "practice", "pressure", "duty_day")
-# The near-miss patterns of the report's cases (DOMAIN.md section 5).
+# The near-miss patterns of the report's cases (docs/domain.md section 5).
 Pattern = Literal[
     "missing_file",
     "new_partner",
