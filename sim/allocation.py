@@ -53,7 +53,6 @@ class Allocation:
 
     def push(self, case: Case, key: float) -> None:
         now = self._ctx.env.now
-        case.priority = key
         case.queued_at = now
         case.stage = "awaiting_allocation"
         self._workload.push(case, key)

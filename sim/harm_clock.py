@@ -18,10 +18,10 @@ from sim.events import EventKind
 from sim.harm import hazard_integral, time_to_hazard
 from sim.incidents import IncidentBook
 from sim.judgement import Judgement
-from sim.vocabulary import Protection
+from sim.vocabulary import HarmType, Protection, Severity, Source
 
 # Who refers a family when harm is seen by someone outside the team.
-SURFACING_SOURCE = {
+SURFACING_SOURCE: dict[HarmType, Source] = {
     "physical": "hospital",
     "sexual": "police",
     "neglect": "school",
@@ -98,6 +98,7 @@ class HarmClock:
         rng = family.rng
         now = self._ctx.env.now
         risk = family.risk_at(now)
+        severity: Severity
         if rng.random() < harm.severe_share_at_full_risk * risk:
             severity = "death" if rng.random() < harm.fatal_share_of_severe else "severe"
         else:

@@ -26,9 +26,16 @@ from sim.config import Reporting, Timescales
 from sim.context import RunContext
 from sim.entities import ROLE_IS_FRONTLINE, Case, ErrorEpisode, Family, Level
 from sim.events import EventKind
+from sim.vocabulary import Severity
 from sim.workload import Workload
 
-SEVERITY_RANK = {None: 0, "low": 1, "moderate": 2, "severe": 3, "death": 4}
+SEVERITY_RANK: dict[Severity | None, int] = {
+    None: 0,
+    "low": 1,
+    "moderate": 2,
+    "severe": 3,
+    "death": 4,
+}
 
 
 class IncidentBook:
@@ -141,7 +148,7 @@ class IncidentBook:
             )
             family.episode = None
 
-    def harm(self, family: Family, severity: str, *, surfaced: bool = False) -> None:
+    def harm(self, family: Family, severity: Severity, *, surfaced: bool = False) -> None:
         episode = family.episode
         if episode is None or episode.direction == "over":
             case = family.open_case

@@ -181,7 +181,6 @@ class InformationDesk:
         matching = self._database.matching
         recorded = facts.recorded_surname
         found = recorded is not None and names_match(spelling, recorded, matching=matching)
-        case.searched_spellings.append(spelling)
         if not found:
             return InformationResult("database", "not_found", f"no record under {spelling!r}")
         history = facts.record_history

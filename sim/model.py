@@ -30,7 +30,7 @@ from sim.calendar import WorkingCalendar
 from sim.config import Scenario
 from sim.context import ProcessGen, RunContext
 from sim.deciders import Decider, make_policy
-from sim.entities import Case, ErrorEpisode, Family, Level
+from sim.entities import Case, Family, Level
 from sim.events import NO_ID, EventKind, EventLog
 from sim.gathering import InformationActions
 from sim.harm_clock import HarmClock
@@ -363,4 +363,4 @@ def run_scenario(
     return log
 
 
-__all__ = ["FrontDoorModel", "run_scenario", "collector_paused", "ErrorEpisode"]
+__all__ = ["FrontDoorModel", "run_scenario", "collector_paused"]

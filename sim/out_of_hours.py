@@ -43,7 +43,6 @@ def hand_over(
     key_fact = max(facts, key=lambda k: case.evidence[k], default=None)
     for key in lost:
         del case.evidence[key]
-    case.handed_over = True
     ctx.log.emit(
         ctx.env.now,
         EventKind.HANDED_OVER,

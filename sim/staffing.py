@@ -14,10 +14,10 @@ from sim.config import Agencies, Staff, Staffing
 from sim.context import ProcessGen, RunContext
 from sim.entities import Worker
 from sim.events import NO_ID, EventKind
-from sim.vocabulary import AGENCIES
+from sim.vocabulary import AGENCIES, Role
 
 # Years of service new workers bring, by role (modelling judgement).
-TENURE_YEARS = {
+TENURE_YEARS: dict[Role, float] = {
     "student": 0.3,
     "newly_qualified": 1.0,
     "information_officer": 3.0,
@@ -50,7 +50,7 @@ def build_workers(
                 team=team,
             )
             rel = agencies.relationship
-            worker.tenure_years = TENURE_YEARS.get(group.role, 2.0) * (0.5 + float(rng.random()))
+            worker.tenure_years = TENURE_YEARS[group.role] * (0.5 + float(rng.random()))
             draws = rng.beta(rel.a, rel.b, size=len(AGENCIES)).tolist()
             worker.relationships = dict(zip(AGENCIES, draws, strict=True))
             workers.append(worker)

@@ -21,9 +21,10 @@ model on to show what happened next.
 from __future__ import annotations
 
 import time
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import simpy
 
@@ -35,6 +36,19 @@ from sim.information import InformationResult
 from sim.vocabulary import AGENCIES, InformationAction
 from trainer.exercise import ShiftPlan
 
+# What a trainee can do at the desk, as each action is recorded and replayed.
+DeskActionKind = Literal[
+    "database",
+    "file",
+    "agency",
+    "visit",
+    "team_leader",
+    "decide",
+    "allocate",
+    "handover",
+    "end_shift",
+]
+DESK_ACTION_KINDS: tuple[DeskActionKind, ...] = typing.get_args(DeskActionKind)
 PRIORITIES: tuple[str, ...] = ("immediate", "within_24_hours", "within_7_days")
 NO_PRIORITY = "no_further_action"
 PRIORITY_LABELS = {
@@ -49,7 +63,7 @@ LEVEL_LABELS = {
     Level.CHILD_PROTECTION: "Child protection",
 }
 # Minutes of the trainee's own time (a call, a form); the model's delays come on top.
-OWN_MINUTES = {
+OWN_MINUTES: dict[DeskActionKind, float] = {
     "file": 5.0,
     "agency": 10.0,
     "decide": 10.0,
@@ -331,7 +345,7 @@ class DutyDesk:
 
     # -- recording -----------------------------------------------------------------------
 
-    def _record(self, kind: str, case_id: int | None, **payload: Any) -> DeskAction:
+    def _record(self, kind: DeskActionKind, case_id: int | None, **payload: Any) -> DeskAction:
         action = DeskAction(
             seq=len(self.actions),
             sim_time=self.now,
@@ -353,7 +367,7 @@ class DutyDesk:
         if case_id is not None and not self.api.has_case(case_id):
             raise DeskRefusal(f"there is no case {case_id}")
 
-    def _own_time(self, kind: str, label: str) -> None:
+    def _own_time(self, kind: DeskActionKind, label: str) -> None:
         minutes = OWN_MINUTES.get(kind, 0.0)
         if minutes > 0:
             self.busy_until = self.now + minutes / (24 * 60)
@@ -546,12 +560,12 @@ class DutyDesk:
 
     def apply(self, kind: str, case_id: int | None, payload: dict[str, Any]) -> None:
         """Take one recorded action again (resuming a session, or replaying it)."""
-        take = self._replayers().get(kind)
+        take = self._replayers().get(kind)  # type: ignore[call-overload]  # a stored str
         if take is None:
             raise ValueError(f"unknown desk action {kind!r}")
         take(int(case_id or 0), payload)
 
-    def _replayers(self) -> dict[str, Callable[[int, dict[str, Any]], object]]:
+    def _replayers(self) -> dict[DeskActionKind, Callable[[int, dict[str, Any]], object]]:
         """Per recorded action kind, how to take it again from its case and payload."""
         return {
             "database": lambda c, p: self.search_database(c, str(p["spelling"])),
@@ -592,6 +606,8 @@ __all__ = [
     "NO_PRIORITY",
     "PRIORITIES",
     "PRIORITY_LABELS",
+    "DESK_ACTION_KINDS",
+    "DeskActionKind",
     "TraineeDecider",
     "priority_key",
 ]
