@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from sim.config import AGENCIES
 from sim.entities import Level
+from sim.vocabulary import AGENCIES
 from trainer.desk import LEVEL_LABELS, PRIORITIES, PRIORITY_LABELS, DeskRefusal, Finding
 from trainer.scenes.common import Scroller, mark, panel, text_block
 from trainer.theme import (
@@ -1021,7 +1021,7 @@ class DeskScene(Scene):
             x += mark(surface, STATUS_MARKS["new"], (x + 4, y), t, "body", word=" ") + 8
             text, colour = self.cue, INK
         elif desk.busy():
-            until = desk.busy_until if desk._busy_event is None else None
+            until = None if desk.waiting_on_answer else desk.busy_until
             text = f"Busy: {desk.busy_with}" + (
                 f" until {hours_minutes(until)[4:]}" if until else ""
             )
@@ -1219,11 +1219,11 @@ class DeskScene(Scene):
         inner = pygame.Rect(rr.x + 12, top, rr.width - 26, bottom - top - 4)
         y = self.team_scroll.top(surface, inner)
         bar_w = max(60, min(180, inner.width - t.width("10 of 10 FULL", "small", True) - 12))
-        for worker in self.desk.model.workers:
+        for worker in self.desk.team():
             if not worker.caseload_cap:
                 continue
             role = ROLE_LABELS.get(worker.role, worker.role)
-            surface.blit(t.render(f"{role} {worker.id}", "small", INK), (inner.x, y))
+            surface.blit(t.render(f"{role} {worker.worker_id}", "small", INK), (inner.x, y))
             y += t.line_height("small")
             bar = pygame.Rect(inner.x, y + 2, bar_w, t.line_height("small") - 6)
             pygame.draw.rect(surface, SHADE, bar)
