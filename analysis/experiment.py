@@ -25,8 +25,9 @@ import pandas as pd
 
 from analysis.digest import run_digest
 from analysis.execution import Backend, Task, execute
+from analysis.intervals import interval_method, kpi_interval
 from analysis.kpis import HIGHER_IS_BETTER, KPI_NAMES, compute_kpis
-from analysis.stats import Comparison, Interval, mean_ci, paired_comparisons
+from analysis.stats import Comparison, Interval
 from analysis.store import ExperimentStore
 from analysis.tables import case_rows
 from sim.config import Scenario
@@ -102,15 +103,12 @@ def kpi_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
 
 
 def summarise(frame: pd.DataFrame, confidence: float = 0.95) -> dict[str, Interval]:
-    """A t-based interval for each KPI over the replications."""
+    """An interval for each KPI over the replications, of the KPI's nature
+    (`analysis.intervals`: logit scale for shares, log scale for the rest)."""
     out: dict[str, Interval] = {}
     for name in KPI_NAMES:
         values = frame[name].dropna().to_numpy(dtype=float)
-        out[name] = (
-            mean_ci(values, confidence)
-            if len(values)
-            else Interval(float("nan"), float("nan"), float("nan"), 0)
-        )
+        out[name] = kpi_interval(name, values, confidence)
     return out
 
 
@@ -318,18 +316,17 @@ def _paired_values(frame: pd.DataFrame, points: Sequence[Point], kpi: str) -> pd
 
 
 def kpi_intervals(result: ExperimentResult, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean and t interval of every KPI for every point: one row per (kpi, scenario)."""
+    """Mean and interval of every KPI for every point: one row per (kpi, scenario).
+
+    The interval is of the KPI's nature (`analysis.intervals`), named in `method`.
+    """
     frame = result.kpi_frame()
     rows = []
     for kpi in KPI_NAMES:
         for point in result.points:
             values = frame.loc[frame["point"] == point.id, kpi].astype(float)
             values = values[np.isfinite(values)]
-            iv = (
-                mean_ci(values.to_numpy(), confidence)
-                if len(values)
-                else Interval(float("nan"), float("nan"), float("nan"), 0)
-            )
+            iv = kpi_interval(kpi, values.to_numpy(), confidence)
             rows.append(
                 {
                     "kpi": kpi,
@@ -338,9 +335,11 @@ def kpi_intervals(result: ExperimentResult, confidence: float = 0.95) -> pd.Data
                     "ci_low": iv.ci_low,
                     "ci_high": iv.ci_high,
                     "n": iv.n,
+                    "method": interval_method(kpi),
                 }
             )
-    return pd.DataFrame(rows, columns=["kpi", "scenario", "mean", "ci_low", "ci_high", "n"])
+    columns = ["kpi", "scenario", "mean", "ci_low", "ci_high", "n", "method"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def plain_verdict(comparison: Comparison, higher_is_better: bool | None) -> str:
@@ -361,21 +360,15 @@ def paired_differences(
 
     With several alternatives the intervals are widened (Bonferroni) so they hold
     together at `confidence`, and p-values are adjusted (`method`: holm or bonferroni).
+    Beside the t interval stand a Wilcoxon signed-rank test, the verdict and what it
+    rests on, the minimal detectable difference and the replications a meaningful
+    difference needs (`analysis.verdicts`).
     """
+    from analysis.verdicts import DIFFERENCE_COLUMNS, compare_kpi
+
     frame = result.kpi_frame()
     base, others = result.points[0], result.points[1:]
-    columns = [
-        "kpi",
-        "scenario",
-        "mean",
-        "ci_low",
-        "ci_high",
-        "n",
-        "p_value",
-        "adjusted_p",
-        "interval_confidence",
-        "verdict",
-    ]
+    columns = list(DIFFERENCE_COLUMNS)
     rows = []
     for kpi in KPI_NAMES:
         if not others:
@@ -385,25 +378,14 @@ def paired_differences(
             for point in others:
                 rows.append(dict.fromkeys(columns) | {"kpi": kpi, "scenario": point.label})
             continue
-        comparisons = paired_comparisons(
-            wide[base.id].to_numpy(),
-            {p.label: wide[p.id].to_numpy() for p in others},
-            confidence,
-            method,  # type: ignore[arg-type]
-        )
-        for label, comp in comparisons.items():
-            rows.append(
-                {
-                    "kpi": kpi,
-                    "scenario": label,
-                    "mean": comp.interval.mean,
-                    "ci_low": comp.interval.ci_low,
-                    "ci_high": comp.interval.ci_high,
-                    "n": comp.interval.n,
-                    "p_value": comp.p_value,
-                    "adjusted_p": comp.adjusted_p,
-                    "interval_confidence": comp.interval_confidence,
-                    "verdict": plain_verdict(comp, HIGHER_IS_BETTER[kpi]),
-                }
+        rows.extend(
+            compare_kpi(
+                kpi,
+                wide[base.id].to_numpy(),
+                {p.label: wide[p.id].to_numpy() for p in others},
+                higher_is_better=HIGHER_IS_BETTER[kpi],
+                confidence=confidence,
+                method=method,  # type: ignore[arg-type]
             )
+        )
     return pd.DataFrame(rows, columns=columns)

@@ -72,9 +72,7 @@ def test_sign_test_verdict_names_its_test_and_keeps_interval_signs():
         rests_on="sign test",
     )
     text = describe_difference(d)
-    assert text == (
-        "the wait for allocation down 0.2 days (-0.1 to 0.4), shown by the sign test"
-    )
+    assert text == ("the wait for allocation down 0.2 days (-0.1 to 0.4), shown by the sign test")
 
 
 def test_sentence_orders_found_first_and_counts_replications():
