@@ -281,11 +281,13 @@ def digest_log(
         measured_from = float(mser5(full_days)) if len(full_days) >= 10 else 0.0
     kpis = compute_kpis(records, measured_from=measured_from)
     measured_days = end - measured_from
+    counts_over_days = measured_days
     if warm_up == "mser5":
         # Counts over a measured period whose length MSER-5 chose, scaled to the horizon.
         target = horizon_days if horizon_days is not None else end - frame.measured_from
         scale = target / measured_days if measured_days > 0 else float("nan")
         kpis = {k: (v * scale if k in COUNT_KPIS else v) for k, v in kpis.items()}
+        counts_over_days = target
     start = next(r for r in records if r.kind is EventKind.RUN_STARTED)
     return {
         "scenario": start.data.get("scenario"),
@@ -295,6 +297,7 @@ def digest_log(
         "measured_from": measured_from,
         "ends_at": end,
         "measured_days": measured_days,
+        "counts_over_days": counts_over_days,  # the period the count KPIs are over
         "kpis": kpis,
         "incidents": incident_cube(records, measured_from),
         "barriers": barrier_cube(records, measured_from),

@@ -26,7 +26,7 @@ import pandas as pd
 from analysis.digest import run_digest
 from analysis.execution import Backend, Task, execute
 from analysis.intervals import interval_method, kpi_interval
-from analysis.kpis import HIGHER_IS_BETTER, KPI_NAMES, compute_kpis
+from analysis.kpis import COUNT_KPIS, HIGHER_IS_BETTER, KPI_NAMES, compute_kpis
 from analysis.stats import Comparison, Interval
 from analysis.store import ExperimentStore
 from analysis.tables import case_rows
@@ -141,8 +141,12 @@ class ExperimentResult:
     def labels(self) -> list[str]:
         return [p.label for p in self.points]
 
-    def kpi_frame(self) -> pd.DataFrame:
-        """One row per point and replication, one column per KPI (and per varied field)."""
+    def kpi_frame(self, *, per_year: bool = False) -> pd.DataFrame:
+        """One row per point and replication, one column per KPI (and per varied field).
+
+        Count KPIs are over each replication's measured period, or with `per_year` per
+        year of it (see `per_year_kpis`).
+        """
         rows = []
         fields = [name for name, _ in self.points[0].changes] if self.points else []
         for point in self.points:
@@ -150,10 +154,17 @@ class ExperimentResult:
                 row: dict[str, Any] = {"point": point.id, "scenario": point.label}
                 row.update(dict(point.changes))
                 row["replication"] = i
-                row.update(digest["kpis"])
+                row.update(per_year_kpis(digest) if per_year else digest["kpis"])
                 rows.append(row)
         columns = ["point", "scenario", *fields, "replication", *KPI_NAMES]
         return pd.DataFrame(rows, columns=columns)
+
+
+def per_year_kpis(digest: dict[str, Any]) -> dict[str, float]:
+    """A digest's KPIs with the counts scaled to a year (365 days) of measured time."""
+    days = float(digest.get("counts_over_days", digest.get("measured_days", 365.0)))
+    scale = 365.0 / days if days > 0 else float("nan")
+    return {k: (v * scale if k in COUNT_KPIS else v) for k, v in digest["kpis"].items()}
 
 
 def unique_labels(names: Sequence[str]) -> list[str]:
@@ -318,9 +329,10 @@ def _paired_values(frame: pd.DataFrame, points: Sequence[Point], kpi: str) -> pd
 def kpi_intervals(result: ExperimentResult, confidence: float = 0.95) -> pd.DataFrame:
     """Mean and interval of every KPI for every point: one row per (kpi, scenario).
 
-    The interval is of the KPI's nature (`analysis.intervals`), named in `method`.
+    The interval is of the KPI's nature (`analysis.intervals`), named in `method`;
+    counts are per year of measured time.
     """
-    frame = result.kpi_frame()
+    frame = result.kpi_frame(per_year=True)
     rows = []
     for kpi in KPI_NAMES:
         for point in result.points:
@@ -362,11 +374,11 @@ def paired_differences(
     together at `confidence`, and p-values are adjusted (`method`: holm or bonferroni).
     Beside the t interval stand a Wilcoxon signed-rank test, the verdict and what it
     rests on, the minimal detectable difference and the replications a meaningful
-    difference needs (`analysis.verdicts`).
+    difference needs (`analysis.verdicts`). Counts are per year of measured time.
     """
     from analysis.verdicts import DIFFERENCE_COLUMNS, compare_kpi
 
-    frame = result.kpi_frame()
+    frame = result.kpi_frame(per_year=True)
     base, others = result.points[0], result.points[1:]
     columns = list(DIFFERENCE_COLUMNS)
     rows = []

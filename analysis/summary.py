@@ -185,6 +185,8 @@ def describe_difference(diff: KpiDifference) -> str:
 def _power_note(diff: KpiDifference, unit: Unit) -> str:
     """What the runs could have detected, and what detecting a meaningful change needs."""
     parts = []
+    if diff.detectable == 0.0 and diff.mean == 0.0:
+        return f" (the same in each of the {plural(diff.n, 'paired replication')})"
     if _known(diff.detectable):
         size = _scale(float(diff.detectable or 0.0), unit)
         amount = _amount(size, unit, None)

@@ -170,3 +170,10 @@ def test_number_formats():
     assert plural(1, "figure") == "1 figure"
     assert plural(2, "replication") == "2 replications"
     assert plural(1200, "referral") == "1,200 referrals"
+
+
+def test_identical_runs_are_said_to_be_the_same():
+    d = _diff("serious_incidents", 0.0, 0.0, 0.0, "no detectable difference", detectable=0.0)
+    assert describe_difference(d) == (
+        "no detectable change in serious incidents (the same in each of the 8 paired replications)"
+    )
