@@ -14,6 +14,7 @@ turn the digests into the tables managers read.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ def run_replication(
         else:
             log.write_csv(stem.with_suffix(".csv"))
     cases = case_rows(log.records) if keep_cases else None
-    return ReplicationResult(replication, compute_kpis(log.records), cases)
+    return ReplicationResult(replication, compute_kpis(log.records, costs=scenario.costs), cases)
 
 
 def run_replications(
@@ -400,4 +401,42 @@ def paired_differences(
                 method=method,  # type: ignore[arg-type]
             )
         )
+    if others:
+        rows.extend(_cost_per_harm_rows(frame, result.points, confidence))
     return pd.DataFrame(rows, columns=columns)
+
+
+def _cost_per_harm_rows(
+    frame: pd.DataFrame, points: Sequence[Point], confidence: float
+) -> list[dict[str, Any]]:
+    """Each alternative's extra cost a year per child harmed averted a year, against the
+    first scenario, with Fieller's interval (`analysis.costs`); none without costs."""
+    from analysis.costs import cost_per_harm_averted
+
+    cost = _paired_values(frame, points, "cost_per_year")
+    harm = _paired_values(frame, points, "harm_false_negative").loc[cost.index]
+    if len(cost) < 2:
+        return []
+    base = points[0].id
+    rows = []
+    for point in points[1:]:
+        ratio = cost_per_harm_averted(
+            (cost[point.id] - cost[base]).to_numpy(),
+            (harm[base] - harm[point.id]).to_numpy(),
+            confidence,
+        )
+        rows.append(
+            {
+                "kpi": "cost_per_harm_averted",
+                "scenario": point.label,
+                "mean": ratio.ratio,
+                "ci_low": ratio.ci_low,
+                "ci_high": ratio.ci_high,
+                "n": ratio.n,
+                "interval_confidence": confidence,
+                "verdict": "estimated" if math.isfinite(ratio.ci_low) else "not estimable",
+                "rests_on": "Fieller interval",
+                "warning": ratio.note,
+            }
+        )
+    return rows

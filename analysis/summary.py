@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 Unit = Literal["share", "days", "cases", "per_year", "pounds_per_year", "pounds", "number"]
-RestsOn = Literal["t-interval", "sign test", "Wilcoxon signed-rank"]
+RestsOn = Literal["t-interval", "sign test", "Wilcoxon signed-rank", "Fieller interval"]
 NO_DIFFERENCE = "no detectable difference"
 
 
@@ -96,6 +96,7 @@ HEADLINE_KPIS: tuple[str, ...] = (
     "harm_false_positive",
     "serious_incidents",
     "cost_per_year",
+    "cost_per_harm_averted",
 )
 
 
@@ -120,6 +121,7 @@ class KpiDifference:
     meaningful: float | None = None
     needed: int | None = None
     rests_on: RestsOn = "t-interval"
+    warning: str = ""
 
 
 def kpi_base_name(kpi: str) -> str:
@@ -165,6 +167,8 @@ def describe_difference(diff: KpiDifference) -> str:
     a change of about 2 a year)"."""
     phrase = _phrase(diff.kpi)
     unit = phrase.unit
+    if kpi_base_name(diff.kpi) == "cost_per_harm_averted":
+        return _cost_per_harm(diff)
     if not (_known(diff.mean) and _known(diff.ci_low) and _known(diff.ci_high)):
         return f"{phrase.noun} not measured in enough replications"
     if diff.verdict == NO_DIFFERENCE:
@@ -180,6 +184,19 @@ def describe_difference(diff: KpiDifference) -> str:
         test = diff.rests_on if diff.rests_on.endswith("test") else f"{diff.rests_on} test"
         clause += f", shown by the {test}"
     return clause
+
+
+def _cost_per_harm(diff: KpiDifference) -> str:
+    """ "each child harmed averted costs about £52,000 (£31,000 to £140,000)" or why not."""
+    if _known(diff.ci_low) and _known(diff.ci_high) and _known(diff.mean):
+        decimals = 0
+        return (
+            f"each child harmed averted costs about £{format_number(diff.mean, decimals)} "
+            f"(£{format_number(diff.ci_low, decimals)} to "
+            f"£{format_number(diff.ci_high, decimals)})"
+        )
+    reason = diff.warning or "not estimable"
+    return f"no cost per child harmed averted ({reason})"
 
 
 def _power_note(diff: KpiDifference, unit: Unit) -> str:
@@ -288,6 +305,7 @@ def differences_from_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[K
                 meaningful=_optional_float(row.get("meaningful")),
                 needed=None if needed is None else int(needed),
                 rests_on=row.get("rests_on") or "t-interval",
+                warning=row["warning"] if isinstance(row.get("warning"), str) else "",
             )
         )
     return out

@@ -177,3 +177,20 @@ def test_identical_runs_are_said_to_be_the_same():
     assert describe_difference(d) == (
         "no detectable change in serious incidents (the same in each of the 8 paired replications)"
     )
+
+
+def test_cost_per_harm_averted_is_told_in_pounds_or_why_not():
+    told = _diff("cost_per_harm_averted", 52_000.0, 31_000.0, 140_000.0, "estimated")
+    assert describe_difference(told) == (
+        "each child harmed averted costs about £52,000 (£31,000 to £140,000)"
+    )
+    not_told = KpiDifference(
+        kpi="cost_per_harm_averted",
+        mean=float("nan"),
+        ci_low=float("nan"),
+        ci_high=float("nan"),
+        verdict="not estimable",
+        n=8,
+        warning="no harm averted",
+    )
+    assert describe_difference(not_told) == "no cost per child harmed averted (no harm averted)"

@@ -97,6 +97,11 @@ def comparison_json(labels: list[str], intervals: Any, differences: Any) -> dict
         out["differences"][name] = {
             row["scenario"]: difference_entry(row) for _, row in rows.iterrows()
         }
+    rows = differences[differences["kpi"] == "cost_per_harm_averted"]
+    if len(rows):
+        out["cost_per_harm_averted"] = {
+            row["scenario"]: difference_entry(row) for _, row in rows.iterrows()
+        }
     return out
 
 
