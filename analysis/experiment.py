@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,16 @@ from sim.loader import ScenarioError, scenario_hash, scenario_with
 from sim.model import run_scenario
 
 Progress = Callable[[int], None]
+
+
+class Labelled(Protocol):
+    """Anything with a point id and a label: a `Point`, or a report's scenario."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -162,10 +172,12 @@ class ExperimentResult:
 
 
 def per_year_kpis(digest: dict[str, Any]) -> dict[str, float]:
-    """A digest's KPIs with the counts scaled to a year (365 days) of measured time."""
+    """A digest's KPIs with the counts scaled to a year (365 days) of measured time; a KPI
+    an older stored digest lacks (such as `cost_per_year`) is NaN."""
     days = float(digest.get("counts_over_days", digest.get("measured_days", 365.0)))
     scale = 365.0 / days if days > 0 else float("nan")
-    return {k: (v * scale if k in COUNT_KPIS else v) for k, v in digest["kpis"].items()}
+    kpis = {name: float("nan") for name in KPI_NAMES} | digest["kpis"]  # older digests
+    return {k: (v * scale if k in COUNT_KPIS else v) for k, v in kpis.items()}
 
 
 def unique_labels(names: Sequence[str]) -> list[str]:
@@ -320,7 +332,7 @@ def run_experiment(
     )
 
 
-def _paired_values(frame: pd.DataFrame, points: Sequence[Point], kpi: str) -> pd.DataFrame:
+def _paired_values(frame: pd.DataFrame, points: Sequence[Labelled], kpi: str) -> pd.DataFrame:
     """Replications x points for one KPI, keeping only replications finite in every point."""
     wide = frame.pivot(index="replication", columns="point", values=kpi)
     wide = wide[[p.id for p in points]].astype(float)
@@ -377,16 +389,29 @@ def paired_differences(
     rests on, the minimal detectable difference and the replications a meaningful
     difference needs (`analysis.verdicts`). Counts are per year of measured time.
     """
+    return differences_of_frame(
+        result.kpi_frame(per_year=True), result.points, confidence=confidence, method=method
+    )
+
+
+def differences_of_frame(
+    frame: pd.DataFrame,
+    points: Sequence[Labelled],
+    *,
+    confidence: float = 0.95,
+    method: str = "holm",
+) -> pd.DataFrame:
+    """`paired_differences` of a per-replication KPI frame (columns point, replication and
+    the KPIs), for `points` (each with an id and a label) in order, the first the base."""
     from analysis.verdicts import DIFFERENCE_COLUMNS, compare_kpi
 
-    frame = result.kpi_frame(per_year=True)
-    base, others = result.points[0], result.points[1:]
+    base, others = points[0], points[1:]
     columns = list(DIFFERENCE_COLUMNS)
     rows = []
     for kpi in KPI_NAMES:
         if not others:
             break
-        wide = _paired_values(frame, result.points, kpi)
+        wide = _paired_values(frame, points, kpi)
         if len(wide) < 2:
             for point in others:
                 rows.append(dict.fromkeys(columns) | {"kpi": kpi, "scenario": point.label})
@@ -402,12 +427,12 @@ def paired_differences(
             )
         )
     if others:
-        rows.extend(_cost_per_harm_rows(frame, result.points, confidence))
+        rows.extend(_cost_per_harm_rows(frame, points, confidence))
     return pd.DataFrame(rows, columns=columns)
 
 
 def _cost_per_harm_rows(
-    frame: pd.DataFrame, points: Sequence[Point], confidence: float
+    frame: pd.DataFrame, points: Sequence[Labelled], confidence: float
 ) -> list[dict[str, Any]]:
     """Each alternative's extra cost a year per child harmed averted a year, against the
     first scenario, with Fieller's interval (`analysis.costs`); none without costs."""

@@ -98,7 +98,8 @@ def test_compare_json_has_the_promised_shape(
     )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"scenarios", "summary", "kpis", "differences"}
+    assert set(out) == {"scenarios", "summary", "kpis", "differences", "cost_per_harm_averted"}
+    assert out["cost_per_harm_averted"]["fewer"]["rests_on"] == "Fieller interval"
     assert out["summary"][0].startswith("fewer against baseline (3 paired replications): ")
     assert out["scenarios"] == ["baseline", "fewer"]
     assert list(out["kpis"]) == list(KPI_NAMES) == list(out["differences"])
@@ -218,7 +219,15 @@ def test_report_has_every_figure_embedded_and_as_files(results: Path) -> None:
     names = {f.stem for f in figures}
     for kind in ("kpis", "waits", "backlog", "pyramid", "barriers", "alignment", "grading"):
         assert any(n.endswith(kind) for n in names), kind
-    assert "sweep-tradeoff" in names
+    assert "sweep-tradeoff" in names and "sweep-swept" in names
+    assert any(n.endswith("serious-and-cost") for n in names)
+    # Each experiment opens with the plain-language summary and the verdicts, before figures.
+    first_figure = page.index("<figure")
+    assert page.index("In brief") < page.index("Paired differences from") < first_figure
+    assert "fewer against baseline (3 paired replications): " in page
+    # Scenarios in input order; counts never in scientific notation; correct plurals.
+    assert not re.search(r"\d\.\d+e[+-]\d", page)
+    assert "replication(s)" not in page and "1 replications" not in page
     for png in figures:
         assert png.with_suffix(".svg").exists()
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
