@@ -53,6 +53,7 @@ class ReplicationResult:
     replication: int
     kpis: dict[str, float]
     cases: list[dict[str, Any]] | None = None
+    digest: dict[str, Any] | None = None
 
 
 def run_replication(
@@ -63,8 +64,10 @@ def run_replication(
     log_dir: str | None = None,
     log_format: str = "csv",
     keep_cases: bool = False,
+    keep_digest: bool = False,
 ) -> ReplicationResult:
-    """Run replication `replication` of `scenario`; optionally write its log."""
+    """Run replication `replication` of `scenario`; optionally write its log, keep its
+    case table and its digest (for the incident tables)."""
     log = run_scenario(scenario, seed, replication=replication)
     if log_dir is not None:
         folder = Path(log_dir)
@@ -75,7 +78,18 @@ def run_replication(
         else:
             log.write_csv(stem.with_suffix(".csv"))
     cases = case_rows(log.records) if keep_cases else None
-    return ReplicationResult(replication, compute_kpis(log.records, costs=scenario.costs), cases)
+    digest = None
+    if keep_digest:
+        from analysis.digest import digest_log, warm_up_method
+
+        digest = digest_log(
+            log.records,
+            warm_up=warm_up_method(scenario),
+            horizon_days=scenario.run.horizon_days,
+            costs=scenario.costs,
+        )
+    kpis = compute_kpis(log.records, costs=scenario.costs)
+    return ReplicationResult(replication, kpis, cases, digest)
 
 
 def run_replications(

@@ -29,6 +29,7 @@ TABLE_NAMES: tuple[str, ...] = (
     "grading_matrix",
     "latent_conditions",
     "explain",
+    "explain_joint",
 )
 
 

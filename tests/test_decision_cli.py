@@ -91,3 +91,52 @@ def test_compare_writes_every_table_per_year(
     latent = pd.read_csv(tables / "latent_conditions.csv")
     assert "tests_with_condition_per_year" in latent.columns
     assert json.loads((pair["out"] / "experiment.json").read_text())["kind"] == "compare"
+
+
+def test_explain_all_totals_and_joint_sets_checked_by_replay() -> None:
+    """Totals add up, and every joint set tried is confirmed by an independent replay."""
+    from analysis.counterfactual import replay_incidents
+    from analysis.execution import Backend
+    from analysis.joint_conditions import _without, explain_all
+
+    scenario = short_baseline(horizon=60.0, warm_up=30.0)
+    answer = explain_all(scenario, 1, 3, max_replays=40, backend=Backend(kind="processes", jobs=2))
+    assert answer.harm_incidents == answer.with_single_necessary + answer.without_single_necessary
+    assert answer.without_single_necessary >= 1
+    assert 0 <= answer.explained_jointly <= answer.without_single_necessary
+    assert answer.trials, "some incident with no single necessary condition had a pair to try"
+    for replication, family, kind, combo, prevented in answer.trials[:2]:
+        assert len(combo) in (2, 3)
+        keys = replay_incidents(_without(scenario, combo), 1, replication)
+        still = any(k[0] == family and k[1] == kind for k in keys)
+        assert prevented == (not still)
+    assert len(answer.joint) == len({c for *_, c, p in answer.trials if p})
+
+
+def test_run_and_explain_write_their_tables(
+    pair: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    import pandas as pd
+
+    out = tmp_path / "run"
+    assert main(["run", str(pair["base"]), "--reps", "2", "--jobs", "1", "--out", str(out)]) == 0
+    for name in ("kpis", "incident_pyramid", "barriers", "swiss_cheese", "grading_matrix"):
+        assert (out / "tables" / f"{name}.csv").exists(), name
+        assert (out / "tables" / f"{name}.parquet").exists(), name
+    kpis = pd.read_parquet(out / "tables" / "kpis.parquet")
+    assert list(kpis["replication"]) == [0, 1]
+    assert kpis["cost_per_year"].gt(0).all() and "referrals_per_year" in kpis
+    capsys.readouterr()
+    folder = tmp_path / "explain"
+    args = ["explain", str(pair["base"]), "--all", "--reps", "1", "--jobs", "1"]
+    assert main([*args, "--max-replays", "3", "--json", "--out", str(folder)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["harm_incidents"] == (
+        answer["with_single_necessary"] + answer["without_single_necessary"]
+    )
+    assert {"joint", "explained_jointly", "search_capped"} <= set(answer)
+    ranking = pd.read_csv(folder / "tables" / "explain.csv")
+    assert {"incidents_per_year", "necessary_per_year", "necessary_share"} <= set(ranking)
+    assert (folder / "tables" / "explain_joint.parquet").exists()
