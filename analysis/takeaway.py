@@ -113,6 +113,20 @@ def latent_conditions_table(digests: Sequence[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
+def barriers_table(digests: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """`analysis.incidents.barrier_analysis` with its hole counts (already a year) named
+    ``..._per_year``."""
+    from analysis import incidents as inc
+
+    frame = inc.barrier_analysis(digests)
+    renames = {
+        c: f"{c}_per_year"
+        for c in frame.columns
+        if c.startswith("holes_") and not c.startswith("share") and not c.endswith("_per_year")
+    }
+    return frame.rename(columns=renames)
+
+
 def incident_tables(
     scenarios: Sequence[tuple[str, Sequence[dict[str, Any]]]],
 ) -> dict[str, pd.DataFrame]:
@@ -121,7 +135,7 @@ def incident_tables(
 
     return {
         "incident_pyramid": _by_scenario(scenarios, inc.incident_pyramid),
-        "barriers": _by_scenario(scenarios, inc.barrier_analysis),
+        "barriers": _by_scenario(scenarios, barriers_table),
         "swiss_cheese": _by_scenario(scenarios, inc.swiss_cheese_alignment),
         "grading_matrix": _by_scenario(scenarios, inc.grading_matrix),
         "latent_conditions": _by_scenario(scenarios, latent_conditions_table),

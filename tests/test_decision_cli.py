@@ -88,6 +88,8 @@ def test_compare_writes_every_table_per_year(
     diffs = pd.read_csv(tables / "differences.csv")
     assert {"verdict", "rests_on", "detectable", "needed", "warning"} <= set(diffs.columns)
     assert "serious_incidents_per_year" in set(diffs["kpi"])
+    barriers = pd.read_csv(tables / "barriers.csv")
+    assert "holes_to_harm_per_year" in barriers and "share_of_holes_to_harm" in barriers
     latent = pd.read_csv(tables / "latent_conditions.csv")
     assert "tests_with_condition_per_year" in latent.columns
     assert json.loads((pair["out"] / "experiment.json").read_text())["kind"] == "compare"
@@ -140,3 +142,11 @@ def test_run_and_explain_write_their_tables(
     ranking = pd.read_csv(folder / "tables" / "explain.csv")
     assert {"incidents_per_year", "necessary_per_year", "necessary_share"} <= set(ranking)
     assert (folder / "tables" / "explain_joint.parquet").exists()
+
+
+def test_every_table_is_described_in_docs() -> None:
+    from analysis.takeaway import TABLE_NAMES
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "tables.md").read_text()
+    for name in TABLE_NAMES:
+        assert f"| `{name}` |" in text, name

@@ -23,6 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from analysis.formatting import decimals_for, format_number, format_range
 from analysis.kpis import KPI_LABELS
 from analysis.stats import Interval
 
@@ -153,13 +154,17 @@ def fmt(value: float) -> str:
 
 def kpi_table(title: str, intervals: Mapping[str, Interval]) -> Table:
     table = Table(title=title)
-    table.add_column("KPI")
+    table.add_column("KPI", no_wrap=True)
     table.add_column("mean", justify="right")
     table.add_column("95% interval", justify="right")
     table.add_column("meaning")
     for name, iv in intervals.items():
+        decimals = decimals_for(iv.half_width)
         table.add_row(
-            name, fmt(iv.mean), f"{fmt(iv.ci_low)} to {fmt(iv.ci_high)}", KPI_LABELS.get(name, "")
+            name,
+            format_number(iv.mean, decimals),
+            format_range(iv.ci_low, iv.ci_high, decimals),
+            KPI_LABELS.get(name, ""),
         )
     return table
 

@@ -148,7 +148,7 @@ def handle(args: argparse.Namespace) -> int:
         print_difference_table(console, base, label, differences)
     if args.out:
         console.print(
-            f"stored {result.ran} new replications in {args.out} "
+            f"stored {plural(result.ran, 'new replication')} in {args.out} "
             f"({len(points) * args.reps - result.ran} were already there)"
         )
     return 0

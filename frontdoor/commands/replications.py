@@ -8,12 +8,12 @@ import math
 from rich.console import Console
 from rich.table import Table
 
+from analysis.formatting import format_number
 from analysis.kpis import KPI_LABELS, KPI_NAMES
 from analysis.precision import KpiNotMeasured, replications_needed
 from frontdoor.commands.common import (
     LineProgress,
     UsageError,
-    fmt,
     interactive_stderr,
     json_number,
     positive_int,
@@ -131,8 +131,8 @@ def handle(args: argparse.Namespace) -> int:
         table.add_row(
             str(row["method"]),
             needed,
-            fmt(float(row["mean"])),
-            fmt(float(row["half_width"])),
+            format_number(float(row["mean"])),
+            format_number(float(row["half_width"])),
             str(int(row["replications_run"])),
         )
     Console().print(table)

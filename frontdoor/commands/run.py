@@ -9,9 +9,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
-from rich.console import Console
 
 from analysis.experiment import ReplicationResult, kpi_frame, run_replications, summarise
+from analysis.formatting import plural
 from frontdoor.commands.common import (
     UsageError,
     interval_json,
@@ -20,6 +20,7 @@ from frontdoor.commands.common import (
     print_json,
     progress_bar,
     seed_value,
+    wide_console,
 )
 from sim.loader import load_scenario, resolve_scenario_path, scenario_hash
 
@@ -97,9 +98,12 @@ def handle(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
     else:
-        console = Console()
+        console = wide_console()
         console.print(
-            kpi_table(f"{scenario.name}: {args.reps} replications, seed {args.seed}", intervals)
+            kpi_table(
+                f"{scenario.name}: {plural(args.reps, 'replication')}, seed {args.seed}",
+                intervals,
+            )
         )
         if out is not None:
             console.print(f"wrote {out}/summary.json, kpis.csv, cases.csv, tables/ and event logs")

@@ -97,9 +97,15 @@ def handle(args: argparse.Namespace) -> int:
             ),
         )
     console.print(table)
+    if differences is not None:
+        from frontdoor.commands.compare import summary_sentences
+
+        console.print(f"Against the first point ({result.points[0].label}):")
+        for sentence in summary_sentences(result.labels(), differences):
+            console.print(sentence, soft_wrap=True)
     total = len(points) * args.reps
     console.print(
-        f"ran {result.ran} replications, reused {total - result.ran} already stored; "
+        f"ran {plural(result.ran, 'replication')}, reused {total - result.ran} already stored; "
         f"results in {args.out} (summary.csv, kpis.csv, tables/, results/)"
     )
     return 0
