@@ -3,8 +3,9 @@
 `cost_per_year` prices one replication's measured period with a scenario's `costs:`
 section (`sim.costs.Costs`): the team named in the log's first record for the whole
 period, agency workers the scenario pays for, and, for each event in the measured
-period, an assessment concluded, a child protection plan started and a serious incident
-(one serious case review each). The total is divided by the measured years.
+period, an assessment concluded, a new child protection plan (a renewal is a review, not
+a new plan) and a serious incident (one serious case review each). The total is divided
+by the measured years.
 
 `cost_per_harm_averted` compares two scenarios over paired replications: the extra cost
 a year divided by the children harmed a year it averts, with a Fieller interval (the
@@ -40,13 +41,22 @@ def cost_per_year(
     staff = sum(costs.staff_per_year.get(str(w[1]), 0.0) for w in start.data["workers"])
     staff += costs.agency_workers * costs.agency_worker_per_year
     events = 0.0
+    on_plan: set[int] = set()  # cases whose last plan was child protection
     for r in records:
+        if r.kind is EventKind.PLAN_STARTED:
+            # A renewal of a child protection plan is a review, not a new plan.
+            new_plan = r.data.get("plan") == "child_protection" and r.case not in on_plan
+            if r.data.get("plan") == "child_protection":
+                on_plan.add(r.case)
+            else:
+                on_plan.discard(r.case)
+            if new_plan and r.time >= measured_from:
+                events += costs.child_protection_plan
+            continue
         if r.time < measured_from:
             continue
         if r.kind is EventKind.CONCLUDED:
             events += costs.assessment
-        elif r.kind is EventKind.PLAN_STARTED and r.data.get("plan") == "child_protection":
-            events += costs.child_protection_plan
         elif (
             r.kind is EventKind.INCIDENT_GRADED
             and r.data.get("grade") == "life_threatening_or_death"

@@ -19,12 +19,14 @@ __all__ = [
 
 
 def decimals_for(spread: float) -> int:
-    """Decimals that show a quantity known to about +/- ``spread``: 0 for 1 or more,
-    1 for 0.1 or more, 2 for 0.01 or more, else 3 (a zero or unknown spread gives 2)."""
+    """Decimals that show a quantity known to about +/- ``spread``: -3 (thousands) for
+    10,000 or more, -2 (hundreds) for 1,000 or more, 0 for 1 or more, 1 for 0.1 or more,
+    2 for 0.01 or more, else 3 (a zero or unknown spread gives 2). A negative count rounds
+    to tens of that power, as `round` does."""
     spread = abs(spread)
     if not math.isfinite(spread) or spread == 0.0:
         return 2
-    for decimals, floor in ((0, 1.0), (1, 0.1), (2, 0.01)):
+    for decimals, floor in ((-3, 10_000.0), (-2, 1_000.0), (0, 1.0), (1, 0.1), (2, 0.01)):
         if spread >= floor:
             return decimals
     return 3
@@ -54,6 +56,9 @@ def format_number(value: float | None, decimals: int | None = None) -> str:
             decimals = 2
         else:
             decimals = 3
+    if decimals < 0:
+        value = round(value, decimals)
+        decimals = 0
     text = f"{value:,.{decimals}f}"
     # "-0" and "-0.0" read as a negative; show a plain zero.
     if text.lstrip("-").strip("0.,") == "":

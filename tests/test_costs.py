@@ -23,9 +23,14 @@ def test_cost_per_year_from_the_log_matches_a_hand_count():
     staff = sum(costs.staff_per_year[w[1]] for w in start.data["workers"])
     measured = [r for r in records if r.time >= 10.0]
     assessments = sum(r.kind is EventKind.CONCLUDED for r in measured)
-    plans = sum(
-        r.kind is EventKind.PLAN_STARTED and r.data["plan"] == "child_protection" for r in measured
-    )
+    plans, on_plan = 0, set()
+    for r in records:
+        if r.kind is EventKind.PLAN_STARTED:
+            if r.data["plan"] == "child_protection":
+                plans += r.case not in on_plan and r.time >= 10.0
+                on_plan.add(r.case)
+            else:
+                on_plan.discard(r.case)
     serious = sum(
         r.kind is EventKind.INCIDENT_GRADED and r.data["grade"] == "life_threatening_or_death"
         for r in measured

@@ -194,3 +194,13 @@ def test_cost_per_harm_averted_is_told_in_pounds_or_why_not():
         warning="no harm averted",
     )
     assert describe_difference(not_told) == "no cost per child harmed averted (no harm averted)"
+
+
+def test_large_money_is_rounded_to_what_the_interval_supports():
+    from analysis.formatting import format_estimate
+
+    assert format_estimate(6_112_619.0, 6_032_913.0, 6_193_377.0) == (
+        "6,113,000 (6,033,000 to 6,193,000)"
+    )
+    d = _diff("cost_per_year", 119_919.0, 22_367.0, 217_471.0, "higher")
+    assert describe_difference(d) == "the cost up £120,000 a year (22,000 to 217,000)"
