@@ -283,7 +283,7 @@ def _optional_float(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def differences_from_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[KpiDifference]]:
+def differences_from_rows(rows: Iterable[Mapping[Any, Any]]) -> dict[str, list[KpiDifference]]:
     """Rows of a differences table (``kpi``, ``scenario``, ``mean``, ``ci_low``,
     ``ci_high``, ``verdict``, ``n`` and optionally ``detectable``, ``meaningful``,
     ``needed``, ``rests_on``) grouped by scenario, in the order first seen.
