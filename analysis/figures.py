@@ -21,6 +21,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from analysis.formatting import decimals_for, format_number  # noqa: E402
 from analysis.incidents import CONSEQUENCES, LIKELIHOODS, RATINGS  # noqa: E402
 from analysis.kpis import COUNT_KPIS, KPI_LABELS  # noqa: E402
 
@@ -48,6 +49,13 @@ SUMMARY_KPIS: tuple[str, ...] = (
     "harm_false_negative",
     "harm_false_positive",
 )
+
+
+def _plain_ticks() -> Any:
+    """Axis labels with thousands separators and no scientific notation."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _pos: format_number(value))
 
 
 def _style(i: int) -> dict[str, Any]:
@@ -98,7 +106,7 @@ def kpi_intervals_figure(
                 markersize=7,
             )
             ax.annotate(
-                f"{mean:.3g}",
+                format_number(mean, decimals_for((hi - lo) / 2.0)),
                 (mean, i),
                 textcoords="offset points",
                 xytext=(0, 7),
@@ -110,6 +118,7 @@ def kpi_intervals_figure(
         ax.invert_yaxis()
         ax.set_title(KPI_LABELS.get(kpi, kpi), fontsize=9)
         ax.set_xlabel("mean, with 95% interval")
+        ax.xaxis.set_major_formatter(_plain_ticks())
         ax.grid(axis="x", alpha=0.3)
     for ax in axes[len(kpis) :]:
         ax.set_visible(False)
@@ -469,6 +478,7 @@ def swept_kpis_figure(
             KPI_LABELS.get(kpi, kpi) + (" (a year)" if kpi in COUNT_KPIS else ""), fontsize=9
         )
         ax.set_xlabel(field)
+        ax.yaxis.set_major_formatter(_plain_ticks())
         ax.grid(alpha=0.3)
         if series_field:
             ax.legend(fontsize=7)
