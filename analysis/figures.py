@@ -52,10 +52,18 @@ SUMMARY_KPIS: tuple[str, ...] = (
 
 
 def _plain_ticks() -> Any:
-    """Axis labels with thousands separators and no scientific notation."""
+    """Short axis labels without scientific notation: 1.5, 250, 120k, 6.05m."""
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda value, _pos: format_number(value))
+    def label(value: float, _pos: Any) -> str:
+        size = abs(value)
+        if size >= 1e6:
+            return f"{value / 1e6:.3g}m"
+        if size >= 1e4:
+            return f"{value / 1e3:.3g}k"
+        return f"{value:,.4g}"
+
+    return FuncFormatter(label)
 
 
 def _style(i: int) -> dict[str, Any]:
