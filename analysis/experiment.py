@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+from typing import cast as typed
 
 import numpy as np
 import pandas as pd
 
-from analysis.digest import run_digest
+from analysis.digest import digest_log, run_digest
 from analysis.execution import Backend, Task, execute
 from analysis.intervals import interval_method, kpi_interval
 from analysis.kpis import COUNT_KPIS, HIGHER_IS_BETTER, KPI_NAMES, compute_kpis
+from analysis.outputs import atomic_path
 from analysis.stats import Comparison, Interval
 from analysis.store import ExperimentStore
 from analysis.tables import case_rows
@@ -66,30 +68,45 @@ def run_replication(
     keep_cases: bool = False,
     keep_digest: bool = False,
 ) -> ReplicationResult:
-    """Run replication `replication` of `scenario`; optionally write its log, keep its
-    case table and its digest (for the incident tables)."""
+    """Run replication `replication` of `scenario`; optionally write its log (atomically:
+    under a temporary name, renamed when complete) and keep its cases and digest (with
+    `keep_digest`, or whenever the log is written)."""
     log = run_scenario(scenario, seed, replication=replication)
+    digest = None
     if log_dir is not None:
         folder = Path(log_dir)
         folder.mkdir(parents=True, exist_ok=True)
         stem = folder / f"events-rep{replication:03d}"
         if log_format == "parquet":
-            log.write_parquet(stem.with_suffix(".parquet"))
+            with atomic_path(stem.with_suffix(".parquet")) as tmp:
+                log.write_parquet(tmp)
         else:
-            log.write_csv(stem.with_suffix(".csv"))
+            with atomic_path(stem.with_suffix(".csv")) as tmp:
+                log.write_csv(tmp)
+        digest = _digest(scenario, log.records)
     cases = case_rows(log.records) if keep_cases else None
-    digest = None
-    if keep_digest:
-        from analysis.digest import digest_log, warm_up_method
-
-        digest = digest_log(
-            log.records,
-            warm_up=warm_up_method(scenario),
-            horizon_days=scenario.run.horizon_days,
-            costs=scenario.costs,
-        )
+    if keep_digest and digest is None:
+        digest = _digest(scenario, log.records)
     kpis = compute_kpis(log.records, costs=scenario.costs)
     return ReplicationResult(replication, kpis, cases, digest)
+
+
+def _digest(scenario: Scenario, records: Any) -> dict[str, Any]:
+    from analysis.digest import warm_up_method
+
+    return digest_log(
+        records,
+        warm_up=warm_up_method(scenario),
+        horizon_days=scenario.run.horizon_days,
+        costs=scenario.costs,
+    )
+
+
+def replication_task(
+    scenario: Scenario, seed: int, replication: int, options: dict[str, Any]
+) -> ReplicationResult:
+    """`run_replication` with its options as one argument, the shape `Task` calls."""
+    return run_replication(scenario, seed, replication, **options)
 
 
 def run_replications(
@@ -99,25 +116,32 @@ def run_replications(
     *,
     jobs: int = 1,
     progress: Progress | None = None,
+    backend: Backend | None = None,
+    skip: Sequence[int] = (),
+    on_result: Callable[[ReplicationResult], None] | None = None,
     **options: Any,
 ) -> list[ReplicationResult]:
-    """Replications 0..reps-1, in order, sequentially (jobs=1) or in processes."""
+    """Replications 0..reps-1 (but `skip`), returned in order, on `backend` (default:
+    sequential for jobs=1, else processes). `on_result` sees each as it finishes, so a
+    caller can store it at once and an interrupt loses only unfinished replications."""
     if reps < 1:
         raise ValueError("reps must be at least 1")
+    if backend is None:
+        backend = Backend.choose(jobs=1 if reps == 1 else jobs)
+    tasks = [
+        Task(key=i, fn=replication_task, args=(scenario, seed, i, options))
+        for i in range(reps)
+        if i not in set(skip)
+    ]
     results: list[ReplicationResult] = []
-    if jobs <= 1 or reps == 1:
-        for i in range(reps):
-            results.append(run_replication(scenario, seed, i, **options))
+    with closing(execute(tasks, backend)) as finished:
+        for _key, result in finished:
+            results.append(result)
+            if on_result:
+                on_result(result)
             if progress:
                 progress(1)
-        return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_replication, scenario, seed, i, **options) for i in range(reps)]
-        for future in futures:
-            results.append(future.result())
-            if progress:
-                progress(1)
-    return results
+    return sorted(results, key=lambda r: r.replication)
 
 
 def kpi_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
@@ -332,14 +356,19 @@ def run_experiment(
     if progress:
         progress(0, total)
     done = 0
-    for key, digest in execute(tasks, backend, client=client):
-        point_id, i = key  # type: ignore[misc]
-        digests[point_id][i] = digest
+    try:
+        with closing(execute(tasks, backend, client=client)) as finished:
+            for key, digest in finished:
+                point_id, i = typed(tuple[str, int], key)
+                digests[point_id][i] = digest
+                if store is not None:
+                    store.save(point_id, i, digest)
+                done += 1
+                if progress:
+                    progress(done, total)
+    finally:
         if store is not None:
-            store.save(point_id, i, digest)
-        done += 1
-        if progress:
-            progress(done, total)
+            store.close(complete=done == total)
     complete = {pid: [d for d in ds if d is not None] for pid, ds in digests.items()}
     return ExperimentResult(
         points=tuple(points), reps=reps, seed=seed, warm_up=warm_up, digests=complete, ran=done

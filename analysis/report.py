@@ -32,6 +32,8 @@ from analysis.experiment import differences_of_frame, per_year_kpis
 from analysis.formatting import format_estimate, format_number, plural
 from analysis.intervals import interval_method, kpi_interval
 from analysis.kpis import KPI_LABELS, KPI_NAMES
+from analysis.outputs import atomic_write_text, read_manifest
+from analysis.run_store import REPLICATIONS, read_run_folder, warn
 from analysis.store import MANIFEST, ExperimentStore
 from analysis.summary import differences_from_rows, summarise_comparisons
 from sim.events import read_csv
@@ -62,7 +64,7 @@ class Experiment:
 
 def _load_store(manifest_path: Path) -> Experiment | None:
     store = ExperimentStore(manifest_path.parent)
-    manifest = store.read_manifest()
+    manifest = store.open_existing()
     if not manifest:
         return None
     scenarios = []
@@ -93,21 +95,46 @@ def _load_store(manifest_path: Path) -> Experiment | None:
 
 
 def _load_run(summary_path: Path) -> Experiment | None:
-    """A `frontdoor run --out` folder: digests made from its CSV event logs."""
-    logs = sorted(summary_path.parent.glob("events-rep*.csv"))
-    if not logs:
+    """A `frontdoor run --out` folder: the digest stored with each replication, or (for a
+    folder made before replications were stored) digests made from its CSV event logs."""
+    folder = summary_path.parent
+    stored = read_run_folder(folder)
+    if stored is not None:
+        digests = [record["digest"] for record in stored.records]
+        summary = stored.summary
+    else:
+        logs = sorted(folder.glob("events-rep*.csv"))
+        if not logs or not summary_path.exists() or read_manifest(folder) is not None:
+            return None
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        digests = []
+        for path in logs:
+            try:
+                digests.append(digest_log(read_csv(path)))
+            except (ValueError, KeyError, StopIteration) as exc:
+                warn(f"{path}: not a complete event log ({type(exc).__name__}: {exc}); skipped")
+    if not digests:
         return None
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    digests = [digest_log(read_csv(path)) for path in logs]
     return Experiment(
-        name=summary_path.parent.name,
+        name=folder.name,
         kind="run",
-        folder=summary_path.parent,
+        folder=folder,
         seed=summary.get("seed"),
         scenarios=[
             ScenarioResults(label=str(summary.get("scenario", "scenario")), digests=digests)
         ],
     )
+
+
+def _try_load(loader: Any, path: Path) -> Experiment | None:
+    """One folder's results; a folder that cannot be read is named and skipped, so one
+    bad folder does not stop the report on the others."""
+    try:
+        return loader(path)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, StopIteration) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        warn(f"{path.parent}: skipped, its results cannot be read ({type(exc).__name__}: {reason})")
+        return None
 
 
 def find_experiments(folder: str | Path) -> list[Experiment]:
@@ -116,14 +143,16 @@ def find_experiments(folder: str | Path) -> list[Experiment]:
     if not root.is_dir():
         raise NoResults(f"{root}: no such folder")
     found: list[Experiment] = []
-    for path in sorted(root.rglob(MANIFEST)):
-        exp = _load_store(path)
+    stores = sorted(root.rglob(MANIFEST))
+    for path in stores:
+        exp = _try_load(_load_store, path)
         if exp is not None:
             found.append(exp)
-    for path in sorted(root.rglob("summary.json")):
-        if (path.parent / MANIFEST).exists():
-            continue
-        exp = _load_run(path)
+    store_folders = {p.parent for p in stores}
+    runs = {p.parent for p in root.rglob("summary.json")}
+    runs |= {p.parent.parent for p in root.rglob(f"{REPLICATIONS}/rep*.json.gz")}
+    for run_folder in sorted(runs - store_folders):
+        exp = _try_load(_load_run, run_folder / "summary.json")
         if exp is not None:
             found.append(exp)
     if not found:
@@ -141,7 +170,7 @@ def intervals_frame(scenarios: Sequence[ScenarioResults]) -> pd.DataFrame:
     for s in scenarios:
         per_year = [per_year_kpis(d) for d in s.digests]
         for kpi in KPI_LABELS:
-            values = [float(k[kpi]) for k in per_year]
+            values = [float(k.get(kpi, float("nan"))) for k in per_year]
             values = [v for v in values if v == v]
             iv = kpi_interval(kpi, values)
             rows.append(
@@ -450,5 +479,5 @@ def build_report(
         + "</body></html>\n"
     )
     path = target / "report.html"
-    path.write_text(page, encoding="utf-8")
+    atomic_write_text(path, page)
     return path, w.figures
