@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from sim.costs import Costs
 from sim.vocabulary import HARM_TYPES, Agency, FileLocation, HarmType, NameOrigin, Role, Source
 
 Policy = Literal["fifo", "immediate-harm-first", "need-weighted"]
@@ -756,3 +757,4 @@ class Scenario(Section):
     scripted: list[ScriptedReferral] = Field(
         default_factory=list, description="Referrals with a fixed truth (training exercises)."
     )
+    costs: Costs | None = Field(None, description="Unit costs for the cost KPIs (analysis only).")

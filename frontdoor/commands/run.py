@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from rich.console import Console
 
 from analysis.execution import Backend
 from analysis.experiment import ReplicationResult, kpi_frame, run_replications, summarise
+from analysis.formatting import plural
 from analysis.outputs import package_version
 from analysis.run_store import RunStore
 from frontdoor.commands.common import (
@@ -22,6 +22,7 @@ from frontdoor.commands.common import (
     print_json,
     progress_bar,
     seed_value,
+    wide_console,
 )
 from sim.loader import load_scenario, resolve_scenario_path, scenario_hash
 
@@ -119,6 +120,7 @@ def run_into_folder(
             [dict(row, replication=r.replication) for r in results for row in (r.cases or [])]
         )
         out.write_text("cases.csv", cases.to_csv(index=False))
+        write_run_tables(Path(args.out), scenario.name, results)
         summary["kpis"] = kpi_summary(results)
         out.write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         finished = True
@@ -158,10 +160,32 @@ def handle(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
     else:
-        console = Console()
+        console = wide_console()
         console.print(
-            kpi_table(f"{scenario.name}: {args.reps} replications, seed {args.seed}", intervals)
+            kpi_table(
+                f"{scenario.name}: {plural(args.reps, 'replication')}, seed {args.seed}",
+                intervals,
+            )
         )
         if args.out is not None:
-            console.print(f"wrote {args.out}/summary.json, kpis.csv, cases.csv and event logs")
+            console.print(
+                f"wrote {args.out}/summary.json, kpis.csv, cases.csv, tables/ and event logs"
+            )
     return 0
+
+
+def write_run_tables(out: Path, name: str, results: list[ReplicationResult]) -> None:
+    """Every analysis table of the run under out/tables/ (counts per year)."""
+    from analysis.experiment import per_year_kpis
+    from analysis.takeaway import incident_tables, kpis_table, write_tables
+
+    kept = [r for r in results if r.digest is not None]
+    digests = [r.digest for r in kept if r.digest is not None]
+    kpis = pd.DataFrame(
+        [
+            {"scenario": name, "replication": r.replication, **per_year_kpis(r.digest)}
+            for r in kept
+            if r.digest is not None
+        ]
+    )
+    write_tables(out, {"kpis": kpis_table(kpis), **incident_tables([(name, digests)])})
