@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Sequence
 
 from frontdoor.commands.common import UsageError
+from sim.loader import scenario_path
 from sim.yamlsafe import ScenarioError
 
 # Modules under frontdoor.commands, each with `register(subparsers)`.
@@ -35,6 +36,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "exercises",
     "cohort",
     "replay",
+)
+
+
+# Commands that read scenario or exercise files, and so take --scenario-path.
+SCENARIO_COMMANDS: frozenset[str] = frozenset(
+    {"run", "validate", "compare", "sweep", "replications", "explain", "sensitivity", "train"}
 )
 
 
@@ -64,6 +71,15 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name in COMMAND_MODULES if only is None else (only,):
         module = importlib.import_module(f"frontdoor.commands.{name}")
         module.register(sub)
+        if name in SCENARIO_COMMANDS:
+            sub.choices[name].add_argument(
+                "--scenario-path",
+                action="append",
+                default=[],
+                metavar="DIR",
+                help="a folder whose files `extends:` and `team:` may also name (repeatable); "
+                "otherwise only bundled scenarios and files beside the naming file",
+            )
     return parser
 
 
@@ -80,7 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         words = list(sys.argv[1:] if argv is None else argv)
         parser = build_parser(only=_chosen_command(words))
         args = parser.parse_args(words)
-        return int(args.handler(args) or 0)
+        with scenario_path(getattr(args, "scenario_path", None) or ()):
+            return int(args.handler(args) or 0)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
