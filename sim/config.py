@@ -347,7 +347,13 @@ class StaffGroup(Section):
 
 
 class Staff(Section):
-    groups: list[StaffGroup] = Field(min_length=1, description="The team, by role.")
+    groups: list[StaffGroup] = Field(
+        min_length=1,
+        max_length=len(ROLES),
+        description="The team, one group per role. A file that extends another changes a "
+        "role's group by giving that role again (count: 0 takes it out); on the command line "
+        "a group is named by its role, e.g. staff.experienced.count.",
+    )
     judgement_error_sd: dict[Role, Spread] = Field(
         description="Spread of a worker's misreading of risk, by role (experience lowers it)."
     )
@@ -898,8 +904,9 @@ class ScriptedReferral(Section):
 class Scenario(Section):
     extends: str | None = Field(
         None,
-        description="A scenario file (relative to this one, or a bundled name) whose settings "
-        "this file starts from; this file then gives only what it changes.",
+        description="A scenario file (a bundled name, or a .yaml file under this file's folder "
+        "or a --scenario-path folder) whose settings this file starts from; this file then "
+        "gives only what it changes. Settings merge key by key; staff groups merge by role.",
     )
     name: str = Field(min_length=1, description="Short name of the scenario.")
     description: str = Field("", description="What the scenario represents.")
