@@ -156,7 +156,7 @@ class TrainingReferral(ScriptedReferral):
 
 
 class Shift(Section):
-    day: int = Field(0, ge=0, description="Day of the run the shift is on (0 = Monday).")
+    day: int = Field(0, ge=0, le=3650, description="Day of the run the shift is on (0 = Monday).")
     start_hour: float = Field(9.0, ge=0, lt=24, description="Hour the shift starts.")
     end_hour: float = Field(17.0, gt=0, le=24, description="Hour the shift ends.")
     handover_from_hour: float = Field(
@@ -257,6 +257,25 @@ def _with_team(
     return dict(data, scenario=merged), positions_from(rest)
 
 
+def _check_warm_up(exercise: Exercise, positions: PositionMap, name: str) -> None:
+    """The run must not warm up past the end of the shift's follow-up (nothing to measure)."""
+    warm = exercise.scenario.run.warm_up_days
+    ends = exercise.shift.ends_at + exercise.shift.follow_up_days
+    if warm < ends:
+        return
+    key = ("scenario", "run", "warm_up_days")
+    at = key if key in positions else ("team",) if ("team",) in positions else ()
+    line, column = positions.value_positions.get(at) or positions.get(at, (None, None))
+    raise ScenarioError(
+        name,
+        f"the team warms up for {warm:g} days, past the end of the shift's follow-up "
+        f"(day {ends:g}); use a team with a shorter run.warm_up_days",
+        line,
+        column,
+        ".".join(map(str, at)) or None,
+    )
+
+
 def load_exercise(path: str | os.PathLike[str]) -> ShiftPlan:
     """Read and validate one exercise file; every problem is one ScenarioError."""
     name = os.fsdecode(path)
@@ -291,6 +310,7 @@ def load_exercise(path: str | os.PathLike[str]) -> ShiftPlan:
     data, positions = _with_team(data, positions, base, name)
     exercise = validate_document(Exercise, data, positions, name)
     assert isinstance(exercise, Exercise)
+    _check_warm_up(exercise, positions, name)
     scripted = [r.scripted() for r in exercise.referrals]
     try:
         scenario = ScenarioModel.model_validate(
