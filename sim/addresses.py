@@ -8,6 +8,7 @@ form (`staff.groups.4.count`) is refused with the role form it should have been.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sim.config import ROLES
@@ -84,7 +85,7 @@ def read_address(data: Any, dotted: str) -> Any:
     return current
 
 
-def apply_changes(data: dict[str, Any], changes: dict[str, object]) -> dict[str, Any]:
+def apply_changes(data: dict[str, Any], changes: Mapping[str, object]) -> dict[str, Any]:
     """Plain scenario data with each addressed setting replaced (changed in place)."""
     result = data
     for dotted, value in changes.items():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import typing
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -88,7 +89,7 @@ class SettingError(ValueError):
         self.where = where
 
 
-def _check_shares(table: dict[str, float], name: str) -> None:
+def _check_shares(table: Mapping[Any, float], name: str) -> None:
     total = math.fsum(table.values())
     if abs(total - 1.0) > SHARE_TOLERANCE:
         raise SettingError(f"{name} must add up to 1 (they add up to {total:.4g})", name)
@@ -268,7 +269,7 @@ class Families(Section):
                 raise ValueError(f"{name} values must lie between 0 and 1")
         if sum(self.harm_mix.values()) <= 0 or any(v < 0 for v in self.harm_mix.values()):
             raise ValueError("harm_mix must be non-negative with a positive sum")
-        _check_shares(dict(self.harm_mix), "harm_mix")
+        _check_shares(self.harm_mix, "harm_mix")
         return self
 
 
@@ -544,7 +545,7 @@ class CaseFiles(Section):
 
     @model_validator(mode="after")
     def _shares(self) -> CaseFiles:
-        _check_shares(dict(self.location_shares), "location_shares")
+        _check_shares(self.location_shares, "location_shares")
         return self
 
 
@@ -580,7 +581,7 @@ class Database(Section):
 
     @model_validator(mode="after")
     def _shares(self) -> Database:
-        _check_shares(dict(self.origin_shares), "origin_shares")
+        _check_shares(self.origin_shares, "origin_shares")
         return self
 
     data_entry_error_rate: float = Field(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -209,7 +209,7 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def scenario_with(scenario: Scenario, changes: dict[str, object]) -> Scenario:
+def scenario_with(scenario: Scenario, changes: Mapping[str, object]) -> Scenario:
     """A copy of `scenario` with fields changed by address, validated again.
 
     `{"staff.experienced.count": 13, "policy": "need-weighted"}` changes two fields; staff

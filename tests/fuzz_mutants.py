@@ -101,12 +101,12 @@ def _replace_value(lines: list[str], rng: np.random.Generator) -> None:
     line = lines[i]
     flows = list(FLOW_VALUE.finditer(line)) if "{" in line else []
     if flows:
-        m = flows[int(rng.integers(len(flows)))]
-        lines[i] = line[: m.start(2)] + token + line[m.end(2) :]
+        flow = flows[int(rng.integers(len(flows)))]
+        lines[i] = line[: flow.start(2)] + token + line[flow.end(2) :]
         return
-    m = BLOCK_VALUE.match(line)
-    if m:
-        lines[i] = m.group(1) + token + m.group(3)
+    block = BLOCK_VALUE.match(line)
+    if block:
+        lines[i] = block.group(1) + token + block.group(3)
     else:
         lines[i] = line + " " + token
 

@@ -265,7 +265,7 @@ def _check_warm_up(exercise: Exercise, positions: PositionMap, name: str) -> Non
         return
     key = ("scenario", "run", "warm_up_days")
     at = key if key in positions else ("team",) if ("team",) in positions else ()
-    line, column = positions.value_positions.get(at) or positions.get(at, (None, None))
+    line, column = positions.value_positions.get(at) or positions[()]
     raise ScenarioError(
         name,
         f"the team warms up for {warm:g} days, past the end of the shift's follow-up "
@@ -295,7 +295,7 @@ def load_exercise(path: str | os.PathLike[str]) -> ShiftPlan:
         raise ScenarioError(
             name, "missing or empty 'team' (the team's scenario file)", line, column
         )
-    line, column = positions.get(("team",), (None, None))
+    line, column = positions.get(("team",), positions[()])
     team_path = resolve_named_file(
         team, Path(name), what="the team file", where=(name, line, column, "team")
     )
