@@ -77,6 +77,46 @@ def _role_at(staff: Any, index_text: str) -> str | None:
     return None
 
 
+def readable_field(data: Any, field: str | None) -> str | None:
+    """A dotted field with each staff group named by its role, as addresses are.
+
+    `staff.groups.4.count` becomes `staff.experienced.count` when group 4 of `data` is the
+    experienced group; a group whose role is not a known one keeps its position.
+    """
+    if not field:
+        return field
+    parts: list[str] = field.split(".")
+    out: list[str] = []
+    current = data
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        groups = current.get("groups") if isinstance(current, dict) else None
+        if (
+            out[-1:] == ["staff"]
+            and part == "groups"
+            and i + 1 < len(parts)
+            and parts[i + 1].isdigit()
+            and isinstance(groups, list)
+            and int(parts[i + 1]) < len(groups)
+        ):
+            group = groups[int(parts[i + 1])]
+            role = group.get("role") if isinstance(group, dict) else None
+            if role in ROLES:
+                out.append(str(role))
+                current, i = group, i + 2
+                continue
+        out.append(part)
+        if isinstance(current, dict):
+            current = current.get(part)
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            current = None
+        i += 1
+    return ".".join(out)
+
+
 def read_address(data: Any, dotted: str) -> Any:
     """The value an address names in plain scenario data."""
     current = data
@@ -99,4 +139,4 @@ def apply_changes(data: dict[str, Any], changes: Mapping[str, object]) -> dict[s
     return result
 
 
-__all__ = ["CHANGES", "address_path", "apply_changes", "read_address"]
+__all__ = ["CHANGES", "address_path", "apply_changes", "read_address", "readable_field"]

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.addresses import apply_changes
+from sim.addresses import apply_changes, readable_field
 from sim.config import Scenario
 from sim.merge import Origin, Origins, merge_settings, origins_of, positions_from
 from sim.yamlsafe import KeyPath, PositionMap, ScenarioError, read_document, validate_document
@@ -84,7 +84,7 @@ def resolve_named_file(
         )
         candidates = [(d / n).resolve() for d in allowed for n in names]
         target = next((c for c in candidates if c.is_file()), candidates[0])
-    if not any(_inside(target, d) for d in allowed) or target.suffix not in SCENARIO_SUFFIXES:
+    if not any(_inside(target, d) for d in allowed):
         raise ScenarioError(
             path,
             f"{what}, {name!r}, is outside the folders a scenario may name: a bundled "
@@ -94,6 +94,9 @@ def resolve_named_file(
             column,
             field,
         )
+    if target.suffix not in SCENARIO_SUFFIXES:
+        message = f"{what}, {name!r}, is not a .yaml file"
+        raise ScenarioError(path, message, line, column, field)
     if not target.is_file():
         raise ScenarioError(path, f"{what}, {name!r}, does not exist", line, column, field)
     return target
@@ -195,10 +198,11 @@ def load_scenario(
     try:
         scenario = validate_document(Scenario, data, positions_from(origins), str(path))
     except ScenarioError as exc:
+        where = str(path)
         if exc.field and exc.line is not None:
             where = _file_of(origins, _key_path(exc.field), str(path))
-            raise ScenarioError(where, exc.message, exc.line, exc.column, exc.field) from None
-        raise
+        field = readable_field(data, exc.field)
+        raise ScenarioError(where, exc.message, exc.line, exc.column, field) from None
     assert isinstance(scenario, Scenario)
     return scenario
 
@@ -223,9 +227,9 @@ def scenario_with(scenario: Scenario, changes: Mapping[str, object]) -> Scenario
         where = tuple(first["loc"]) + tuple(
             getattr((first.get("ctx") or {}).get("error"), "where", ())
         )
-        raise ScenarioError(
-            path="<changes>", message=first["msg"], field=".".join(str(p) for p in where)
-        ) from None
+        field = readable_field(data, ".".join(str(p) for p in where))
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ScenarioError(path="<changes>", message=message, field=field) from None
 
 
 __all__ = [

@@ -83,12 +83,12 @@ MEANINGLESS = [
     ("run: {horizon_days: true}", "run.horizon_days", "valid number"),
     (
         "staff: {groups: [{role: experienced, count: 100000000}]}",
-        "staff.groups.4.count",
+        "staff.experienced.count",
         "typing mistake",
     ),
     (
         "staff: {groups: [{role: experienced, count: '13'}]}",
-        "staff.groups.4.count",
+        "staff.experienced.count",
         "valid integer",
     ),
     ("arrivals: {annual_referrals: 1.0e+9}", "arrivals.annual_referrals", "England"),

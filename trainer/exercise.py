@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.addresses import readable_field
 from sim.config import Agency, ScriptedReferral, Section
 from sim.config import Scenario as ScenarioModel
 from sim.loader import PROJECT_ROOT, load_scenario, resolve_named_file, scenario_with
@@ -308,7 +309,11 @@ def load_exercise(path: str | os.PathLike[str]) -> ShiftPlan:
     # The team's settings with this file's changes on top (merged as `extends` merges);
     # errors in the changes point at this file's lines.
     data, positions = _with_team(data, positions, base, name)
-    exercise = validate_document(Exercise, data, positions, name)
+    try:
+        exercise = validate_document(Exercise, data, positions, name)
+    except ScenarioError as exc:
+        field = readable_field(data, exc.field)
+        raise ScenarioError(name, exc.message, exc.line, exc.column, field) from None
     assert isinstance(exercise, Exercise)
     _check_warm_up(exercise, positions, name)
     scripted = [r.scripted() for r in exercise.referrals]
