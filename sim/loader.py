@@ -67,12 +67,15 @@ def resolve_named_file(
 ) -> Path:
     """The scenario file `name` (as written in the file `beside`) may refer to.
 
+    `what` words the name in errors, `{}` standing for the name ("team file {}").
+
     A bare name is looked for beside the naming file, in the `--scenario-path` folders
     and among the bundled scenarios. A path must lead (after following links) to a
     .yaml file under the naming file's folder, a `--scenario-path` folder or the bundled
     scenarios; anything else is refused without being opened.
     """
     path, line, column, field = where
+    label = what.format(repr(name))
     folder = beside.resolve().parent
     allowed = (folder, *_EXTRA_DIRS.get(), scenarios_dir().resolve())
     written = Path(name)
@@ -87,7 +90,7 @@ def resolve_named_file(
     if not any(_inside(target, d) for d in allowed):
         raise ScenarioError(
             path,
-            f"{what}, {name!r}, is outside the folders a scenario may name: a bundled "
+            f"{label} is outside the folders a scenario may name: a bundled "
             "scenario, or a .yaml file under this file's folder (or a folder given "
             "with --scenario-path)",
             line,
@@ -95,10 +98,10 @@ def resolve_named_file(
             field,
         )
     if target.suffix not in SCENARIO_SUFFIXES:
-        message = f"{what}, {name!r}, is not a .yaml file"
+        message = f"{label} is not a .yaml file"
         raise ScenarioError(path, message, line, column, field)
     if not target.is_file():
-        raise ScenarioError(path, f"{what}, {name!r}, does not exist", line, column, field)
+        raise ScenarioError(path, f"{label} does not exist", line, column, field)
     return target
 
 
@@ -146,7 +149,7 @@ def _read_layers(
     if not isinstance(base, str) or not base.strip():
         raise ScenarioError(str(path), "extends must name a scenario file", line, column, "extends")
     target = resolve_named_file(
-        base, path, what="the scenario it extends", where=(str(path), line, column, "extends")
+        base, path, what="the scenario it extends, {},", where=(str(path), line, column, "extends")
     )
     here = (*chain, path.resolve())
     if target in here:

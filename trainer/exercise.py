@@ -298,7 +298,7 @@ def load_exercise(path: str | os.PathLike[str]) -> ShiftPlan:
         )
     line, column = positions.get(("team",), positions[()])
     team_path = resolve_named_file(
-        team, Path(name), what="the team file", where=(name, line, column, "team")
+        team, Path(name), what="team file {}", where=(name, line, column, "team")
     )
     try:
         base = load_scenario(team_path, named_by=(name, line, column, "team", team))
