@@ -135,8 +135,15 @@ def apply_changes(data: dict[str, Any], changes: Mapping[str, object]) -> dict[s
         target: Any = result
         for part in path[:-1]:
             target = target[part]
-        target[path[-1]] = value
+        target[path[-1]] = _plain(value)
     return result
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python number it holds (the model's numbers are strict)."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return value.item()
+    return value
 
 
 __all__ = ["CHANGES", "address_path", "apply_changes", "read_address", "readable_field"]

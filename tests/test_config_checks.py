@@ -418,3 +418,13 @@ def test_merged_staff_runs() -> None:
     log = FrontDoorModel(scenario, seed=2).run()
     kinds = {r.kind for r in log.records}
     assert any("allocat" in str(k) for k in kinds)
+
+
+def test_numbers_are_strict_but_numpy_scalars_count_as_numbers() -> None:
+    import numpy as np
+
+    changed = scenario_with(BASELINE, {"staff.experienced.count": np.int64(11)})
+    assert {g.role: g.count for g in changed.staff.groups}["experienced"] == 11
+    for text_or_flag in ("11", True, 11.5):
+        with pytest.raises(ScenarioError, match="valid integer"):
+            scenario_with(BASELINE, {"staff.experienced.count": text_or_flag})
