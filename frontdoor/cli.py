@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "train",
     "sessions",
     "exercises",
+    "next",
     "cohort",
     "replay",
 )
