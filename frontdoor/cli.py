@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from frontdoor.commands.common import UsageError
+from sim.loader import scenario_path
 from sim.yamlsafe import ScenarioError
 
 # Modules under frontdoor.commands, each with `register(subparsers)`.
@@ -71,6 +72,12 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+# Commands that read scenario or exercise files, and so take --scenario-path.
+SCENARIO_COMMANDS: frozenset[str] = frozenset(
+    {"run", "validate", "compare", "sweep", "replications", "explain", "sensitivity", "train"}
+)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
@@ -97,6 +104,15 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name in COMMAND_MODULES if only is None else (only,):
         module = importlib.import_module(f"frontdoor.commands.{name}")
         module.register(sub)
+        if name in SCENARIO_COMMANDS:
+            sub.choices[name].add_argument(
+                "--scenario-path",
+                action="append",
+                default=[],
+                metavar="DIR",
+                help="a folder whose files `extends:` and `team:` may also name (repeatable); "
+                "otherwise only bundled scenarios and files beside the naming file",
+            )
     return parser
 
 
@@ -123,7 +139,8 @@ def _main(argv: Sequence[str] | None) -> int:
         words = list(sys.argv[1:] if argv is None else argv)
         parser = build_parser(only=_chosen_command(words))
         args = parser.parse_args(words)
-        return int(args.handler(args) or 0)
+        with scenario_path(getattr(args, "scenario_path", None) or ()):
+            return int(args.handler(args) or 0)
     except (ScenarioError, UsageError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

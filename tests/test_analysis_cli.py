@@ -26,7 +26,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     fewer = short_baseline(
         horizon=60.0,
         warm_up=30.0,
-        **{"arrivals.annual_referrals": 5000, "staff.groups.4.count": 8, "name": "fewer"},
+        **{"arrivals.annual_referrals": 5000, "staff.experienced.count": 8, "name": "fewer"},
     )
     return {
         "small": write_scenario(small, folder / "small.yaml"),
@@ -61,7 +61,7 @@ def results(files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
                 "sweep",
                 str(files["small"]),
                 "--vary",
-                "staff.groups.4.count=8,11",
+                "staff.experienced.count=8,11",
                 "--vary",
                 "thresholds.screen_in_risk=0.1,0.2",
                 "--reps",

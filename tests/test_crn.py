@@ -78,7 +78,7 @@ class TestSameWorldDifferentTeam:
         self, base: Scenario, base_log: EventLog
     ) -> None:
         count = base.staff.groups[EXPERIENCED_GROUP].count
-        bigger = scenario_with(base, {f"staff.groups.{EXPERIENCED_GROUP}.count": count + 2})
+        bigger = scenario_with(base, {"staff.experienced.count": count + 2})
         other = run(bigger)
         self._same_world(base_log, other)
         # ...and the change did change what the team did (two more workers took cases).
@@ -91,7 +91,7 @@ class TestSameWorldDifferentTeam:
         self, base: Scenario, base_log: EventLog
     ) -> None:
         # Cut the experienced group hard enough that a backlog builds up.
-        smaller = scenario_with(base, {f"staff.groups.{EXPERIENCED_GROUP}.count": 3})
+        smaller = scenario_with(base, {"staff.experienced.count": 3})
         other = run(smaller)
         self._same_world(base_log, other)
         assert other.records[-1].data["waiting_for_allocation"] > 0
@@ -102,7 +102,7 @@ class TestSameWorldDifferentTeam:
         self, base: Scenario, base_log: EventLog, policy: str
     ) -> None:
         # Under-staff both arms so that there is a queue for the policy to order.
-        smaller = scenario_with(base, {f"staff.groups.{EXPERIENCED_GROUP}.count": 5})
+        smaller = scenario_with(base, {"staff.experienced.count": 5})
         reference = run(scenario_with(smaller, {"policy": "immediate-harm-first"}))
         other = run(scenario_with(smaller, {"policy": policy}))
         self._same_world(reference, other)
@@ -110,7 +110,7 @@ class TestSameWorldDifferentTeam:
         assert allocations(other) != allocations(reference)
 
     def test_fifo_versus_need_weighted(self, base: Scenario) -> None:
-        smaller = scenario_with(base, {f"staff.groups.{EXPERIENCED_GROUP}.count": 5})
+        smaller = scenario_with(base, {"staff.experienced.count": 5})
         fifo = run(scenario_with(smaller, {"policy": "fifo"}))
         weighted = run(scenario_with(smaller, {"policy": "need-weighted"}))
         self._same_world(fifo, weighted)
@@ -118,7 +118,7 @@ class TestSameWorldDifferentTeam:
 
     def test_crn_holds_for_other_replications(self, base: Scenario) -> None:
         count = base.staff.groups[EXPERIENCED_GROUP].count
-        bigger = scenario_with(base, {f"staff.groups.{EXPERIENCED_GROUP}.count": count + 2})
+        bigger = scenario_with(base, {"staff.experienced.count": count + 2})
         short = {"run.horizon_days": 60, "run.warm_up_days": 0}
         a = run(scenario_with(base, short), replication=3)
         b = run(scenario_with(bigger, short), replication=3)

@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         required=True,
         metavar="FIELD.PATH=V1,V2,...",
-        help="a field to vary and its values (repeat for a grid), e.g. staff.groups.4.count=9,11",
+        help="a field to vary and its values (repeat for a grid), e.g. "
+        "staff.experienced.count=9,11 (staff groups by role)",
     )
     p.add_argument("--reps", type=positive_int, default=5, help="replications per point")
     p.add_argument("--seed", type=seed_value, default=1, help="seed (default 1)")
