@@ -10,6 +10,8 @@ figures from different years are not uprated). The baseline scenario gives the s
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.vocabulary import ROLES
@@ -22,12 +24,13 @@ _MOST = 10_000_000.0  # no unit cost in a team's budget comes near ten million p
 class Costs(BaseModel):
     """Unit costs for the analysis's `cost_per_year` KPI."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # The same rules as every scenario section (sim.config.Section): no coercion, no inf/NaN.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     price_note: str = Field(
         "", max_length=500, description="Where the figures come from and their price year."
     )
-    staff_per_year: dict[str, float] = Field(
+    staff_per_year: dict[str, Annotated[float, Field(ge=0, le=_MOST)]] = Field(
         default_factory=dict,
         description="Cost a year of one member of staff of each role: salary, on-costs "
         "(employer's national insurance and pension) and overheads.",

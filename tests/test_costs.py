@@ -85,4 +85,4 @@ def test_bad_costs_in_a_file_are_one_clear_error(tmp_path, capsys):
     path.write_text("extends: baseline\nname: bad\ncosts:\n  assessment: -5\n")
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
-    assert f"{path}:4:3: costs.assessment" in err
+    assert f"{path}:4:15: costs.assessment" in err  # the value's own position
