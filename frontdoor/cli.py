@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "exercises",
     "cohort",
     "replay",
+    "workbench",
 )
 
 

@@ -98,7 +98,9 @@ def front_door_figure(cases: pd.DataFrame, title: str) -> Any:
     )
     for i, stage in enumerate(STAGES):
         fig.add_annotation(
-            x=i * (PER_ROW + 4) + PER_ROW / 2, y=height - 0.5, text=f"<b>{stage}</b>",
+            x=i * (PER_ROW + 4) + PER_ROW / 2,
+            y=height - 0.5,
+            text=f"<b>{stage}</b>",
             showarrow=False,
         )
     fig.update_xaxes(visible=False)

@@ -70,8 +70,12 @@ def _mean_series(series: Sequence[Sequence[float | None]]) -> np.ndarray:
 
 
 def series_figure(
-    digests: dict[str, list[dict[str, Any]]], labels: dict[str, str], name: str, title: str,
-    unit: str, step_days: float,
+    digests: dict[str, list[dict[str, Any]]],
+    labels: dict[str, str],
+    name: str,
+    title: str,
+    unit: str,
+    step_days: float,
 ) -> go.Figure:
     """Mean over replications of one digest series, a line per scenario, with the start of
     the measured period marked."""
@@ -85,7 +89,10 @@ def series_figure(
     if measured_from:
         fig.add_vline(x=measured_from, line_dash="dot", annotation_text="measuring from")
     fig.update_layout(
-        title=title, xaxis_title="day of the run", yaxis_title=unit, height=360,
+        title=title,
+        xaxis_title="day of the run",
+        yaxis_title=unit,
+        height=360,
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
     return fig
@@ -104,8 +111,11 @@ def pyramid_figure(pyramids: dict[str, pd.DataFrame]) -> go.Figure:
                 go.Bar(x=tiers["label"], y=tiers["reported_per_year"], name=f"{label}: reported")
             )
     fig.update_layout(
-        title="Incident pyramid: incidents a year by tier", barmode="group",
-        yaxis_title="incidents a year", height=380, margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        title="Incident pyramid: incidents a year by tier",
+        barmode="group",
+        yaxis_title="incidents a year",
+        height=380,
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
     return fig
 
@@ -132,8 +142,10 @@ def barrier_figure(barriers: dict[str, pd.DataFrame]) -> go.Figure:
                 )
             )
     fig.update_layout(
-        title="Barrier analysis: holes a year and what lay behind them", barmode="stack",
-        xaxis_title="holes a year", height=60 + 22 * sum(len(f) for f in barriers.values()),
+        title="Barrier analysis: holes a year and what lay behind them",
+        barmode="stack",
+        xaxis_title="holes a year",
+        height=60 + 22 * sum(len(f) for f in barriers.values()),
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
     return fig

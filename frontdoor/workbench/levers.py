@@ -50,7 +50,8 @@ class Lever:
             return "yes or no"
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
-        low = "" if self.minimum is None else f"{'>' if self.exclusive_min else '≥'} {_num(self.minimum)}"
+        sign = ">" if self.exclusive_min else "≥"
+        low = "" if self.minimum is None else f"{sign} {_num(self.minimum)}"
         high = "" if self.maximum is None else f"≤ {_num(self.maximum)}"
         return " and ".join(part for part in (low, high) if part) or "any number"
 
@@ -166,7 +167,9 @@ def levers_for(scenario: Scenario) -> list[Lever]:
                 )
             )
     out += [_lever(p, "Thresholds", label, unit, "float") for p, label, unit in THRESHOLD_LEVERS]
-    out += [_lever(p, "Ways of working", label, unit, kind) for p, label, unit, kind in WAYS_OF_WORKING]
+    out += [
+        _lever(p, "Ways of working", label, unit, kind) for p, label, unit, kind in WAYS_OF_WORKING
+    ]
     return out
 
 

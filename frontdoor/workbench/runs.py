@@ -57,6 +57,8 @@ class Run:
     result: Any = None  # analysis.experiment.ExperimentResult once done
     report: Path | None = None
     report_error: str | None = None
+    animation: Any = None  # a Plotly figure of replication 0 of the policy
+    animation_error: str | None = None
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
@@ -70,6 +72,13 @@ class Run:
 
     def fraction(self) -> float:
         return self.done / self.total if self.total else 0.0
+
+    def extras_pending(self) -> bool:
+        """The animation or the report is still being made."""
+        return self.status == "done" and (
+            (self.animation is None and self.animation_error is None)
+            or (self.report is None and self.report_error is None)
+        )
 
     def cancel(self) -> None:
         self.cancel_event.set()
@@ -115,9 +124,7 @@ class RunManager:
                 where=backend.describe(),
             )
             self._runs[key] = run
-        thread = threading.Thread(
-            target=_work, args=(run, backend), name=f"run-{key}", daemon=True
-        )
+        thread = threading.Thread(target=_work, args=(run, backend), name=f"run-{key}", daemon=True)
         thread.start()
         return run
 
@@ -153,10 +160,24 @@ def _work(run: Run, backend: Any) -> None:
         run.status = "failed"
     finally:
         run.finished = run.finished or time.monotonic()
-    if run.status == "done":  # the report comes after the answer, so it does not delay it
+    if run.status == "done":  # the animation and report come after the answer
+        _animate(run)
         try:
             run.report, _ = build_report(
                 run.folder, title=f"Front Door workbench: {run.policy.name}"
             )
         except Exception as exc:
             run.report_error = f"{type(exc).__name__}: {exc}"
+
+
+def _animate(run: Run) -> None:
+    """The front-door animation of the policy's first replication."""
+    from frontdoor.workbench.animation import front_door_figure, replication_cases
+
+    try:
+        cases = replication_cases(run.policy, run.seed, 0)
+        run.animation = front_door_figure(
+            cases, f"{run.policy.name}, replication 1 of seed {run.seed}: the front door by day"
+        )
+    except Exception as exc:
+        run.animation_error = f"{type(exc).__name__}: {exc}"
