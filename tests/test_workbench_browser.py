@@ -124,6 +124,18 @@ def set_number(page: Any, label: str, value: str) -> None:
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=30_000)
 
 
+def tall_screenshot(page: Any, path: Path) -> None:
+    """Streamlit scrolls inside its own container, so a full-page shot shows one screen:
+    make the window as tall as the content for the picture."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('section, div')].map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 12000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def download(page: Any, name: str, target: Path) -> Path:
     with page.expect_download() as info:
         page.get_by_role("button", name=name).click()
@@ -147,9 +159,9 @@ def finished(server: dict[str, Any], browser: Any, artifacts: Path) -> dict[str,
     page.get_by_role("button", name="Run 2 paired replications").click()
     page.locator("[data-testid='fd-summary']").first.wait_for(timeout=120_000)
     took = time.monotonic() - started
-    page.get_by_role("button", name="HTML report").wait_for(timeout=120_000)
+    page.get_by_text("Watch the front door").wait_for()
     page.wait_for_timeout(1500)
-    page.screenshot(path=artifacts / "03-answer.png", full_page=True)
+    tall_screenshot(page, artifacts / "03-answer.png")
     return {"page": page, "took": took, "url": page.url}
 
 
@@ -190,6 +202,7 @@ def test_downloaded_yaml_validates(finished: dict[str, Any], tmp_path: Path) -> 
     result = frontdoor("validate", str(policy))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok:")
+    finished["page"].get_by_role("button", name="HTML report").wait_for(timeout=240_000)
     report = download(finished["page"], "HTML report", tmp_path / "report.html")
     assert "<h1>Front Door workbench: baseline-policy</h1>" in report.read_text(encoding="utf-8")
 
@@ -203,16 +216,18 @@ def test_second_tab_sees_the_same_run(
     second.locator("[data-testid='fd-summary']").first.wait_for()
     first_text = finished["page"].locator("[data-testid='fd-summary']").first.inner_text()
     assert second.locator("[data-testid='fd-summary']").first.inner_text() == first_text
-    second.screenshot(path=artifacts / "04-second-tab.png", full_page=True)
+    tall_screenshot(second, artifacts / "04-second-tab.png")
     runs = sorted(p.name for p in Path(server["workdir"]).iterdir() if p.name.startswith("run-"))
     assert len(runs) == 1, runs
     second.close()
 
 
-def test_out_of_range_lever_is_explained(browser: Any, server: dict[str, Any], artifacts: Path) -> None:
+def test_out_of_range_lever_is_explained(
+    browser: Any, server: dict[str, Any], artifacts: Path
+) -> None:
     page = open_page(browser, server["url"])
     set_number(page, "Measured period (days)", "0")
-    error = page.get_by_text("run.horizon_days: must be > 0")
+    error = page.get_by_text("Measured period: must be > 0 (run.horizon_days)")
     error.wait_for()
     assert page.get_by_role("button", name="Run 2 paired replications").is_disabled()
     page.screenshot(path=artifacts / "05-lever-out-of-range.png", full_page=True)

@@ -57,6 +57,7 @@ def server_command(host: str, port: int) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--global.developmentMode", "false",
         "--theme.base", "light",
+        "--client.toolbarMode", "minimal",
     ]  # fmt: skip
 
 

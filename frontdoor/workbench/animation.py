@@ -78,24 +78,44 @@ def day_list(cases: pd.DataFrame) -> list[int]:
     return list(range(0, last, stride))
 
 
-def front_door_figure(cases: pd.DataFrame, title: str) -> Any:
-    """A Plotly animation with a play button and a day slider."""
-    import plotly.express as px
+CONCERN_COLOURS = {
+    "physical": "#cf222e",
+    "sexual": "#8250df",
+    "neglect": "#bf8700",
+    "emotional": "#0969da",
+    "none": "#6e7781",
+}
 
-    rows = frame_rows(cases, day_list(cases))
+
+def _dots(rows: pd.DataFrame) -> dict[str, Any]:
+    return {
+        "x": rows["x"].tolist(),
+        "y": rows["y"].tolist(),
+        "ids": [str(c) for c in rows["case"]],
+        "mode": "markers",
+        "marker": {
+            "size": 8,
+            "color": [CONCERN_COLOURS.get(c, "#6e7781") for c in rows["concern"]],
+        },
+        "text": [
+            f"case {c}: {s} ({k})"
+            for c, s, k in zip(rows["case"], rows["stage"], rows["concern"], strict=True)
+        ],
+        "hoverinfo": "text",
+    }
+
+
+def front_door_figure(cases: pd.DataFrame, title: str, start_day: float = 0.0) -> Any:
+    """A Plotly animation, a frame a day from `start_day`, with a play button and a slider."""
+    import plotly.graph_objects as go
+
+    days = [d for d in day_list(cases) if d >= int(start_day)] or day_list(cases)
+    rows = frame_rows(cases, days)
+    by_day = {day: group for day, group in rows.groupby("day")}
+    empty = rows.iloc[0:0]
+    frames = [go.Frame(data=[go.Scatter(**_dots(by_day.get(d, empty)))], name=str(d)) for d in days]
     height = int(rows["y"].max() + 2) if len(rows) else 4
-    fig = px.scatter(
-        rows,
-        x="x",
-        y="y",
-        animation_frame="day",
-        animation_group="case",
-        color="concern",
-        hover_data={"case": True, "stage": True, "x": False, "y": False},
-        range_x=[-2, len(STAGES) * (PER_ROW + 4)],
-        range_y=[-1, height],
-        title=title,
-    )
+    fig = go.Figure(data=frames[0].data if frames else [], frames=frames)
     for i, stage in enumerate(STAGES):
         fig.add_annotation(
             x=i * (PER_ROW + 4) + PER_ROW / 2,
@@ -103,9 +123,51 @@ def front_door_figure(cases: pd.DataFrame, title: str) -> Any:
             text=f"<b>{stage}</b>",
             showarrow=False,
         )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(height=520, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    step = {"frame": {"duration": 250, "redraw": True}, "transition": {"duration": 150}}
+    fig.update_layout(
+        title=title
+        + " (colour: the concern referred; "
+        + ", ".join(f"{k} {v}" for k, v in CONCERN_COLOURS.items())
+        + ")",
+        height=520,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        xaxis={"visible": False, "range": [-2, len(STAGES) * (PER_ROW + 4)]},
+        yaxis={"visible": False, "range": [-1, height]},
+        updatemenus=[
+            {
+                "type": "buttons",
+                "x": 0,
+                "y": -0.05,
+                "xanchor": "left",
+                "yanchor": "top",
+                "direction": "left",
+                "buttons": [
+                    {"label": "Play", "method": "animate", "args": [None, step]},
+                    {
+                        "label": "Pause",
+                        "method": "animate",
+                        "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}],
+                    },
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "x": 0.15,
+                "len": 0.85,
+                "y": -0.05,
+                "currentvalue": {"prefix": "day "},
+                "steps": [
+                    {
+                        "label": str(d),
+                        "method": "animate",
+                        "args": [[str(d)], {"mode": "immediate", "frame": {"duration": 0}}],
+                    }
+                    for d in days
+                ],
+            }
+        ],
+    )
     return fig
 
 

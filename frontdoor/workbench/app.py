@@ -145,11 +145,16 @@ def main() -> None:
     )
     source = choose_source()
     seed, reps = experiment_settings()
-    if source is not None:
-        run_button(source, seed, reps)
-    key = st.query_params.get("run")
-    if key:
-        show_run(key)
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        if source is not None:
+            run_button(source, seed, reps)
+    with right:
+        key = st.query_params.get("run")
+        if key:
+            show_run(key)
+        else:
+            st.info("Change the levers on the left, then run: the answer appears here.")
     show_history()
 
 

@@ -125,6 +125,12 @@ def _widget(lever: Lever, default: Any, key: str) -> Any:
     )
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def lever_panel(source: Source) -> tuple[dict[str, Any], dict[str, str]]:
     """Every lever as a labelled widget with its unit, range and source; returns the
     changed values and the problems found so far (range problems, keyed by path)."""
@@ -138,10 +144,10 @@ def lever_panel(source: Source) -> tuple[dict[str, Any], dict[str, str]]:
                 default = value_at(source.scenario, lever.path)
                 value = _widget(lever, default, key=f"lever|{source.ident}|{lever.path}")
                 st.caption(
-                    f"allowed: {lever.allowed()} · default {default} · "
+                    f"allowed: {lever.allowed()} · default {_shown(default)} · "
                     f"{default_source(lever, source.positions, source.comments)}"
                 )
-                slots[lever.path] = st.empty()
+                slots[lever.path] = (st.empty(), lever.label)
                 problem = out_of_range(lever, value)
                 if problem:
                     problems[lever.path] = problem
@@ -160,7 +166,8 @@ def show_problems(problems: dict[str, str]) -> None:
     slots: dict[str, Any] = st.session_state.get("_lever_slots", {})
     for path, message in problems.items():
         if path in slots:
-            slots[path].error(f"{path}: {message}")
+            slot, label = slots[path]
+            slot.error(f"{label}: {message} ({path})")
         else:
             st.error(f"This combination is not allowed: {message}")
 

@@ -177,7 +177,9 @@ def _animate(run: Run) -> None:
     try:
         cases = replication_cases(run.policy, run.seed, 0)
         run.animation = front_door_figure(
-            cases, f"{run.policy.name}, replication 1 of seed {run.seed}: the front door by day"
+            cases,
+            f"{run.policy.name}, replication 1 of seed {run.seed}: the front door by day",
+            start_day=run.policy.run.warm_up_days,
         )
     except Exception as exc:
         run.animation_error = f"{type(exc).__name__}: {exc}"
