@@ -1,0 +1,92 @@
+"""The workbench's levers, uploads and downloads, without a browser: ranges come from the
+schema, refusals carry the loader's words, and a downloaded scenario is the one that ran."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from frontdoor.workbench.levers import apply_changes, bounds, choices, levers_for, out_of_range
+from sim.config import Scenario, StaffGroup, Thresholds
+from sim.loader import load_scenario, scenario_hash
+
+pytest.importorskip("streamlit")
+
+
+def test_ranges_and_choices_come_from_the_schema() -> None:
+    assert bounds("thresholds.screen_in_risk") == (0.0, 1.0, False)
+    assert bounds("staff.groups.3.count") == (0.0, None, False)
+    assert bounds("run.horizon_days") == (0.0, None, True)
+    assert choices("policy") == ("fifo", "immediate-harm-first", "need-weighted")
+    assert Thresholds.model_fields["screen_in_risk"].description in {
+        lever.help for lever in levers_for(load_scenario("baseline"))
+    }
+    assert StaffGroup.model_fields["caseload_cap"].description
+
+
+def test_every_staff_group_has_a_lever() -> None:
+    scenario = load_scenario("baseline")
+    paths = {lever.path for lever in levers_for(scenario)}
+    for i, group in enumerate(scenario.staff.groups):
+        assert f"staff.groups.{i}.count" in paths
+        assert (f"staff.groups.{i}.caseload_cap" in paths) == (group.caseload_cap > 0)
+
+
+def test_out_of_range_values_are_named() -> None:
+    horizon = next(
+        lv for lv in levers_for(load_scenario("baseline")) if lv.path == "run.horizon_days"
+    )
+    assert out_of_range(horizon, 0.0) == "must be > 0"
+    assert out_of_range(horizon, 10.0) is None
+
+
+def test_a_refused_combination_is_keyed_to_its_lever() -> None:
+    scenario = load_scenario("small-team")
+    holders = {
+        f"staff.groups.{i}.count": 0
+        for i, g in enumerate(scenario.staff.groups)
+        if g.caseload_cap > 0
+    }
+    changed, problems = apply_changes(scenario, holders)
+    assert changed is None
+    ((key, message),) = problems.items()
+    assert "at least one group must hold cases" in message
+    assert key in holders or key == ""
+
+
+def test_downloaded_yaml_is_the_scenario_that_ran(tmp_path) -> None:
+    from frontdoor.workbench.view import scenario_yaml
+
+    scenario, problems = apply_changes(
+        load_scenario("baseline"), {"staff.groups.4.count": 9, "policy": "need-weighted"}
+    )
+    assert scenario is not None and not problems
+    path = tmp_path / "policy.yaml"
+    path.write_text(scenario_yaml(scenario), encoding="utf-8")
+    again = load_scenario(path)
+    assert isinstance(again, Scenario)
+    assert scenario_hash(again) == scenario_hash(scenario)
+
+
+def test_uploads_are_read_by_the_safe_loader() -> None:
+    from frontdoor.workbench.inputs import MAX_UPLOAD_BYTES, uploaded_source
+
+    source, error = uploaded_source("evil.yaml", b"name: x\nrun: !!python/object {}\n")
+    assert source is None and error is not None and error.startswith("evil.yaml:2:")
+    source, error = uploaded_source("far.yaml", b"extends: /etc/hostname\nname: far\n")
+    assert source is None and "only a bundled scenario" in str(error)
+    source, error = uploaded_source("big.yaml", b"#" * (MAX_UPLOAD_BYTES + 1))
+    assert source is None and "limited to" in str(error)
+    source, error = uploaded_source("ok.yaml", b"extends: small-team\nname: mine\n")
+    assert error is None and source is not None and source.scenario.name == "mine"
+
+
+def test_help_does_not_import_the_workbench() -> None:
+    code = (
+        "import sys; from frontdoor.cli import build_parser; build_parser(); "
+        "print('streamlit' in sys.modules, 'plotly' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
