@@ -161,6 +161,8 @@ def finished(server: dict[str, Any], browser: Any, artifacts: Path) -> dict[str,
     took = time.monotonic() - started
     page.get_by_text("Watch the front door").wait_for()
     page.wait_for_timeout(1500)
+    page.evaluate("() => document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
+    page.wait_for_timeout(500)
     page.screenshot(path=artifacts / "03-answer-first-screen.png")
     tall_screenshot(page, artifacts / "03-answer.png")
     return {"page": page, "took": took, "url": page.url}

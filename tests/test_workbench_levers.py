@@ -90,3 +90,30 @@ def test_help_does_not_import_the_workbench() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_same_run_asked_twice_is_one_run(tmp_path) -> None:
+    import time
+
+    from frontdoor.workbench.runs import RunManager
+    from sim.loader import scenario_with
+
+    base = scenario_with(
+        load_scenario("small-team"), {"run.horizon_days": 20, "run.warm_up_days": 0}
+    )
+    policy = scenario_with(base, {"name": "small-team-policy", "policy": "fifo"})
+    manager = RunManager(workdir=tmp_path)
+    first = manager.start(baseline=base, policy=policy, seed=5, reps=2)
+    again = manager.start(baseline=base, policy=policy, seed=5, reps=2)
+    assert again is first
+    deadline = time.monotonic() + 240
+    while first.active and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert first.status == "done", first.error
+    assert first.done == first.total == 4
+    assert first.result.labels() == ["small-team", "small-team-policy"]
+    assert len(list(tmp_path.iterdir())) == 1
+    while first.extras_pending() and time.monotonic() < deadline:
+        time.sleep(0.2)  # the animation and the report follow the answer
+    assert first.report is not None and first.report.exists(), first.report_error
+    assert first.animation is not None and len(first.animation.frames) > 1, first.animation_error
