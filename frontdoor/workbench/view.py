@@ -82,13 +82,13 @@ def differences_table(run: Run) -> pd.DataFrame:
         rows.append(
             {
                 "KPI": kpi,
-                "meaning": KPI_LABELS[kpi],
-                labels[0]: wide.loc[kpi, labels[0]],
-                labels[1]: wide.loc[kpi, labels[1]],
+                "verdict": diff.loc[kpi, "verdict"] or "not measured",
                 "difference": diff.loc[kpi, "mean"],
                 "interval low": diff.loc[kpi, "ci_low"],
                 "interval high": diff.loc[kpi, "ci_high"],
-                "verdict": diff.loc[kpi, "verdict"] or "not measured",
+                labels[0]: wide.loc[kpi, labels[0]],
+                labels[1]: wide.loc[kpi, labels[1]],
+                "meaning": KPI_LABELS[kpi],
             }
         )
     return pd.DataFrame(rows)
