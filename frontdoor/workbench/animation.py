@@ -125,10 +125,7 @@ def front_door_figure(cases: pd.DataFrame, title: str, start_day: float = 0.0) -
         )
     step = {"frame": {"duration": 250, "redraw": True}, "transition": {"duration": 150}}
     fig.update_layout(
-        title=title
-        + " (colour: the concern referred; "
-        + ", ".join(f"{k} {v}" for k, v in CONCERN_COLOURS.items())
-        + ")",
+        title=title,
         height=520,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         xaxis={"visible": False, "range": [-2, len(STAGES) * (PER_ROW + 4)]},
@@ -137,7 +134,7 @@ def front_door_figure(cases: pd.DataFrame, title: str, start_day: float = 0.0) -
             {
                 "type": "buttons",
                 "x": 0,
-                "y": -0.05,
+                "y": -0.12,
                 "xanchor": "left",
                 "yanchor": "top",
                 "direction": "left",
@@ -153,9 +150,9 @@ def front_door_figure(cases: pd.DataFrame, title: str, start_day: float = 0.0) -
         ],
         sliders=[
             {
-                "x": 0.15,
-                "len": 0.85,
-                "y": -0.05,
+                "x": 0.2,
+                "len": 0.8,
+                "y": 0.0,
                 "currentvalue": {"prefix": "day "},
                 "steps": [
                     {

@@ -108,6 +108,10 @@ def _extras(run: Run, polling: bool) -> None:
     st.subheader("Watch the front door")
     if run.animation is not None:
         st.plotly_chart(run.animation, key=f"anim-{run.key}")
+        st.caption(
+            "Each dot is a referral, coloured by the concern referred: physical red, sexual "
+            "purple, neglect amber, emotional blue, none grey. Press Play or drag the day."
+        )
     elif run.animation_error:
         st.error(f"The animation could not be built: {run.animation_error}")
     else:

@@ -123,18 +123,19 @@ def barrier_figure(barriers: dict[str, pd.DataFrame]) -> go.Figure:
     """Holes a year in each barrier, split by what was present when it failed."""
     fig = go.Figure()
     parts = (
-        ("holes_latent_only", "latent conditions only"),
-        ("holes_active_only", "active failure only"),
-        ("holes_latent_and_active", "both"),
-        ("holes_neither", "neither"),
+        ("holes_latent_only", "latent conditions only", "#0969da"),
+        ("holes_active_only", "active failure only", "#bf8700"),
+        ("holes_latent_and_active", "both", "#cf222e"),
+        ("holes_neither", "neither", "#6e7781"),
     )
     for label, frame in barriers.items():
-        for column, words in parts:
+        for column, words, colour in parts:
             fig.add_trace(
                 go.Bar(
                     y=[f"{label}: {b}" for b in frame["barrier"]],
                     x=frame[column],
                     orientation="h",
+                    marker_color=colour,
                     name=words,
                     legendgroup=words,
                     showlegend=label == next(iter(barriers)),

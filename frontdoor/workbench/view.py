@@ -7,6 +7,7 @@ calls as `frontdoor compare` and `frontdoor report`.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pandas as pd
@@ -100,7 +101,10 @@ def show_answer(run: Run) -> None:
 
     st.subheader("In plain words")
     for line in summary_lines(run):
-        st.markdown(f"<div data-testid='fd-summary'>{line}</div>", unsafe_allow_html=True)
+        # Scenario names come from uploads: escaped, so a name cannot carry markup.
+        st.markdown(
+            f"<div data-testid='fd-summary'>{html.escape(line)}</div>", unsafe_allow_html=True
+        )
     st.caption(
         f"{run.reps} paired replications on seed {run.seed} (replication i of both scenarios "
         f"on the same random streams), run on {run.where} in {run.elapsed():.1f} s. Costs are "
