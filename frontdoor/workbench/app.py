@@ -14,8 +14,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from frontdoor.workbench import inputs, view
+from frontdoor.workbench import inputs
 from frontdoor.workbench.runs import Run, RunManager
+
+# `view` (pandas, the analysis) is imported where a run is shown, so the first page,
+# which has none, is drawn without waiting for it.
 
 SCHEDULER_ENV = "FRONTDOOR_WORKBENCH_SCHEDULER"
 WORKDIR_ENV = "FRONTDOOR_WORKBENCH_DIR"
@@ -83,6 +86,8 @@ def run_button(source: inputs.Source, seed: int, reps: int) -> None:
 
 
 def show_run(key: str) -> None:
+    from frontdoor.workbench import view
+
     run = manager().get(key)
     if run is None:
         st.warning("That run is not on this server (it may have been restarted).")
@@ -104,6 +109,8 @@ def show_run(key: str) -> None:
 
 
 def _extras(run: Run, polling: bool) -> None:
+    from frontdoor.workbench import view
+
     view.show_downloads(run)
     st.subheader("Watch the front door")
     if run.animation is not None:
@@ -125,6 +132,8 @@ def show_history() -> None:
     runs = [r for r in (manager().get(k) for k in keys) if r is not None and r.status == "done"]
     if len(runs) < 1:
         return
+    from frontdoor.workbench import view
+
     st.header("Runs in this browser session")
     frames = {}
     for run in runs:
