@@ -208,7 +208,7 @@ def necessary_conditions(
         return _necessary_conditions(scenario, seed, reps, kinds, backend, client, progress)
 
 
-def _necessary_conditions(
+def _single_replays(
     scenario: Scenario,
     seed: int,
     reps: int,
@@ -216,10 +216,12 @@ def _necessary_conditions(
     backend: Backend,
     client: Any,
     progress: Any,
-) -> pd.DataFrame:
+) -> tuple[dict[int, list[IncidentRef]], dict[tuple[int, str], list[Any]]]:
+    """The incidents of `kinds` in each replication, and one replay per (replication,
+    removable condition named in any of their stories)."""
     tasks = [Task(key=i, fn=_original, args=(scenario, seed, i)) for i in range(reps)]
     first = list(execute(tasks, backend, client=client))
-    originals = {i: [x for x in refs if x.kind in kinds] for i, refs in first}
+    originals = {i: [x for x in refs if x.kind in kinds] for i, refs in first}  # type: ignore[misc]
     wanted = sorted(
         {
             (i, c)
@@ -235,11 +237,17 @@ def _necessary_conditions(
     ]
     if progress:
         progress(0, len(tasks))
-    replays: dict[tuple[int, str], list[tuple[int, str, str, float]]] = {}
+    replays: dict[tuple[int, str], list[Any]] = {}
     for n, (key, keys) in enumerate(execute(tasks, backend, client=client), start=1):
         replays[key] = keys  # type: ignore[index]
         if progress:
             progress(n, len(tasks))
+    return originals, replays  # type: ignore[return-value]
+
+
+def _ranking(
+    originals: dict[int, list[IncidentRef]], replays: dict[tuple[int, str], list[Any]]
+) -> pd.DataFrame:
     seen: dict[str, int] = defaultdict(int)
     necessary: dict[str, int] = defaultdict(int)
     for i, refs in originals.items():
@@ -266,3 +274,16 @@ def _necessary_conditions(
     return frame.sort_values(["necessary", "condition"], ascending=[False, True]).reset_index(
         drop=True
     )
+
+
+def _necessary_conditions(
+    scenario: Scenario,
+    seed: int,
+    reps: int,
+    kinds: Sequence[str],
+    backend: Backend,
+    client: Any,
+    progress: Any,
+) -> pd.DataFrame:
+    originals, replays = _single_replays(scenario, seed, reps, kinds, backend, client, progress)
+    return _ranking(originals, replays)

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from analysis.kpis import COUNT_KPIS, compute_kpis, run_frame
 from analysis.stats import mser5
 from sim.config import Scenario
+from sim.costs import Costs
 from sim.events import EventKind, LogRecord
 from sim.model import run_scenario
 
@@ -266,7 +267,11 @@ def harm_counts(records: Sequence[LogRecord], measured_from: float) -> dict[str,
 
 
 def digest_log(
-    records: Sequence[LogRecord], *, warm_up: str = "fixed", horizon_days: float | None = None
+    records: Sequence[LogRecord],
+    *,
+    warm_up: str = "fixed",
+    horizon_days: float | None = None,
+    costs: Costs | None = None,
 ) -> dict[str, Any]:
     """Reduce one replication's log to its digest (see the module docstring)."""
     if warm_up not in ("fixed", "mser5"):
@@ -279,13 +284,15 @@ def digest_log(
     if warm_up == "mser5":
         full_days = [b for i, b in enumerate(backlog) if i + 1 <= end + _EPS]
         measured_from = float(mser5(full_days)) if len(full_days) >= 10 else 0.0
-    kpis = compute_kpis(records, measured_from=measured_from)
+    kpis = compute_kpis(records, measured_from=measured_from, costs=costs)
     measured_days = end - measured_from
+    counts_over_days = measured_days
     if warm_up == "mser5":
         # Counts over a measured period whose length MSER-5 chose, scaled to the horizon.
         target = horizon_days if horizon_days is not None else end - frame.measured_from
         scale = target / measured_days if measured_days > 0 else float("nan")
         kpis = {k: (v * scale if k in COUNT_KPIS else v) for k, v in kpis.items()}
+        counts_over_days = target
     start = next(r for r in records if r.kind is EventKind.RUN_STARTED)
     return {
         "scenario": start.data.get("scenario"),
@@ -295,6 +302,7 @@ def digest_log(
         "measured_from": measured_from,
         "ends_at": end,
         "measured_days": measured_days,
+        "counts_over_days": counts_over_days,  # the period the count KPIs are over
         "kpis": kpis,
         "incidents": incident_cube(records, measured_from),
         "barriers": barrier_cube(records, measured_from),
@@ -313,4 +321,9 @@ def run_digest(
     """
     log = run_scenario(scenario, seed, replication=replication)
     method = warm_up_method(scenario, warm_up)
-    return digest_log(log.records, warm_up=method, horizon_days=scenario.run.horizon_days)
+    return digest_log(
+        log.records,
+        warm_up=method,
+        horizon_days=scenario.run.horizon_days,
+        costs=scenario.costs,
+    )

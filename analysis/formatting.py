@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["decimals_for", "format_about", "format_number", "format_range", "plural"]
+__all__ = [
+    "decimals_for",
+    "format_about",
+    "format_estimate",
+    "format_number",
+    "format_range",
+    "plural",
+]
 
 
 def decimals_for(spread: float) -> int:
@@ -68,10 +75,22 @@ def format_about(value: float) -> str:
 
 
 def format_range(low: float, high: float, decimals: int | None = None) -> str:
-    """``"low to high"``; with no ``decimals`` both ends use the decimals of their spread."""
+    """``"low to high"``; with no ``decimals`` both ends use the decimals of their spread.
+    Missing bounds give "-"."""
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
+        return "-"
     if decimals is None:
         decimals = decimals_for((high - low) / 2.0)
     return f"{format_number(low, decimals)} to {format_number(high, decimals)}"
+
+
+def format_estimate(mean: float, low: float, high: float) -> str:
+    """``"0.818 (0.811 to 0.825)"``: a mean and its interval at the interval's decimals
+    (a whole-number count keeps none: ``"4,240 (4,087 to 4,399)"``)."""
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
+        return format_number(mean)
+    decimals = decimals_for((high - low) / 2.0)
+    return f"{format_number(mean, decimals)} ({format_range(low, high, decimals)})"
 
 
 def plural(count: float, singular: str, plural_form: str | None = None) -> str:

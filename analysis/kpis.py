@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sim.costs import Costs
 from sim.events import EventKind, LogRecord
 
 # Name, plain-words meaning, and whether a higher value is better (None: neither).
@@ -31,6 +32,7 @@ KPI_DEFINITIONS: tuple[tuple[str, str, bool | None], ...] = (
     ("harm_false_negative", "Children left under-protected and harmed", False),
     ("harm_false_positive", "Families wrongly put under child protection", False),
     ("serious_incidents", "Life-threatening injury or death after an agency failure", False),
+    ("cost_per_year", "Cost a year of the team and its work, in pounds (scenario costs)", None),
 )
 KPI_NAMES: tuple[str, ...] = tuple(name for name, _, _ in KPI_DEFINITIONS)
 HIGHER_IS_BETTER: dict[str, bool | None] = {name: better for name, _, better in KPI_DEFINITIONS}
@@ -89,11 +91,15 @@ def _time_average(changes: Iterable[tuple[float, int]], start: float, end: float
 
 
 def compute_kpis(
-    records: Sequence[LogRecord], *, measured_from: float | None = None
+    records: Sequence[LogRecord],
+    *,
+    measured_from: float | None = None,
+    costs: Costs | None = None,
 ) -> dict[str, float]:
     """Every KPI of one replication, in `KPI_NAMES` order.
 
     `measured_from` overrides the run's own warm-up (MSER-5 chooses one from the run).
+    `cost_per_year` needs the scenario's `costs` (`analysis.costs`); without them it is NaN.
     """
     frame = run_frame(records)
     w0 = frame.measured_from if measured_from is None else float(measured_from)
@@ -160,4 +166,13 @@ def compute_kpis(
         "nfa_after_assessment_rate": _share(nfa_after),
         "median_assessment_days": statistics.median(lengths) if lengths else float("nan"),
         **{k: float(v) for k, v in incidents.items()},
+        "cost_per_year": _cost(records, costs, w0, end),
     }
+
+
+def _cost(records: Sequence[LogRecord], costs: Costs | None, start: float, end: float) -> float:
+    if costs is None:
+        return float("nan")
+    from analysis.costs import cost_per_year
+
+    return cost_per_year(records, costs, measured_from=start, ends_at=end)

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 Unit = Literal["share", "days", "cases", "per_year", "pounds_per_year", "pounds", "number"]
-RestsOn = Literal["t-interval", "sign test", "Wilcoxon signed-rank"]
+RestsOn = Literal["t-interval", "sign test", "Wilcoxon signed-rank", "Fieller interval"]
 NO_DIFFERENCE = "no detectable difference"
 
 
@@ -96,6 +96,7 @@ HEADLINE_KPIS: tuple[str, ...] = (
     "harm_false_positive",
     "serious_incidents",
     "cost_per_year",
+    "cost_per_harm_averted",
 )
 
 
@@ -120,6 +121,7 @@ class KpiDifference:
     meaningful: float | None = None
     needed: int | None = None
     rests_on: RestsOn = "t-interval"
+    warning: str = ""
 
 
 def kpi_base_name(kpi: str) -> str:
@@ -165,6 +167,8 @@ def describe_difference(diff: KpiDifference) -> str:
     a change of about 2 a year)"."""
     phrase = _phrase(diff.kpi)
     unit = phrase.unit
+    if kpi_base_name(diff.kpi) == "cost_per_harm_averted":
+        return _cost_per_harm(diff)
     if not (_known(diff.mean) and _known(diff.ci_low) and _known(diff.ci_high)):
         return f"{phrase.noun} not measured in enough replications"
     if diff.verdict == NO_DIFFERENCE:
@@ -182,9 +186,24 @@ def describe_difference(diff: KpiDifference) -> str:
     return clause
 
 
+def _cost_per_harm(diff: KpiDifference) -> str:
+    """ "each child harmed averted costs about £52,000 (£31,000 to £140,000)" or why not."""
+    if _known(diff.ci_low) and _known(diff.ci_high) and _known(diff.mean):
+        decimals = 0
+        return (
+            f"each child harmed averted costs about £{format_number(diff.mean, decimals)} "
+            f"(£{format_number(diff.ci_low, decimals)} to "
+            f"£{format_number(diff.ci_high, decimals)})"
+        )
+    reason = diff.warning or "not estimable"
+    return f"no cost per child harmed averted ({reason})"
+
+
 def _power_note(diff: KpiDifference, unit: Unit) -> str:
     """What the runs could have detected, and what detecting a meaningful change needs."""
     parts = []
+    if diff.detectable == 0.0 and diff.mean == 0.0:
+        return f" (the same in each of the {plural(diff.n, 'paired replication')})"
     if _known(diff.detectable):
         size = _scale(float(diff.detectable or 0.0), unit)
         amount = _amount(size, unit, None)
@@ -280,12 +299,13 @@ def differences_from_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[K
                 mean=float(row["mean"]) if row.get("mean") is not None else math.nan,
                 ci_low=float(row["ci_low"]) if row.get("ci_low") is not None else math.nan,
                 ci_high=float(row["ci_high"]) if row.get("ci_high") is not None else math.nan,
-                verdict=str(row.get("verdict") or NO_DIFFERENCE),
-                n=int(row.get("n") or 0),
+                verdict=row["verdict"] if isinstance(row.get("verdict"), str) else NO_DIFFERENCE,
+                n=int(_optional_float(row.get("n")) or 0),
                 detectable=_optional_float(row.get("detectable")),
                 meaningful=_optional_float(row.get("meaningful")),
                 needed=None if needed is None else int(needed),
                 rests_on=row.get("rests_on") or "t-interval",
+                warning=row["warning"] if isinstance(row.get("warning"), str) else "",
             )
         )
     return out

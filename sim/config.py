@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from sim.costs import Costs
+
 Source = Literal[
     "police",
     "school",
@@ -792,3 +794,4 @@ class Scenario(Section):
     scripted: list[ScriptedReferral] = Field(
         default_factory=list, description="Referrals with a fixed truth (training exercises)."
     )
+    costs: Costs | None = Field(None, description="Unit costs for the cost KPIs (analysis only).")

@@ -72,9 +72,7 @@ def test_sign_test_verdict_names_its_test_and_keeps_interval_signs():
         rests_on="sign test",
     )
     text = describe_difference(d)
-    assert text == (
-        "the wait for allocation down 0.2 days (-0.1 to 0.4), shown by the sign test"
-    )
+    assert text == ("the wait for allocation down 0.2 days (-0.1 to 0.4), shown by the sign test")
 
 
 def test_sentence_orders_found_first_and_counts_replications():
@@ -172,3 +170,27 @@ def test_number_formats():
     assert plural(1, "figure") == "1 figure"
     assert plural(2, "replication") == "2 replications"
     assert plural(1200, "referral") == "1,200 referrals"
+
+
+def test_identical_runs_are_said_to_be_the_same():
+    d = _diff("serious_incidents", 0.0, 0.0, 0.0, "no detectable difference", detectable=0.0)
+    assert describe_difference(d) == (
+        "no detectable change in serious incidents (the same in each of the 8 paired replications)"
+    )
+
+
+def test_cost_per_harm_averted_is_told_in_pounds_or_why_not():
+    told = _diff("cost_per_harm_averted", 52_000.0, 31_000.0, 140_000.0, "estimated")
+    assert describe_difference(told) == (
+        "each child harmed averted costs about £52,000 (£31,000 to £140,000)"
+    )
+    not_told = KpiDifference(
+        kpi="cost_per_harm_averted",
+        mean=float("nan"),
+        ci_low=float("nan"),
+        ci_high=float("nan"),
+        verdict="not estimable",
+        n=8,
+        warning="no harm averted",
+    )
+    assert describe_difference(not_told) == "no cost per child harmed averted (no harm averted)"

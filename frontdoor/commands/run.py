@@ -9,9 +9,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
-from rich.console import Console
 
-from analysis.experiment import kpi_frame, run_replications, summarise
+from analysis.experiment import ReplicationResult, kpi_frame, run_replications, summarise
+from analysis.formatting import plural
 from frontdoor.commands.common import (
     UsageError,
     interval_json,
@@ -20,6 +20,7 @@ from frontdoor.commands.common import (
     print_json,
     progress_bar,
     seed_value,
+    wide_console,
 )
 from sim.loader import load_scenario, resolve_scenario_path, scenario_hash
 
@@ -65,7 +66,12 @@ def handle(args: argparse.Namespace) -> int:
     options: dict[str, object] = {}
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        options = {"log_dir": str(out), "log_format": args.log_format, "keep_cases": True}
+        options = {
+            "log_dir": str(out),
+            "log_format": args.log_format,
+            "keep_cases": True,
+            "keep_digest": True,
+        }
     with progress_bar(args.reps, f"{scenario.name}: replications") as advance:
         results = run_replications(
             scenario, args.reps, args.seed, jobs=jobs, progress=advance, **options
@@ -88,13 +94,29 @@ def handle(args: argparse.Namespace) -> int:
         )
         cases.to_csv(out / "cases.csv", index=False)
         (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        write_run_tables(out, scenario.name, results)
     if args.json:
         print_json(summary)
     else:
-        console = Console()
+        console = wide_console()
         console.print(
-            kpi_table(f"{scenario.name}: {args.reps} replications, seed {args.seed}", intervals)
+            kpi_table(
+                f"{scenario.name}: {plural(args.reps, 'replication')}, seed {args.seed}",
+                intervals,
+            )
         )
         if out is not None:
-            console.print(f"wrote {out}/summary.json, kpis.csv, cases.csv and event logs")
+            console.print(f"wrote {out}/summary.json, kpis.csv, cases.csv, tables/ and event logs")
     return 0
+
+
+def write_run_tables(out: Path, name: str, results: list[ReplicationResult]) -> None:
+    """Every analysis table of the run under out/tables/ (counts per year)."""
+    from analysis.experiment import per_year_kpis
+    from analysis.takeaway import incident_tables, kpis_table, write_tables
+
+    digests = [r.digest for r in results if r.digest is not None]
+    kpis = pd.DataFrame(
+        [{"scenario": name, "replication": i, **per_year_kpis(d)} for i, d in enumerate(digests)]
+    )
+    write_tables(out, {"kpis": kpis_table(kpis), **incident_tables([(name, digests)])})

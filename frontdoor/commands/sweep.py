@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 
 import pandas as pd
-from rich.console import Console
 from rich.table import Table
 
-from analysis.experiment import kpi_intervals, parse_vary, sweep_points
+from analysis.experiment import kpi_intervals, paired_differences, parse_vary, sweep_points
+from analysis.formatting import format_estimate, plural
 from analysis.store import ExperimentStore
-from frontdoor.commands.common import UsageError, fmt, positive_int, seed_value
+from analysis.takeaway import experiment_tables, write_tables
+from frontdoor.commands.common import UsageError, positive_int, seed_value, wide_console
 from frontdoor.commands.experiment_options import (
     add_backend_arguments,
     add_warm_up_argument,
@@ -64,7 +65,7 @@ def handle(args: argparse.Namespace) -> int:
         points = sweep_points(base, vary)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    console = Console()
+    console = wide_console()
     result = run_stored_experiment(
         points,
         args,
@@ -75,7 +76,12 @@ def handle(args: argparse.Namespace) -> int:
     intervals = kpi_intervals(result)
     summary_frame(result, intervals).to_csv(f"{args.out}/summary.csv", index=False)
     result.kpi_frame().to_csv(f"{args.out}/kpis.csv", index=False)
-    table = Table(title=f"Sweep of {base.name}: {args.reps} replications a point, seed {args.seed}")
+    differences = paired_differences(result) if len(result.points) > 1 and args.reps > 1 else None
+    write_tables(args.out, experiment_tables(result, differences))
+    table = Table(
+        title=f"Sweep of {base.name}: {plural(args.reps, 'replication')} a point, "
+        f"seed {args.seed}; counts are per year"
+    )
     fields = [path for path, _ in vary]
     for path in fields:
         table.add_column(path.split(".")[-1] if len(fields) > 1 else path, no_wrap=True)
@@ -86,15 +92,20 @@ def handle(args: argparse.Namespace) -> int:
         table.add_row(
             *(str(value) for _, value in point.changes),
             *(
-                f"{fmt(rows.loc[k, 'mean'])} ({fmt(rows.loc[k, 'ci_low'])} to "
-                f"{fmt(rows.loc[k, 'ci_high'])})"
+                format_estimate(rows.loc[k, "mean"], rows.loc[k, "ci_low"], rows.loc[k, "ci_high"])
                 for k in SHOWN_KPIS
             ),
         )
     console.print(table)
+    if differences is not None:
+        from frontdoor.commands.compare import summary_sentences
+
+        console.print(f"Against the first point ({result.points[0].label}):")
+        for sentence in summary_sentences(result.labels(), differences):
+            console.print(sentence, soft_wrap=True)
     total = len(points) * args.reps
     console.print(
-        f"ran {result.ran} replications, reused {total - result.ran} already stored; "
-        f"results in {args.out} (summary.csv, kpis.csv, results/)"
+        f"ran {plural(result.ran, 'replication')}, reused {total - result.ran} already stored; "
+        f"results in {args.out} (summary.csv, kpis.csv, tables/, results/)"
     )
     return 0
