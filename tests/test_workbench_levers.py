@@ -34,6 +34,17 @@ def test_every_staff_group_has_a_lever() -> None:
         assert (f"staff.groups.{i}.caseload_cap" in paths) == (group.caseload_cap > 0)
 
 
+def test_cost_levers_only_with_a_costs_section() -> None:
+    baseline = load_scenario("baseline")
+    assert baseline.costs is not None
+    costs = {lv.path: lv for lv in levers_for(baseline) if lv.group == "Costs"}
+    assert costs["costs.agency_workers"].maximum == 1000.0
+    changed, problems = apply_changes(baseline, {"costs.agency_workers": 3})
+    assert changed is not None and changed.costs is not None and changed.costs.agency_workers == 3
+    bare = baseline.model_copy(update={"costs": None})
+    assert not [lv for lv in levers_for(bare) if lv.group == "Costs"]
+
+
 def test_out_of_range_values_are_named() -> None:
     horizon = next(
         lv for lv in levers_for(load_scenario("baseline")) if lv.path == "run.horizon_days"

@@ -138,7 +138,7 @@ def lever_panel(source: Source) -> tuple[dict[str, Any], dict[str, str]]:
     problems: dict[str, str] = {}
     levers = levers_for(source.scenario)
     slots: dict[str, Any] = {}
-    for group in ("Run", "Staff", "Thresholds", "Ways of working"):
+    for group in ("Run", "Staff", "Thresholds", "Ways of working", "Costs"):
         with st.expander(group, expanded=group in ("Run", "Staff")):
             for lever in (lv for lv in levers if lv.group == group):
                 default = value_at(source.scenario, lever.path)
@@ -154,9 +154,14 @@ def lever_panel(source: Source) -> tuple[dict[str, Any], dict[str, str]]:
                 elif value != default:
                     changes[lever.path] = value
     st.session_state["_lever_slots"] = slots
+    no_costs = (
+        ""
+        if source.scenario.costs is not None
+        else (" This scenario has no costs section, so there are no cost levers.")
+    )
     st.caption(
         "Agency agreements: the model has no information-sharing agreement to switch on or "
-        "off yet, so there is no lever for it. Costs: the model has no costs section yet."
+        "off yet, so there is no lever for it." + no_costs
     )
     return changes, problems
 

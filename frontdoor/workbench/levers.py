@@ -25,7 +25,7 @@ from sim.loader import scenario_with
 from sim.yamlsafe import ScenarioError
 
 LeverKind = Literal["int", "float", "bool", "choice"]
-Group = Literal["Run", "Staff", "Thresholds", "Ways of working"]
+Group = Literal["Run", "Staff", "Thresholds", "Ways of working", "Costs"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +143,13 @@ WAYS_OF_WORKING: tuple[tuple[str, str, str, LeverKind], ...] = (
     ("reporting.culture", "Reporting culture", "culture", "choice"),
     ("reporting.reporting_system", "Near-miss reporting system", "yes/no", "bool"),
 )
+COST_LEVERS: tuple[tuple[str, str, str, LeverKind], ...] = (
+    ("costs.agency_workers", "Agency social workers on top of the team", "workers", "int"),
+    ("costs.agency_worker_per_year", "Cost of an agency social worker", "£ a year", "float"),
+    ("costs.assessment", "Cost of an assessment beyond staff time", "£", "float"),
+    ("costs.child_protection_plan", "Cost of a child protection plan", "£", "float"),
+    ("costs.serious_case_review", "Cost of a serious case review", "£", "float"),
+)
 RUN_LEVERS: tuple[tuple[str, str, str], ...] = (
     ("run.horizon_days", "Measured period", "days"),
     ("run.warm_up_days", "Warm-up before measuring", "days"),
@@ -151,7 +158,8 @@ RUN_LEVERS: tuple[tuple[str, str, str], ...] = (
 
 def levers_for(scenario: Scenario) -> list[Lever]:
     """Every lever for this scenario: one count per staff group, a cap per case-holding
-    group, the thresholds, the ways of working and the run length."""
+    group, the thresholds, the ways of working, the run length and, when the scenario has
+    a costs section, its unit costs and agency workers."""
     out = [_lever(p, "Run", label, unit, "float") for p, label, unit in RUN_LEVERS]
     for i, group in enumerate(scenario.staff.groups):
         role = group.role.replace("_", " ")
@@ -170,6 +178,8 @@ def levers_for(scenario: Scenario) -> list[Lever]:
     out += [
         _lever(p, "Ways of working", label, unit, kind) for p, label, unit, kind in WAYS_OF_WORKING
     ]
+    if scenario.costs is not None:  # the section is optional: no costs, no cost levers
+        out += [_lever(p, "Costs", label, unit, kind) for p, label, unit, kind in COST_LEVERS]
     return out
 
 

@@ -107,8 +107,7 @@ def show_answer(run: Run) -> None:
         )
     st.caption(
         f"{run.reps} paired replications on seed {run.seed} (replication i of both scenarios "
-        f"on the same random streams), run on {run.where} in {run.elapsed():.1f} s. Costs are "
-        "not shown: the model has no costs section yet."
+        f"on the same random streams), run on {run.where} in {run.elapsed():.1f} s."
     )
     t = tables(run)
     labels = run.result.labels()
