@@ -110,7 +110,7 @@ def artifacts() -> Path:
 
 def open_page(browser: Any, url: str) -> Any:
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(120_000)
     page.goto(url)
     page.get_by_role("button", name="Run 2 paired replications").wait_for()
     return page
@@ -214,7 +214,7 @@ def test_second_tab_sees_the_same_run(
     finished: dict[str, Any], browser: Any, server: dict[str, Any], artifacts: Path
 ) -> None:
     second = browser.new_page(viewport={"width": 1400, "height": 1000})
-    second.set_default_timeout(60_000)
+    second.set_default_timeout(120_000)
     second.goto(finished["url"])
     second.locator("[data-testid='fd-summary']").first.wait_for()
     first_text = finished["page"].locator("[data-testid='fd-summary']").first.inner_text()
