@@ -121,7 +121,7 @@ def set_number(page: Any, label: str, value: str) -> None:
     box.fill(value)
     box.press("Enter")
     page.wait_for_timeout(400)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=30_000)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=120_000)
 
 
 def tall_screenshot(page: Any, path: Path) -> None:
