@@ -128,3 +128,35 @@ def test_the_same_run_asked_twice_is_one_run(tmp_path) -> None:
         time.sleep(0.2)  # the animation and the report follow the answer
     assert first.report is not None and first.report.exists(), first.report_error
     assert first.animation is not None and len(first.animation.frames) > 1, first.animation_error
+
+
+def test_runs_go_to_the_scheduler_given(tmp_path) -> None:
+    """With a scheduler named at start-up, replications run there, with the same answer."""
+    import time
+
+    distributed = pytest.importorskip("distributed")
+    from frontdoor.workbench.runs import RunManager
+    from sim.loader import scenario_with
+
+    base = scenario_with(
+        load_scenario("small-team"), {"run.horizon_days": 20, "run.warm_up_days": 0}
+    )
+    policy = scenario_with(base, {"name": "small-team-policy", "policy": "fifo"})
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        manager = RunManager(workdir=tmp_path / "dask", scheduler=cluster.scheduler_address)
+        run = manager.start(baseline=base, policy=policy, seed=5, reps=2)
+        assert run.where.startswith("Dask (tcp://127.0.0.1:")
+        deadline = time.monotonic() + 240
+        while run.active and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert run.status == "done", run.error
+    local = RunManager(workdir=tmp_path / "local")
+    same = local.start(baseline=base, policy=policy, seed=5, reps=2)
+    while same.active and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert same.status == "done", same.error
+    assert run.result.kpi_frame().equals(same.result.kpi_frame())
+    while (run.extras_pending() or same.extras_pending()) and time.monotonic() < deadline:
+        time.sleep(0.2)
