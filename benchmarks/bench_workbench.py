@@ -94,7 +94,11 @@ def one_session(browser: object, seed: int) -> tuple[float, float]:
         return ready, run
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=20)
 
 
 def cli_compare(seed: int) -> float:

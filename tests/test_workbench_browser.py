@@ -60,6 +60,17 @@ def frontdoor(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def stop(proc: subprocess.Popen[str]) -> None:
+    """SIGTERM (the server is the process started: `frontdoor workbench` execs it), and
+    SIGKILL if it has not gone within 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     workdir = tmp_path_factory.mktemp("workbench-runs")
@@ -84,13 +95,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         except OSError:
             time.sleep(0.3)
     else:
-        proc.terminate()
+        stop(proc)
         pytest.fail("the workbench did not start within 60 s")
     try:
         yield {"url": url, "workdir": workdir, "first_line": first_line}
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(proc)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import argparse
 import importlib.util
 import ipaddress
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -80,10 +79,8 @@ def handle(args: argparse.Namespace) -> int:
     where = args.scheduler or "local processes"
     print(f"Front Door workbench at http://{args.host}:{args.port} (replications on {where})")
     sys.stdout.flush()
-    server = subprocess.Popen(server_command(args.host, args.port), env=env)
-    try:
-        return server.wait()
-    except KeyboardInterrupt:
-        server.terminate()
-        server.wait(timeout=10)
-        return 130
+    # The server replaces this process, so stopping it (Ctrl-C, SIGTERM to the pid a
+    # caller holds) stops the server itself and leaves no orphan behind.
+    command = server_command(args.host, args.port)
+    os.execve(command[0], command, env)
+    return 0  # not reached
