@@ -12,6 +12,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -60,15 +61,26 @@ def frontdoor(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def stop(proc: subprocess.Popen[str]) -> None:
+def stop(proc: subprocess.Popen[str], port: int) -> None:
     """SIGTERM (the server is the process started: `frontdoor workbench` execs it), and
-    SIGKILL if it has not gone within 20 s."""
+    SIGKILL if it has not gone within 60 s; then any replication worker it forked and left
+    behind (they carry the server's command line, with this test's own port)."""
     proc.terminate()
     try:
-        proc.wait(timeout=20)
+        proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=20)
+    marker = f"--server.port\0{port}\0".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker in cmdline and b"frontdoor/workbench/app.py" in cmdline:
+            os.kill(int(entry.name), signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
@@ -95,12 +107,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         except OSError:
             time.sleep(0.3)
     else:
-        stop(proc)
+        stop(proc, port)
         pytest.fail("the workbench did not start within 60 s")
     try:
         yield {"url": url, "workdir": workdir, "first_line": first_line}
     finally:
-        stop(proc)
+        stop(proc, port)
 
 
 @pytest.fixture(scope="module")
