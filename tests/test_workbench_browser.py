@@ -252,7 +252,7 @@ def test_out_of_range_lever_is_explained(
 ) -> None:
     page = open_page(browser, server["url"])
     set_number(page, "Measured period (days)", "0")
-    error = page.get_by_text("Measured period: must be > 0 (run.horizon_days)")
+    error = page.get_by_text("Measured period: must be > 0 and ≤ 36500 (run.horizon_days)")
     error.wait_for()
     assert page.get_by_role("button", name="Run 2 paired replications").is_disabled()
     page.screenshot(path=artifacts / "05-lever-out-of-range.png", full_page=True)

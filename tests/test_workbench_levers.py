@@ -17,8 +17,8 @@ pytest.importorskip("streamlit")
 
 def test_ranges_and_choices_come_from_the_schema() -> None:
     assert bounds("thresholds.screen_in_risk") == (0.0, 1.0, False)
-    assert bounds("staff.groups.3.count") == (0.0, None, False)
-    assert bounds("run.horizon_days") == (0.0, None, True)
+    assert bounds("staff.senior_practitioner.count") == (0.0, 1000.0, False)
+    assert bounds("run.horizon_days") == (0.0, 36500.0, True)
     assert choices("policy") == ("fifo", "immediate-harm-first", "need-weighted")
     assert Thresholds.model_fields["screen_in_risk"].description in {
         lever.help for lever in levers_for(load_scenario("baseline"))
@@ -29,9 +29,9 @@ def test_ranges_and_choices_come_from_the_schema() -> None:
 def test_every_staff_group_has_a_lever() -> None:
     scenario = load_scenario("baseline")
     paths = {lever.path for lever in levers_for(scenario)}
-    for i, group in enumerate(scenario.staff.groups):
-        assert f"staff.groups.{i}.count" in paths
-        assert (f"staff.groups.{i}.caseload_cap" in paths) == (group.caseload_cap > 0)
+    for group in scenario.staff.groups:
+        assert f"staff.{group.role}.count" in paths
+        assert (f"staff.{group.role}.caseload_cap" in paths) == (group.caseload_cap > 0)
 
 
 def test_cost_levers_only_with_a_costs_section() -> None:
@@ -49,15 +49,15 @@ def test_out_of_range_values_are_named() -> None:
     horizon = next(
         lv for lv in levers_for(load_scenario("baseline")) if lv.path == "run.horizon_days"
     )
-    assert out_of_range(horizon, 0.0) == "must be > 0"
+    assert out_of_range(horizon, 0.0) == "must be > 0 and ≤ 36500"
     assert out_of_range(horizon, 10.0) is None
 
 
 def test_a_refused_combination_is_keyed_to_its_lever() -> None:
     scenario = load_scenario("small-team")
     holders = {
-        f"staff.groups.{i}.count": 0
-        for i, g in enumerate(scenario.staff.groups)
+        f"staff.{g.role}.count": 0
+        for g in scenario.staff.groups
         if g.caseload_cap > 0
     }
     changed, problems = apply_changes(scenario, holders)
@@ -71,7 +71,7 @@ def test_downloaded_yaml_is_the_scenario_that_ran(tmp_path) -> None:
     from frontdoor.workbench.view import scenario_yaml
 
     scenario, problems = apply_changes(
-        load_scenario("baseline"), {"staff.groups.4.count": 9, "policy": "need-weighted"}
+        load_scenario("baseline"), {"staff.experienced.count": 9, "policy": "need-weighted"}
     )
     assert scenario is not None and not problems
     path = tmp_path / "policy.yaml"

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from sim.config import Scenario
 from sim.loader import scenario_with
+from sim.vocabulary import ROLES
 from sim.yamlsafe import ScenarioError
 
 LeverKind = Literal["int", "float", "bool", "choice"]
@@ -43,6 +44,7 @@ class Lever:
     exclusive_min: bool = False
     choices: tuple[str, ...] = ()
     step: float | None = None
+    key: tuple[str | int, ...] = ()  # where the setting sits in the file (groups by place)
 
     def allowed(self) -> str:
         """The allowed range in words, straight from the schema's bounds."""
@@ -61,12 +63,12 @@ def _num(value: float) -> str:
 
 
 def _field(path: str) -> Any:
-    """The pydantic FieldInfo behind a dotted path (list indices are skipped)."""
+    """The pydantic FieldInfo behind a dotted path (a staff group is named by its role)."""
     model: type[BaseModel] = Scenario
     info: Any = None
     for part in path.split("."):
-        if part.isdigit():
-            continue
+        if part in ROLES:
+            part = "groups"
         info = model.model_fields[part]
         inner = _model_inside(info.annotation)
         if inner is not None:
@@ -111,7 +113,14 @@ def describe(path: str) -> str:
     return str(_field(path).description or "")
 
 
-def _lever(path: str, group: Group, label: str, unit: str, kind: LeverKind) -> Lever:
+def _lever(
+    path: str,
+    group: Group,
+    label: str,
+    unit: str,
+    kind: LeverKind,
+    key: tuple[str | int, ...] | None = None,
+) -> Lever:
     low, high, exclusive = bounds(path) if kind in ("int", "float") else (None, None, False)
     return Lever(
         path=path,
@@ -125,6 +134,7 @@ def _lever(path: str, group: Group, label: str, unit: str, kind: LeverKind) -> L
         exclusive_min=exclusive,
         choices=choices(path) if kind == "choice" else (),
         step=(0.01 if high is not None and high <= 1 else 1.0) if kind == "float" else None,
+        key=key if key is not None else tuple(path.split(".")),
     )
 
 
@@ -163,15 +173,27 @@ def levers_for(scenario: Scenario) -> list[Lever]:
     out = [_lever(p, "Run", label, unit, "float") for p, label, unit in RUN_LEVERS]
     for i, group in enumerate(scenario.staff.groups):
         role = group.role.replace("_", " ")
-        out.append(_lever(f"staff.groups.{i}.count", "Staff", f"{role}: staff", "workers", "int"))
+        # Addressed by role, as `frontdoor sweep --vary` addresses them.
+        where = ("staff", "groups", i)
+        out.append(
+            _lever(
+                f"staff.{group.role}.count",
+                "Staff",
+                f"{role}: staff",
+                "workers",
+                "int",
+                key=(*where, "count"),
+            )
+        )
         if group.caseload_cap > 0:
             out.append(
                 _lever(
-                    f"staff.groups.{i}.caseload_cap",
+                    f"staff.{group.role}.caseload_cap",
                     "Staff",
                     f"{role}: caseload cap",
                     "assessments per worker",
                     "int",
+                    key=(*where, "caseload_cap"),
                 )
             )
     out += [_lever(p, "Thresholds", label, unit, "float") for p, label, unit in THRESHOLD_LEVERS]
@@ -186,7 +208,10 @@ def levers_for(scenario: Scenario) -> list[Lever]:
 def value_at(scenario: Scenario, path: str) -> Any:
     target: Any = scenario
     for part in path.split("."):
-        target = target[int(part)] if part.isdigit() else getattr(target, part)
+        if part in ROLES and hasattr(target, "groups"):
+            target = next(g for g in target.groups if g.role == part)
+        else:
+            target = getattr(target, part)
     return target
 
 
@@ -247,7 +272,7 @@ def default_source(
 ) -> str:
     """Where the default comes from: the file's comment on that setting, else the file,
     else the schema's default (a modelling judgement)."""
-    key = tuple(int(p) if p.isdigit() else p for p in lever.path.split("."))
+    key = lever.key
     if key not in positions:
         parent = key[:-1]
         if parent in positions and positions[parent][0] in comments:
