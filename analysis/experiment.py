@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,19 +48,13 @@ def run_replication(
     replication: int,
     *,
     log_dir: str | None = None,
-    log_format: str = "csv",
+    log_format: str = "parquet",
     keep_cases: bool = False,
 ) -> ReplicationResult:
     """Run replication `replication` of `scenario`; optionally write its log."""
     log = run_scenario(scenario, seed, replication=replication)
     if log_dir is not None:
-        folder = Path(log_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = folder / f"events-rep{replication:03d}"
-        if log_format == "parquet":
-            log.write_parquet(stem.with_suffix(".parquet"))
-        else:
-            log.write_csv(stem.with_suffix(".csv"))
+        log.write(log_dir, f"events-rep{replication:03d}", log_format)
     cases = case_rows(log.records) if keep_cases else None
     return ReplicationResult(replication, compute_kpis(log.records), cases)
 

@@ -57,10 +57,10 @@ class RunFrame:
 
 def run_frame(records: Sequence[LogRecord]) -> RunFrame:
     start = next(r for r in records if r.kind is EventKind.RUN_STARTED)
-    workers = start.data["workers"]
+    workers = start.workers
     return RunFrame(
-        measured_from=float(start.data["measured_from"]),
-        ends_at=float(start.data["ends_at"]),
+        measured_from=float(start.measured_from),
+        ends_at=float(start.ends_at),
         case_holders=sum(1 for w in workers if w[2] > 0),
     )
 
@@ -119,33 +119,33 @@ def compute_kpis(
         0,
     )
     for r in records:
-        kind, data = r.kind, r.data
+        kind = r.kind
         if kind is EventKind.QUEUED:
             waiting_changes.append((r.time, 1))
         elif kind is EventKind.ALLOCATED:
             waiting_changes.append((r.time, -1))
             caseload_changes.append((r.time, 1))
             if r.time >= w0:
-                waits.append(data["wait_days"])
+                waits.append(r.wait_days)
         elif kind is EventKind.CONCLUDED:
             caseload_changes.append((r.time, -1))
             if r.time >= w0:
-                assessed_within.append(bool(data["within_timescale"]))
-                nfa_after.append(data["outcome"] == "no_further_action")
-                lengths.append(data["length_days"])
+                assessed_within.append(bool(r.within_timescale))
+                nfa_after.append(r.outcome == "no_further_action")
+                lengths.append(r.length_days)
         elif r.time < w0:
             continue
         elif kind is EventKind.REFERRAL_ARRIVED:
             referrals += 1
-            since = data["days_since_last_referral"]
+            since = r.days_since_last_referral
             if since is not None and since <= 365.0:
                 re_referrals += 1
         elif kind is EventKind.SCREENED:
-            screened_within.append(bool(data["within_timescale"]))
-            nfa_at_referral.append(data["level"] == "no_further_action")
+            screened_within.append(bool(r.within_timescale))
+            nfa_at_referral.append(r.level == "no_further_action")
         elif kind is EventKind.INCIDENT_GRADED:
-            incidents[data["incident"]] += 1
-            if data["grade"] == "life_threatening_or_death":
+            incidents[r.incident] += 1
+            if r.grade == "life_threatening_or_death":
                 incidents["serious_incidents"] += 1
     caseload = _time_average(caseload_changes, w0, end)
     return {

@@ -31,7 +31,7 @@ from analysis.digest import digest_log
 from analysis.kpis import KPI_LABELS
 from analysis.stats import Interval, mean_ci
 from analysis.store import MANIFEST, ExperimentStore
-from sim.events import read_csv
+from sim.log_files import is_log_folder, read_log
 
 
 class NoResults(LookupError):
@@ -88,12 +88,12 @@ def _load_store(manifest_path: Path) -> Experiment | None:
 
 
 def _load_run(summary_path: Path) -> Experiment | None:
-    """A `frontdoor run --out` folder: digests made from its CSV event logs."""
-    logs = sorted(summary_path.parent.glob("events-rep*.csv"))
+    """A `frontdoor run --out` folder: digests made from its event log tables."""
+    logs = [p for p in sorted(summary_path.parent.glob("events-rep*")) if is_log_folder(p)]
     if not logs:
         return None
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    digests = [digest_log(read_csv(path)) for path in logs]
+    digests = [digest_log(read_log(path)) for path in logs]
     return Experiment(
         name=summary_path.parent.name,
         kind="run",

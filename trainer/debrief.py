@@ -100,8 +100,7 @@ def _facts_slices(
     mine = [f for f in findings if f.case_id == c.case_id]
     before = [f for f in mine if f.returned_at is not None and f.returned_at <= decided]
     slices: list[Slice] = []
-    data = family.data
-    recorded = data.get("recorded_surname")
+    recorded = family.recorded_surname
     if recorded:
         searches = [f for f in mine if f.action == "database" and f.requested_at <= decided]
         found = any(f.outcome == "found" for f in before if f.action == "database")
@@ -117,13 +116,13 @@ def _facts_slices(
             conds = [
                 CONDITION_LABELS.get(k, k)
                 for b in barriers
-                if b.data.get("barrier") == "database_check" and not b.data.get("held")
-                for k in b.data.get("conditions", [])
+                if b.barrier == "database_check" and not b.held
+                for k in b.conditions
             ]
             if conds:
                 why += f" ({'; '.join(dict.fromkeys(conds))})"
             slices.append(Slice("Database search", False, why, "database_check", "other_spelling"))
-    place = str(data.get("file_location", "none"))
+    place = str(family.file_location)
     if place != "none":
         files = [f for f in mine if f.action == "file"]
         arrived = [f for f in before if f.action == "file" and f.outcome == "arrived"]
@@ -138,7 +137,7 @@ def _facts_slices(
         else:
             why = f"requested, still coming from {FILE_PLACES.get(place, place)} at the decision"
             slices.append(Slice("Paper file", False, why, "file_retrieval", "late"))
-    for agency in data.get("agencies_knowing", []):
+    for agency in family.agencies_knowing:
         label = f"{AGENCY_LABELS.get(agency, agency)} check"
         asked = [f for f in mine if f.label == f"agency:{agency}"]
         answered = [f for f in before if f.label == f"agency:{agency}" and f.outcome == "answered"]
@@ -170,20 +169,19 @@ def _log_slices(c: CaseScore, barriers: Sequence[LogRecord]) -> list[Slice]:
     """Decision and handover defences as the model logged them."""
     out: list[Slice] = []
     for b in barriers:
-        name = str(b.data.get("barrier"))
+        name = str(b.barrier)
         if name not in ("screening", "out_of_hours_handover", "allocation") or (
             c.decided_at is not None and b.time > c.decided_at + 1.0
         ):
             continue
-        held = bool(b.data.get("held"))
-        conds = [CONDITION_LABELS.get(k, k) for k in b.data.get("conditions", [])]
+        held = bool(b.held)
+        conds = [CONDITION_LABELS.get(k, k) for k in b.conditions]
         why = "; ".join(conds) if conds else ("held" if held else "did not hold")
         reason = ""
         if name == "screening" and not held:
-            reason = "over" if b.data.get("decided") == "child_protection" else "under"
-            why = (
-                f"decided {level_words(b.data.get('decided'))}, "
-                f"the truth was {level_words(b.data.get('truth'))}" + (f" ({why})" if conds else "")
+            reason = "over" if b.decided == "child_protection" else "under"
+            why = f"decided {level_words(b.decided)}, the truth was {level_words(b.truth)}" + (
+                f" ({why})" if conds else ""
             )
         if name == "out_of_hours_handover" and not held:
             reason = "dropped"
@@ -218,22 +216,22 @@ def build_debrief(
         family = families[c.family_id]
         mine = by_case.get(c.case_id, [])
         arrival = next(r for r in mine if r.kind == EventKind.REFERRAL_ARRIVED)
-        spelling = str(arrival.data.get("spelling", ""))
+        spelling = str(arrival.spelling)
         scripted = plan.referrals.get(c.ref) if c.ref else None
         child = scripted.child if scripted is not None else "a child"
         title = f"{child}: the {spelling} family ({SOURCE_LABELS.get(c.source, c.source)})"
-        words, _ = concern_words(float(family.data["risk"]), thresholds)
+        words, _ = concern_words(float(family.risk), thresholds)
         truth = [
             f"Hidden truth: {CONCERN_LABELS.get(c.harm_type, c.harm_type)}, {words}; "
             f"the family needed {LEVEL_LABELS[c.truth].lower()}.",
             f"The referral alone showed {LEVEL_LABELS[c.surface].lower()}.",
         ]
-        recorded = family.data.get("recorded_surname")
+        recorded = family.recorded_surname
         if recorded and recorded != spelling:
             truth.append(f"On record under {recorded!r}, not {spelling!r}.")
         elif recorded:
             truth.append("Known to the team, on record under this spelling.")
-        knowing = family.data.get("agencies_knowing", [])
+        knowing = family.agencies_knowing
         if knowing:
             truth.append(f"Agencies holding information: {', '.join(knowing)}.")
         if scripted is not None and scripted.near_miss is not None:
@@ -302,25 +300,25 @@ def build_debrief(
             if r.kind == EventKind.ALLOCATED and r.time >= ends:
                 what_next.append((r.time, f"{when}: allocated to a worker"))
             elif r.kind == EventKind.CONCLUDED:
-                what_next.append((r.time, f"{when}: assessment concluded {r.data['outcome']}"))
+                what_next.append((r.time, f"{when}: assessment concluded {r.outcome}"))
             elif r.kind == EventKind.PLAN_STARTED:
-                what_next.append((r.time, f"{when}: {r.data['plan'].replace('_', ' ')} plan"))
+                what_next.append((r.time, f"{when}: {r.plan.replace('_', ' ')} plan"))
             elif r.kind == EventKind.CLOSED:
-                reason = str(r.data["reason"]).replace("_", " ")
+                reason = str(r.reason).replace("_", " ")
                 what_next.append((r.time, f"{when}: case closed ({reason})"))
         for r in records:
             if r.family != c.family_id:
                 continue
             when = day_offset(r.time, ends) if r.time >= ends else hours_minutes(r.time)
             if r.kind == EventKind.HARM_OCCURRED and r.time >= c.arrived_at:
-                what_next.append((r.time, f"{when}: harm to the child ({r.data['severity']})"))
+                what_next.append((r.time, f"{when}: harm to the child ({r.severity})"))
             elif r.kind == EventKind.INCIDENT_GRADED:
-                kind = str(r.data["incident"]).replace("_", " ")
-                by = r.data.get("caught_by")
+                kind = str(r.incident).replace("_", " ")
+                by = r.caught_by
                 extra = f", caught by {BARRIER_LABELS.get(by, by)}" if by else ""
                 what_next.append((r.time, f"{when}: graded {kind}{extra}"))
             elif r.kind == EventKind.REFERRAL_ARRIVED and r.case != c.case_id:
-                what_next.append((r.time, f"{when}: referred again by {r.data['source']}"))
+                what_next.append((r.time, f"{when}: referred again by {r.source}"))
         what_next.sort(key=lambda item: item[0])
         if not what_next or all(t < ends for t, _ in what_next):
             what_next.append((ends, "Nothing more happened in the follow-up period."))

@@ -13,7 +13,6 @@ from rich.console import Console
 
 from analysis.experiment import kpi_frame, run_replications, summarise
 from frontdoor.commands.common import (
-    UsageError,
     interval_json,
     kpi_table,
     positive_int,
@@ -29,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", help="scenario file, or the name of a bundled scenario")
     p.add_argument("--reps", type=positive_int, default=5, help="replications (default 5)")
     p.add_argument("--seed", type=seed_value, default=1, help="seed of the run (default 1)")
-    p.add_argument("--out", help="folder for event logs, the case table and summary.json")
+    p.add_argument("--out", help="folder for event log tables, the case table and summary.json")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument(
         "--jobs",
@@ -39,9 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--log-format",
-        choices=("csv", "parquet"),
-        default="csv",
-        help="format of the event logs written with --out (parquet needs pyarrow)",
+        choices=("parquet", "csv"),
+        default="parquet",
+        help="format of the event log tables written with --out (default parquet)",
     )
     p.set_defaults(handler=handle)
 
@@ -56,11 +55,6 @@ def package_version() -> str:
 def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     jobs = args.jobs or os.cpu_count() or 1
-    if args.log_format == "parquet":
-        import importlib.util
-
-        if importlib.util.find_spec("pyarrow") is None:
-            raise UsageError("writing Parquet needs pyarrow: pip install 'frontdoor[parquet]'")
     out = Path(args.out) if args.out else None
     options: dict[str, object] = {}
     if out is not None:
