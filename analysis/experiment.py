@@ -24,13 +24,13 @@ import pandas as pd
 
 from analysis.digest import run_digest
 from analysis.execution import Backend, Task, execute
-from analysis.kpis import HIGHER_IS_BETTER, KPI_NAMES, compute_kpis
+from analysis.kpis import HIGHER_IS_BETTER, KPI_NAMES, KpiReducer
 from analysis.stats import Comparison, Interval, mean_ci, paired_comparisons
 from analysis.store import ExperimentStore
-from analysis.tables import case_rows
+from analysis.tables import CaseRows
 from sim.config import Scenario
 from sim.loader import ScenarioError, scenario_hash, scenario_with
-from sim.model import run_scenario
+from sim.model import FrontDoorModel
 
 Progress = Callable[[int], None]
 
@@ -51,12 +51,24 @@ def run_replication(
     log_format: str = "parquet",
     keep_cases: bool = False,
 ) -> ReplicationResult:
-    """Run replication `replication` of `scenario`; optionally write its log."""
-    log = run_scenario(scenario, seed, replication=replication)
+    """Run replication `replication` of `scenario`; optionally write its log.
+
+    The KPIs (and case rows) are reduced from the records as the run makes them; the
+    log itself is kept only when it is to be written.
+    """
+    model = FrontDoorModel(scenario, seed=seed, replication=replication)
+    kpis = KpiReducer()
+    model.log.subscribe(kpis)
+    cases = CaseRows() if keep_cases else None
+    if cases is not None:
+        model.log.subscribe(cases)
+    if log_dir is None:
+        model.log.stop_keeping()
+    log = model.run()
+    model.release()
     if log_dir is not None:
         log.write(log_dir, f"events-rep{replication:03d}", log_format)
-    cases = case_rows(log.records) if keep_cases else None
-    return ReplicationResult(replication, compute_kpis(log.records), cases)
+    return ReplicationResult(replication, kpis.result(), cases.rows() if cases else None)
 
 
 def run_replications(

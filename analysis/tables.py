@@ -39,17 +39,31 @@ CASE_COLUMNS = (
 
 def case_rows(records: Sequence[LogRecord]) -> list[dict[str, Any]]:
     """One dict per case with what happened to it and the family's hidden truth."""
-    truth: dict[int, dict[str, Any]] = {}
-    cases: dict[int, dict[str, Any]] = {}
+    rows = CaseRows()
     for r in records:
+        rows(r)
+    return rows.rows()
+
+
+class CaseRows:
+    """`case_rows`, reduced record by record as the run goes (subscribe to a log)."""
+
+    def __init__(self) -> None:
+        self.truth: dict[int, dict[str, Any]] = {}
+        self.cases: dict[int, dict[str, Any]] = {}
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self.cases.values())
+
+    def __call__(self, r: Any) -> None:
         kind = r.kind
         if kind is EventKind.FAMILY_CREATED:
-            truth[r.family] = {
+            self.truth[r.family] = {
                 "harm_type": r.harm_type,
                 "true_risk": r.risk,
                 "true_need": r.need,
             }
-            continue
+            return
         if kind is EventKind.REFERRAL_ARRIVED:
             row = dict.fromkeys(CASE_COLUMNS)
             row.update(
@@ -61,20 +75,20 @@ def case_rows(records: Sequence[LogRecord]) -> list[dict[str, Any]]:
                 out_of_hours=r.out_of_hours,
                 re_referral=r.re_referral,
             )
-            row.update(truth.get(r.family, {}))
-            cases[r.case] = row
-            continue
-        row = cases.get(r.case)
-        if row is None:
-            continue
+            row.update(self.truth.get(r.family, {}))
+            self.cases[r.case] = row
+            return
+        found = self.cases.get(r.case)
+        if found is None:
+            return
         if kind is EventKind.SCREENED:
-            row.update(screened_at=r.time, screening_level=r.level)
+            found.update(screened_at=r.time, screening_level=r.level)
         elif kind is EventKind.QUEUED:
-            row["queued_at"] = r.time
+            found["queued_at"] = r.time
         elif kind is EventKind.ALLOCATED:
-            row.update(allocated_at=r.time, wait_days=r.wait_days, worker=r.worker, role=r.role)
+            found.update(allocated_at=r.time, wait_days=r.wait_days, worker=r.worker, role=r.role)
         elif kind is EventKind.CONCLUDED:
-            row.update(
+            found.update(
                 concluded_at=r.time,
                 outcome=r.outcome,
                 assessment_stage=r.stage,
@@ -82,8 +96,7 @@ def case_rows(records: Sequence[LogRecord]) -> list[dict[str, Any]]:
                 within_timescale=r.within_timescale,
             )
         elif kind is EventKind.CLOSED:
-            row.update(closed_at=r.time, close_reason=r.reason)
-    return list(cases.values())
+            found.update(closed_at=r.time, close_reason=r.reason)
 
 
 def case_table(records: Sequence[LogRecord]) -> pd.DataFrame:

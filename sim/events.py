@@ -48,6 +48,7 @@ class EventLog:
     def __init__(self) -> None:
         self.records: list[LogRecord] = []
         self.listeners: list[Callable[[LogRecord], None]] = []
+        self._count = 0  # records made while not kept (see stop_keeping)
 
     @property
     def next_seq(self) -> int:
@@ -76,6 +77,32 @@ class EventLog:
         records = self.records
         record: LogRecord = RECORD_TYPES[kind](time, len(records), kind, case, family, **data)
         records.append(record)
+        for listener in self.listeners:
+            listener(record)
+        return record
+
+    def subscribe(self, listener: Callable[[LogRecord], None]) -> None:
+        """Call `listener` with every record: those already kept, then each new one."""
+        for record in self.records:
+            listener(record)
+        self.listeners.append(listener)
+
+    def stop_keeping(self) -> None:
+        """Keep no more records (nor those kept so far): listeners still get every one.
+
+        For a replication whose log is reduced as it goes and never written: its records
+        are freed as soon as the listeners have seen them. Sequence numbers run on.
+        """
+        self._count = len(self.records)
+        self.records = []
+        self.emit = self._emit_unkept  # type: ignore[method-assign]
+
+    def _emit_unkept(
+        self, time: float, kind: EventKind, case: int, family: int, data: dict[str, Any]
+    ) -> LogRecord:
+        seq = self._count
+        self._count = seq + 1
+        record: LogRecord = RECORD_TYPES[kind](time, seq, kind, case, family, **data)
         for listener in self.listeners:
             listener(record)
         return record
