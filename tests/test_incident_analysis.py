@@ -12,6 +12,7 @@ from analysis.digest import digest_log, warm_up_method
 from analysis.stats import mser5
 from sim.events import EventKind, LogRecord
 from sim.model import FrontDoorModel
+from sim.records import IncidentReported
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +68,17 @@ def test_reported_incidents_are_matched_to_the_truth(log: list[LogRecord]) -> No
     log = [r for r in log if r.kind is not EventKind.INCIDENT_REPORTED]  # only ours
     graded = [r for r in log if r.kind is EventKind.INCIDENT_GRADED]
     reports = [
-        LogRecord(
+        IncidentReported(
             g.time,
             len(log) + i,
             EventKind.INCIDENT_REPORTED,
             g.case,
             g.family,
-            {"incident": g.incident},
+            incident_seq=g.seq,
+            incident=g.incident,
+            reported_by="family",
+            channel="line_manager",
+            seen_by_senior_managers=False,
         )
         for i, g in enumerate(graded[::2])
     ]
