@@ -210,6 +210,24 @@ class TestRunOut:
             assert (cases["replication"] == replication).sum() == arrived
         assert not cases.duplicated(["replication", "case"]).any()
 
+    def test_report_reads_the_run_folder(self, out_dir: Path) -> None:
+        # `frontdoor report` finds a run folder by its summary and reads its tables.
+        from analysis.report import find_experiments
+
+        found = [e for e in find_experiments(out_dir.parent) if e.kind == "run"]
+        assert len(found) == 1
+        digests = found[0].scenarios[0].digests
+        assert [d["replication"] for d in digests] == [0, 1]
+        table = pd.read_csv(out_dir / "kpis.csv")
+        for replication, digest_of_rep in enumerate(digests):
+            row = table.iloc[replication]
+            for name in ISSUE_KPIS:
+                value = digest_of_rep["kpis"][name]
+                if math.isnan(value):
+                    assert math.isnan(row[name]), name
+                else:  # the tables hold six decimals
+                    assert row[name] == pytest.approx(value, rel=1e-4, abs=1e-4), name
+
     def test_csv_tables_hold_what_the_parquet_tables_hold(
         self, out_dir: Path, small: tuple[Path, Scenario], tmp_path: Path
     ) -> None:
