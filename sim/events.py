@@ -49,17 +49,21 @@ class EventLog:
         self.records: list[LogRecord] = []
         self.listeners: list[Callable[[LogRecord], None]] = []
         self._count = 0  # records made while not kept (see stop_keeping)
+        self._keep = True
 
     @property
     def next_seq(self) -> int:
         """The sequence number the next appended record must carry."""
-        return len(self.records)
+        return self._count + len(self.records)
 
     def append(self, record: LogRecord) -> LogRecord:
         """Append a record built by its own type (the typed builder of its kind)."""
-        if record.seq != len(self.records):
-            raise ValueError(f"record seq {record.seq} != next seq {len(self.records)}")
-        self.records.append(record)
+        if record.seq != self._count + len(self.records):
+            raise ValueError(f"record seq {record.seq} is not the next seq {self.next_seq}")
+        if self._keep:
+            self.records.append(record)
+        else:
+            self._count += 1
         for listener in self.listeners:
             listener(record)
         return record
@@ -93,8 +97,9 @@ class EventLog:
         For a replication whose log is reduced as it goes and never written: its records
         are freed as soon as the listeners have seen them. Sequence numbers run on.
         """
-        self._count = len(self.records)
+        self._count += len(self.records)
         self.records = []
+        self._keep = False
         self.emit = self._emit_unkept  # type: ignore[method-assign]
 
     def _emit_unkept(

@@ -65,6 +65,13 @@ def test_emit_builds_the_typed_record_and_refuses_unknown_fields() -> None:
         log.emit(3.0, EventKind.CLOSED, 7, 9, {"reason": "x", "days_open": 1.0, "colour": 1})
     with pytest.raises(ValueError):
         log.append(record)  # its seq is taken
+    # A log that stops keeping records still numbers them and tells its listeners.
+    log.stop_keeping()
+    closed = log.emit(4.0, EventKind.CLOSED, 7, 9, {"reason": "x", "days_open": 1.5})
+    built = BarrierTested(5.0, log.next_seq, EventKind.BARRIER_TESTED, 7, 9, **fields)
+    assert log.append(built) is built
+    assert (closed.seq, built.seq, log.next_seq, log.records) == (1, 2, 3, [])
+    assert seen == [record, closed, built]
 
 
 def test_information_answers_keep_only_the_fields_of_their_kind() -> None:
