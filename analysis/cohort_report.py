@@ -36,6 +36,7 @@ PATTERN_WORDS = {
     "handover_drops_fact": "handover drops a fact",
     "agency_fact_not_passed_on": "agency fact not passed on",
     "long_term_change": "long-term case changes",
+    "false_positive": "alarming referral, safe family",
     "free_play_hidden_risk": "free play: hidden risk",
 }
 
@@ -51,6 +52,41 @@ def missed_by_pattern(cases: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
     table["share_missed"] = table["missed"] / table["met"]
     return table.sort_values(["share_missed", "missed", "pattern"], ascending=[False, False, True])
+
+
+def mastery_by_pattern(cases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each trainee's mastery of each pattern they met (knowledge tracing over their cases
+    in session order, trainer.curriculum), and the class summary per pattern."""
+    from trainer.curriculum import MASTERED, Observation, trace
+
+    columns = ["pattern", "trainees", "mean_mastery", "lowest", "mastered"]
+    if cases.empty:
+        return pd.DataFrame(), pd.DataFrame(columns=columns)
+    keep = cases[~cases["pattern"].isin(["none", "free_play_hidden_risk"])]
+    rows: dict[str, dict[str, float]] = {}
+    for trainee, group in keep.groupby("trainee", sort=True):
+        observed = [
+            Observation(
+                int(r.session), str(r.pattern), r.outcome in ("hit", "correct_rejection"), 1
+            )
+            for r in group.itertuples()
+        ]
+        m = trace(observed)
+        rows[str(trainee)] = {p: round(m.of(p), 3) for p in sorted(m.met)}
+    wide = pd.DataFrame.from_dict(rows, orient="index").sort_index(axis=1)
+    wide.index.name = "trainee"
+    summary = [
+        {
+            "pattern": p,
+            "trainees": int(wide[p].notna().sum()),
+            "mean_mastery": round(float(wide[p].mean()), 3),
+            "lowest": float(wide[p].min()),
+            "mastered": int((wide[p] >= MASTERED).sum()),
+        }
+        for p in wide.columns
+    ]
+    table = pd.DataFrame(summary, columns=columns).sort_values(["mean_mastery", "pattern"])
+    return wide, table
 
 
 def by_trainee(sessions: pd.DataFrame) -> pd.DataFrame:
@@ -208,6 +244,19 @@ def build_cohort_report(
                 "Hidden risks missed, by the report's pattern (missed of met)",
             )
             w.table(missed.assign(pattern=labels))
+        w.heading("Mastery of each pattern across the class")
+        wide, mastery = mastery_by_pattern(cases)
+        if mastery.empty:
+            w.para("No shift in these stores held a near-miss pattern.")
+        else:
+            w.para(
+                "Mastery is the chance that a trainee has learnt to catch a pattern, traced "
+                "case by case over their shifts (Bayesian knowledge tracing: start 0.2, "
+                "learning 0.15, slip 0.1, guess 0.2; mastered at 0.95 or above). It is what "
+                "the curriculum reads to choose each trainee's next shift."
+            )
+            w.table(mastery.assign(pattern=[PATTERN_WORDS.get(p, p) for p in mastery["pattern"]]))
+            w.table(wide.reset_index(), max_rows=200)
         w.heading("Sensitivity (d') and criterion (c)")
         w.para(
             "d' measures how well a trainee told families hiding a risk from the others; "
@@ -254,4 +303,4 @@ def build_cohort_report(
     return path, w.figures
 
 
-__all__ = ["build_cohort_report", "by_trainee", "missed_by_pattern"]
+__all__ = ["build_cohort_report", "by_trainee", "mastery_by_pattern", "missed_by_pattern"]

@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "train",
     "sessions",
     "exercises",
+    "next",
     "cohort",
     "replay",
 )

@@ -436,7 +436,10 @@ class InformationDesk:
                     if not why:
                         why.append("name_matching")
                 model.barrier(case, "database_check", False, why, worker)
-            if facts.file_location != "none" and case.record_found:
+            # A file nobody asked for (a person at the desk chose not to) was not a test
+            # of the files, as an agency never rung is not a test of that agency.
+            asked = case.file_status != "not_requested" or "file" in case.skipped
+            if facts.file_location != "none" and case.record_found and asked:
                 status = case.file_status
                 if status == "arrived":
                     model.barrier(

@@ -41,10 +41,13 @@ REQUIRED_PATTERNS = {
 
 
 def play_one(job: tuple[str, str, int]) -> tuple[str, str, list[dict[str, Any]]]:
-    """One headless shift; the case outcomes only (picklable)."""
+    """One headless shift; the case outcomes and front-door barriers only (picklable)."""
+    from trainer.holes import front_door_held, front_door_holes
+
     name, bot, seed = job
     app, game = play_app(name, bot, seed)
     assert app.error is None, app.error
+    records = game.last_session.desk.model.log.records
     cases = [
         {
             "ref": c.score.ref,
@@ -53,6 +56,8 @@ def play_one(job: tuple[str, str, int]) -> tuple[str, str, list[dict[str, Any]]]
             "level": None if c.score.level is None else int(c.score.level),
             "truth": int(c.score.truth),
             "by": c.score.decided_by,
+            "holes": front_door_holes(records, c.score.case_id),
+            "held": sorted(front_door_held(records, c.score.case_id)),
         }
         for c in game.last_session.debrief.cases
     ]
@@ -111,10 +116,11 @@ class TestTheLibrary:
 
     @pytest.mark.parametrize("name", sorted(EXERCISES))
     def test_every_near_miss_names_its_barriers_and_latent_conditions(self, name: str) -> None:
+        # The decision itself is always among the holes; a barrier's list of conditions
+        # may be empty, when the log names no latent condition (an active failure only).
         for r in plan(name).referrals.values():
             if r.near_miss is not None:
-                assert r.near_miss.barriers, r.ref
-                assert all(r.near_miss.barriers.values()), r.ref
+                assert "screening" in r.near_miss.barriers, r.ref
 
     def test_an_unknown_barrier_is_one_error_naming_file_line_and_field(self, tmp_path) -> None:
         import shutil
@@ -124,10 +130,10 @@ class TestTheLibrary:
         source = EXERCISES["01_name_on_the_record"]
         shutil.copytree(source.parent / "teams", tmp_path / "teams")
         text = source.read_text(encoding="utf-8")
-        assert "record_addendum: [uncorrectable_records]" in text
+        assert "database_check: [name_matching]" in text
         bad = tmp_path / "bad.yaml"
         bad.write_text(
-            text.replace("record_addendum: [uncorrectable_records]", "front_door: [bad_luck]"),
+            text.replace("database_check: [name_matching]", "front_door: [bad_luck]"),
             encoding="utf-8",
         )
         with pytest.raises(ScenarioError) as err:
@@ -185,6 +191,108 @@ class TestWinnable:
 
         assert count("thorough", "miss") == 0 and count("thorough", "false_alarm") == 0
         assert count("careless", "miss") >= 12 and count("careless", "false_alarm") >= 3
+
+
+# Where an exercise declares the true latent condition and the model logs another: the
+# barrier, the declared condition, and what the log shows instead. Each entry is a known
+# gap in the mechanism (reported, not hidden by bending the label); the test asserts the
+# log still shows it, so a fix of the mechanism makes the entry fail and go.
+# - A scripted family's surname is the referral's own spelling, so a record kept under
+#   another spelling is logged as a keying slip in the record (data_entry_errors), not as
+#   the exact matching of the search (name_matching). The same stands in for a record
+#   kept under another adult's name (exercise 04): the model has no household adults.
+MECHANISM_GAPS = {("database_check", "name_matching"): "data_entry_errors"}
+# Holes the desk cannot close by a check of its own: the thorough bot may meet them too
+# and still catch the risk another way.
+STRUCTURAL = {
+    "missing_files",
+    "remote_file_storage",
+    "agency_refusal",
+    "agency_delay",
+    "data_entry_errors",
+}
+
+
+def expected_holes(barriers: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    from trainer.holes import declared_holes
+
+    logged: dict[str, list[str]] = {}
+    for barrier, conditions in barriers.items():
+        logged[barrier] = [MECHANISM_GAPS.get((barrier, c), c) for c in conditions]
+    return declared_holes(logged)
+
+
+def forgetful_holes(name: str, ref: str) -> dict[str, tuple[str, ...]]:
+    """The desk played by hand: every other case decided on its referral and allocated to
+    the first worker offered; this one searched under the name as given and then left to
+    the night team with no handover note (the fact found is dropped)."""
+    from trainer_support import run_until
+
+    from sim.deciders import screening_level_for
+    from sim.entities import Level
+    from trainer.desk import DutyDesk
+    from trainer.holes import front_door_holes
+
+    desk = DutyDesk(plan(name), seed=SEED)
+    searched: list[int] = []
+
+    def act() -> bool:
+        if desk.busy():
+            return False
+        pending = desk.awaiting_allocation()
+        if pending is not None:
+            desk.allocate(pending.case_id, pending.workers[0].worker_id)
+            return False
+        for case_id in desk.undecided():
+            case = desk.case(case_id)
+            if case.scripted_ref == ref:
+                if not searched:
+                    searched.append(case_id)
+                    desk.search_database(case_id, case.spelling)
+                    return False
+                continue
+            level = screening_level_for(case.referral_signal, case.need_signal, desk.thresholds)
+            priority = {Level.CHILD_PROTECTION: "within_24_hours"}.get(level, "within_7_days")
+            desk.decide(case_id, level, priority)
+            return False
+        return False
+
+    run_until(desk, act)
+    records = desk.follow_up()
+    return front_door_holes(records, searched[0])
+
+
+class TestDeclaredBarriers:
+    """Each near miss's `barriers` are what the model's log shows when it is missed."""
+
+    @pytest.mark.parametrize("name", sorted(EXERCISES))
+    def test_careless_holes_exactly_the_declared_barriers(self, plays, name: str) -> None:
+        p = load_exercise(EXERCISES[name])
+        cases = plays[(name, "careless")]
+        for ref, r in p.referrals.items():
+            if r.near_miss is None:
+                continue
+            expected = expected_holes(r.near_miss.barriers)
+            if cases[ref]["outcome"] in ("miss", "false_alarm"):
+                assert cases[ref]["holes"] == expected, (ref, cases[ref]["holes"], expected)
+            else:
+                # Caught by the one search: the declared near miss is the fact found and
+                # then dropped at the end of the shift.
+                assert revealed_by_first_search(r), ref
+                assert forgetful_holes(name, ref) == expected, ref
+
+    @pytest.mark.parametrize("name", sorted(EXERCISES))
+    def test_thorough_holds_the_declared_barriers(self, plays, name: str) -> None:
+        p = load_exercise(EXERCISES[name])
+        cases = plays[(name, "thorough")]
+        for ref, r in p.referrals.items():
+            if r.near_miss is None:
+                continue
+            holes = cases[ref]["holes"]
+            assert "screening" not in holes and "screening" in cases[ref]["held"], ref
+            for barrier in r.near_miss.barriers:
+                if barrier in holes:
+                    assert holes[barrier] and set(holes[barrier]) <= STRUCTURAL, (ref, holes)
 
 
 class TestExercisesCommand:
@@ -301,6 +409,7 @@ class TestLadder:
         )
         assert done.returncode == 0, done.stderr
         score = json.loads(done.stdout.strip().splitlines()[-1])
+        assert isinstance(score.pop("holed_barriers"), list)
         from trainer.store import SessionStore
 
         store = SessionStore.open(db)

@@ -83,6 +83,16 @@ class TestCohort:
         assert "database under another spelling" in set(spelling["check"])
         fa = cohort.cases[cohort.cases["outcome"] == "false_alarm"]
         assert "false_positive" in set(fa["pattern"])
+        # Mastery per pattern across the class: the careless player's misses pull the
+        # spelling below where every trainee starts; the thorough player's catches raise
+        # what they met above it.
+        from analysis.cohort_report import mastery_by_pattern
+        from trainer.curriculum import P_INIT
+
+        wide, summary = mastery_by_pattern(cohort.cases)
+        assert wide.loc["t-ben", "other_spelling"] < P_INIT
+        assert wide.loc["t-anna", "false_positive"] > P_INIT
+        assert set(summary["pattern"]) == set(wide.columns)
 
     def test_html_report_with_figures_and_no_ids_when_anonymised(self, stores, tmp_path) -> None:
         out = tmp_path / "report"
@@ -92,7 +102,13 @@ class TestCohort:
         assert code == 0
         page = (out / "cohort.html").read_text(encoding="utf-8")
         assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 4
-        for heading in ("missed most", "criterion", "triage", "not made before a miss"):
+        for heading in (
+            "missed most",
+            "Mastery of each pattern",
+            "criterion",
+            "triage",
+            "not made before a miss",
+        ):
             assert heading in page
         assert "trainee 1" in page
         assert not re.search(r"t-(anna|ben|cara)", page)

@@ -147,7 +147,9 @@ def test_command_line_prints_exactly_the_score_keys(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     score = json.loads(done.stdout.strip().splitlines()[-1])
-    assert list(score) == list(SCORE_KEYS)
+    assert list(score) == [*SCORE_KEYS, "holed_barriers"]
+    # The careless bot misses the hidden risks of exercise 2: the decision is holed.
+    assert "screening" in score["holed_barriers"]
     assert {p.stem for p in (tmp_path / "shots").glob("*.png")} >= set(SCENES)
 
 
@@ -303,6 +305,7 @@ def test_a_shift_killed_mid_way_resumes_from_its_last_committed_action(tmp_path:
     )
     assert done.returncode == 0, done.stderr
     score = json.loads(done.stdout.strip().splitlines()[-1])
+    score.pop("holed_barriers")  # read from the log, not stored with the score
     store = SessionStore.open(db)
     finished = store.session(row.id)
     after = store.actions(row.id)

@@ -69,6 +69,9 @@ BARRIERS = frozenset(
         "out_of_hours_handover",
     }
 )
+# Labels the model logs for a person's own omission at the desk (a handover note that
+# leaves a fact out): active failures, with no latent condition behind them to remove.
+ACTIVE_FAILURES = frozenset({"handover_omission"})
 FREE_PLAY_WARM_UP_DAYS = 28.0  # enough for caseloads to fill; a year would take seconds
 FREE_PLAY_SCREENING_HOURS = 0.05  # the trainee reads the referral; the model adds no delay
 
@@ -99,8 +102,9 @@ class NearMiss(Section):
     if_missed: str = Field(min_length=1, description="What happens next if nobody catches it.")
     barriers: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="The defences in play (as the model logs them) and the latent conditions "
-        "that hold each one open.",
+        description="The defences holed when the risk is missed (as the model logs them, "
+        "from arrival to the screening decision) and the conditions logged with each hole "
+        "(empty: an active failure with no latent condition).",
     )
 
     @field_validator("barriers")
@@ -114,8 +118,8 @@ class NearMiss(Section):
                     f"unknown barrier {barrier!r} (barriers: {', '.join(sorted(BARRIERS))})"
                 )
             for condition in conditions:
-                if condition not in LATENT_CONDITIONS:
-                    known = ", ".join(sorted(LATENT_CONDITIONS))
+                if condition not in LATENT_CONDITIONS and condition not in ACTIVE_FAILURES:
+                    known = ", ".join(sorted([*LATENT_CONDITIONS, *ACTIVE_FAILURES]))
                     raise ValueError(f"unknown latent condition {condition!r} (known: {known})")
         return barriers
 

@@ -18,6 +18,7 @@ from sim.loader import load_scenario, scenario_hash
 from trainer.debrief import Debrief, build_debrief
 from trainer.desk import DutyDesk
 from trainer.exercise import DIFFICULTIES, ShiftPlan, free_play_plan, load_exercise
+from trainer.scoring import ShiftScore
 from trainer.store import SessionStore, StoreError
 
 FREE_PREFIX = "free:"
@@ -127,13 +128,34 @@ class TrainingSession:
         self.debrief = build_debrief(records, self.plan, self.desk.actions, self.desk.findings)
         if self.store is not None and self.session_id is not None:
             score = self.debrief.score
+            details = dict(
+                score.details(),
+                difficulty=self.plan.difficulty,
+                near_misses=near_miss_outcomes(self.plan, score),
+            )
             self.store.finish_session(
                 self.session_id,
                 score=score.summary(),
-                details=score.details(),
+                details=details,
                 wall_time=self.desk.wall_clock(),
             )
         return self.debrief
 
 
-__all__ = ["TrainingSession", "load_plan", "package_version", "plan_source"]
+def near_miss_outcomes(plan: ShiftPlan, score: ShiftScore) -> list[dict[str, str]]:
+    """Each near-miss case of the shift with its pattern and outcome (for the curriculum)."""
+    out: list[dict[str, str]] = []
+    for c in score.cases:
+        spec = plan.referrals.get(c.ref or "")
+        if spec is not None and spec.near_miss is not None:
+            out.append({"ref": str(c.ref), "pattern": spec.near_miss.pattern, "outcome": c.outcome})
+    return out
+
+
+__all__ = [
+    "TrainingSession",
+    "load_plan",
+    "near_miss_outcomes",
+    "package_version",
+    "plan_source",
+]

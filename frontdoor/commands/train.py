@@ -2,8 +2,9 @@
 
 Headless play (`--headless --bot NAME`) runs the real interface under SDL's dummy
 drivers, driven by injected keyboard and mouse events, and prints the shift's score as
-JSON on its last line. `--resume` reopens an interrupted shift from its last committed
-action.
+JSON on its last line, with `holed_barriers`: the names of the barriers the event log
+shows holed at the front door of the shift's cases (trainer.holes). `--resume` reopens
+an interrupted shift from its last committed action.
 """
 
 from __future__ import annotations
@@ -151,5 +152,16 @@ def handle(args: argparse.Namespace) -> int:
     if args.headless:
         if app.result is None:
             raise UsageError("the shift did not reach its debrief")
-        print(json.dumps(app.result))
+        print(json.dumps(dict(app.result, holed_barriers=_holed(game))))
     return 0
+
+
+def _holed(game: object) -> list[str]:
+    """The barriers holed at the front door of the shift's cases, read from the log."""
+    from trainer.holes import holed_barriers
+
+    session = getattr(game, "last_session", None)
+    if session is None or session.debrief is None:
+        return []
+    records = session.desk.model.log.records
+    return holed_barriers(records, [c.score.case_id for c in session.debrief.cases])

@@ -23,6 +23,7 @@ class TitleScene(Scene):
         super().__init__(app)
         self.game = game
         self.id_entry: Any = None
+        self.next_line = ""
 
     def signature(self) -> tuple[Any, ...]:
         return (
@@ -39,8 +40,26 @@ class TitleScene(Scene):
             return 0
         return len(store.unfinished(self.game.trainee))
 
+    def _next_for_you(self) -> str:
+        """The curriculum's choice for this trainee, in a sentence (empty without sessions)."""
+        from trainer.curriculum import next_for
+        from trainer.store import StoreError, check_trainee_id
+
+        store = self.app.store
+        if store is None or not self.game.trainee:
+            return ""
+        try:
+            trainee = check_trainee_id(self.game.trainee)
+            if not any(r.trainee == trainee for r in store.sessions()):
+                return ""
+            choice = next_for(store, trainee)
+        except StoreError:
+            return ""
+        return f"Next for you: {choice.exercise}. {choice.reason}"
+
     def build(self) -> None:
         app, t = self.app, self.app.type
+        self.next_line = self._next_for_you()
         w, h = app.size
         left = 40
         y = 40 + t.line_height("title") + t.line_height("body") * 2 + 10
@@ -213,6 +232,8 @@ class TitleScene(Scene):
             inner.width,
             inner.bottom,
         )
+        if self.next_line:
+            text_block(surface, t, self.next_line, pygame.Rect(40, h - 130, 480, 66), "small", INK)
         if self.game.message:
             msg = pygame.Rect(40, h - 60, 480, 50)
             text_block(surface, t, self.game.message, msg, "small", VERMILLION)
@@ -223,4 +244,5 @@ class TitleScene(Scene):
             "selected": self.game.selected,
             "entries": [e.key for e in self.game.entries],
             "message": self.game.message,
+            "next_for_you": self.next_line,
         }
