@@ -58,6 +58,7 @@ COMMAND_HELP: dict[str, str] = {
     "train": "sit at the duty desk: a training shift (pygame window)",
     "sessions": "list training sessions with their scores",
     "exercises": "list the training exercises: learning aims, difficulty, length",
+    "next": "the next exercise for a trainee: mastery per pattern, and why",
     "cohort": "class statistics across trainees' sessions: an HTML report for a seminar",
     "replay": "re-run a recorded training shift (1x-16x, pause, new from here)",
 }
