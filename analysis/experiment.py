@@ -14,17 +14,22 @@ turn the digests into the tables managers read.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from typing import cast as typed
 
 import numpy as np
 import pandas as pd
 
-from analysis.digest import run_digest
+from analysis.digest import digest_log, run_digest
 from analysis.execution import Backend, Task, execute
 from analysis.kpis import HIGHER_IS_BETTER, KPI_NAMES, KpiReducer
+from analysis.outputs import _temporary_name
 from analysis.stats import Comparison, Interval, mean_ci, paired_comparisons
 from analysis.store import ExperimentStore
 from analysis.tables import CaseRows
@@ -40,6 +45,7 @@ class ReplicationResult:
     replication: int
     kpis: dict[str, float]
     cases: list[dict[str, Any]] | None = None
+    digest: dict[str, Any] | None = None
 
 
 def run_replication(
@@ -51,7 +57,9 @@ def run_replication(
     log_format: str = "parquet",
     keep_cases: bool = False,
 ) -> ReplicationResult:
-    """Run replication `replication` of `scenario`; optionally write its log.
+    """Run replication `replication` of `scenario`; optionally write its log (atomically:
+    its folder of tables is written under a temporary name and renamed when complete) and
+    keep its cases and digest.
 
     The KPIs (and case rows) are reduced from the records as the run makes them; the
     log itself is kept only when it is to be written.
@@ -66,9 +74,25 @@ def run_replication(
         model.log.stop_keeping()
     log = model.run()
     model.release()
+    digest = None
     if log_dir is not None:
-        log.write(log_dir, f"events-rep{replication:03d}", log_format)
-    return ReplicationResult(replication, kpis.result(), cases.rows() if cases else None)
+        target = Path(log_dir) / f"events-rep{replication:03d}"
+        tmp = _temporary_name(target)
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        log.write(str(tmp.parent), tmp.name, log_format)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+        digest = digest_log(log.records)
+    return ReplicationResult(replication, kpis.result(), cases.rows() if cases else None, digest)
+
+
+def replication_task(
+    scenario: Scenario, seed: int, replication: int, options: dict[str, Any]
+) -> ReplicationResult:
+    """`run_replication` with its options as one argument, the shape `Task` calls."""
+    return run_replication(scenario, seed, replication, **options)
 
 
 def run_replications(
@@ -78,25 +102,32 @@ def run_replications(
     *,
     jobs: int = 1,
     progress: Progress | None = None,
+    backend: Backend | None = None,
+    skip: Sequence[int] = (),
+    on_result: Callable[[ReplicationResult], None] | None = None,
     **options: Any,
 ) -> list[ReplicationResult]:
-    """Replications 0..reps-1, in order, sequentially (jobs=1) or in processes."""
+    """Replications 0..reps-1 (but `skip`), returned in order, on `backend` (default:
+    sequential for jobs=1, else processes). `on_result` sees each as it finishes, so a
+    caller can store it at once and an interrupt loses only unfinished replications."""
     if reps < 1:
         raise ValueError("reps must be at least 1")
+    if backend is None:
+        backend = Backend.choose(jobs=1 if reps == 1 else jobs)
+    tasks = [
+        Task(key=i, fn=replication_task, args=(scenario, seed, i, options))
+        for i in range(reps)
+        if i not in set(skip)
+    ]
     results: list[ReplicationResult] = []
-    if jobs <= 1 or reps == 1:
-        for i in range(reps):
-            results.append(run_replication(scenario, seed, i, **options))
+    with closing(execute(tasks, backend)) as finished:
+        for _key, result in finished:
+            results.append(result)
+            if on_result:
+                on_result(result)
             if progress:
                 progress(1)
-        return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_replication, scenario, seed, i, **options) for i in range(reps)]
-        for future in futures:
-            results.append(future.result())
-            if progress:
-                progress(1)
-    return results
+    return sorted(results, key=lambda r: r.replication)
 
 
 def kpi_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
@@ -301,14 +332,19 @@ def run_experiment(
     if progress:
         progress(0, total)
     done = 0
-    for key, digest in execute(tasks, backend, client=client):
-        point_id, i = key  # type: ignore[misc]
-        digests[point_id][i] = digest
+    try:
+        with closing(execute(tasks, backend, client=client)) as finished:
+            for key, digest in finished:
+                point_id, i = typed(tuple[str, int], key)
+                digests[point_id][i] = digest
+                if store is not None:
+                    store.save(point_id, i, digest)
+                done += 1
+                if progress:
+                    progress(done, total)
+    finally:
         if store is not None:
-            store.save(point_id, i, digest)
-        done += 1
-        if progress:
-            progress(done, total)
+            store.close(complete=done == total)
     complete = {pid: [d for d in ds if d is not None] for pid, ds in digests.items()}
     return ExperimentResult(
         points=tuple(points), reps=reps, seed=seed, warm_up=warm_up, digests=complete, ran=done

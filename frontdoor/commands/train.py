@@ -146,6 +146,8 @@ def handle(args: argparse.Namespace) -> int:
             game.to_title()
         app.run()
     finally:
+        for problem in store.problems:
+            print(f"warning: {problem}", file=sys.stderr)
         store.close()
     if app.error:
         raise UsageError(f"the shift did not finish: {app.error}")
