@@ -10,9 +10,11 @@ cases that went well.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from sim.entities import Level
 from sim.events import EventKind, LogRecord
 from trainer.desk import LEVEL_LABELS, PRIORITY_LABELS, DeskAction, Finding
 from trainer.exercise import ShiftPlan
@@ -30,6 +32,23 @@ from trainer.wording import (
     hours_minutes,
     level_words,
 )
+
+# How the debrief's timeline tells each desk action, by its recorded kind.
+ACTION_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "decide": lambda p: (
+        f"You decided: {LEVEL_LABELS[Level(int(p['level']))]}, "
+        f"{PRIORITY_LABELS[str(p['priority'])]}"
+    ),
+    "database": lambda p: f"You searched the database for {p['spelling']!r}",
+    "agency": lambda p: f"You contacted {p['agency']}",
+    "handover": lambda p: (
+        f"You wrote a handover passing on: {', '.join(p['keep']) or 'nothing but the referral'}"
+    ),
+    "file": lambda p: "You requested the paper file",
+    "visit": lambda p: "You set off on a home visit",
+    "team_leader": lambda p: "You asked the team leader",
+    "allocate": lambda p: f"You allocated the case to worker {p.get('worker')}",
+}
 
 
 @dataclass(frozen=True)
@@ -240,24 +259,8 @@ def build_debrief(
         for a in actions:
             if a.case_id != c.case_id:
                 continue
-            if a.kind == "decide":
-                lvl = LEVEL_LABELS[type(c.truth)(int(a.payload["level"]))]
-                text = f"You decided: {lvl}, {PRIORITY_LABELS[str(a.payload['priority'])]}"
-            elif a.kind == "database":
-                text = f"You searched the database for {a.payload['spelling']!r}"
-            elif a.kind == "agency":
-                text = f"You contacted {a.payload['agency']}"
-            elif a.kind == "handover":
-                kept = ", ".join(a.payload["keep"]) or "nothing but the referral"
-                text = f"You wrote a handover passing on: {kept}"
-            else:
-                text = {
-                    "file": "You requested the paper file",
-                    "visit": "You set off on a home visit",
-                    "team_leader": "You asked the team leader",
-                    "allocate": f"You allocated the case to worker {a.payload.get('worker')}",
-                }.get(a.kind, a.kind)
-            timeline.append((a.sim_time, text))
+            telling = ACTION_WORDS.get(a.kind)
+            timeline.append((a.sim_time, a.kind if telling is None else telling(a.payload)))
         for f in findings:
             if f.case_id == c.case_id and f.returned_at is not None:
                 timeline.append((f.returned_at, f"Answer ({f.label}): {f.detail}"))

@@ -165,5 +165,5 @@ def _holed(game: object) -> list[str]:
     session = getattr(game, "last_session", None)
     if session is None or session.debrief is None:
         return []
-    records = session.desk.model.log.records
+    records = session.desk.log.records
     return holed_barriers(records, [c.score.case_id for c in session.debrief.cases])

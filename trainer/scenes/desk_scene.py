@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from sim.config import AGENCIES
 from sim.entities import Level
+from sim.vocabulary import AGENCIES
 from trainer.desk import LEVEL_LABELS, PRIORITIES, PRIORITY_LABELS, DeskRefusal, Finding
 from trainer.scenes.common import mark, panel, text_block
 from trainer.theme import (
@@ -754,7 +754,7 @@ class DeskScene(Scene):
             t.render(f"until {ends}  {state}", "small", MUTED), (16, 10 + t.line_height("clock"))
         )
         if desk.busy():
-            until = desk.busy_until if desk._busy_event is None else None
+            until = None if desk.waiting_on_answer else desk.busy_until
             note = f"Busy: {desk.busy_with}" + (
                 f" until {hours_minutes(until)[4:]}" if until else ""
             )
@@ -918,11 +918,12 @@ class DeskScene(Scene):
         t = self.app.type
         rr = self.right_rect
         y = panel(surface, rr, t, "The team")
-        for worker in self.desk.model.workers:
+        for worker in self.desk.team():
             if not worker.caseload_cap:
                 continue
             role = ROLE_LABELS.get(worker.role, worker.role)
-            surface.blit(t.render(f"{role} (worker {worker.id})", "small", INK), (rr.x + 12, y))
+            label = f"{role} (worker {worker.worker_id})"
+            surface.blit(t.render(label, "small", INK), (rr.x + 12, y))
             y += t.line_height("small")
             bar = pygame.Rect(rr.x + 12, y + 2, 180, t.line_height("small") - 6)
             pygame.draw.rect(surface, SHADE, bar)

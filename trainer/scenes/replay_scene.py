@@ -162,7 +162,7 @@ class ReplayScene(DeskScene):
         session.desk.actions = list(taken)
         session.desk.advance(self.desk.now)  # to the moment the replay was paused at
         if store is not None:
-            session._attach()
+            session.attach_recorder()
         game.session = session
         scene = DeskScene(self.app, game)
         scene.paused = True  # the trainee starts the clock when ready
