@@ -168,6 +168,11 @@ class Shift(Section):
     follow_up_days: float = Field(
         90.0, gt=0, le=730, description="Days the model runs on after the shift (what next)."
     )
+    clock_runs_in_dialogs: bool = Field(
+        False,
+        description="Keep the shift clock running while a desk dialog is open (a pressure "
+        "setting; the dialog says so). By default the clock stops while one is open.",
+    )
 
     @model_validator(mode="after")
     def _in_order(self) -> Shift:

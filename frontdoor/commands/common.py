@@ -23,7 +23,7 @@ from rich.table import Table
 
 from analysis.kpis import KPI_LABELS
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # scipy behind it: not imported to start the desk
     from analysis.stats import Interval
 
 
