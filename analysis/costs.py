@@ -26,43 +26,56 @@ from scipy import stats as sps
 from sim.costs import Costs
 from sim.events import EventKind, LogRecord
 
-__all__ = ["RatioInterval", "cost_per_harm_averted", "cost_per_year"]
+__all__ = ["CostReducer", "RatioInterval", "cost_per_harm_averted", "cost_per_year"]
 
 
 def cost_per_year(
     records: Sequence[LogRecord], costs: Costs, *, measured_from: float, ends_at: float
 ) -> float:
     """Pounds a year of the team and its work over the measured period of one run."""
-    days = ends_at - measured_from
-    if days <= 0:
-        return math.nan
-    years = days / 365.0
-    start = next(r for r in records if r.kind is EventKind.RUN_STARTED)
-    staff = sum(costs.staff_per_year.get(str(w[1]), 0.0) for w in start.data["workers"])
-    staff += costs.agency_workers * costs.agency_worker_per_year
-    events = 0.0
-    on_plan: set[int] = set()  # cases whose last plan was child protection
+    reducer = CostReducer(costs, measured_from=measured_from)
     for r in records:
-        if r.kind is EventKind.PLAN_STARTED:
+        reducer(r)
+    return reducer.result(ends_at)
+
+
+class CostReducer:
+    """`cost_per_year`, reduced record by record as the run goes (see `KpiReducer`)."""
+
+    def __init__(self, costs: Costs, *, measured_from: float) -> None:
+        self.costs = costs
+        self.measured_from = measured_from
+        self.staff: float | None = None  # from the run's first record
+        self.events = 0.0
+        self.on_plan: set[int] = set()  # cases whose last plan was child protection
+
+    def __call__(self, r: LogRecord) -> None:
+        costs = self.costs
+        if r.kind is EventKind.RUN_STARTED and self.staff is None:
+            staff = sum(costs.staff_per_year.get(str(w[1]), 0.0) for w in r.workers)
+            self.staff = staff + costs.agency_workers * costs.agency_worker_per_year
+        elif r.kind is EventKind.PLAN_STARTED:
             # A renewal of a child protection plan is a review, not a new plan.
-            new_plan = r.data.get("plan") == "child_protection" and r.case not in on_plan
-            if r.data.get("plan") == "child_protection":
-                on_plan.add(r.case)
+            protection = r.plan == "child_protection"
+            new_plan = protection and r.case not in self.on_plan
+            if protection:
+                self.on_plan.add(r.case)
             else:
-                on_plan.discard(r.case)
-            if new_plan and r.time >= measured_from:
-                events += costs.child_protection_plan
-            continue
-        if r.time < measured_from:
-            continue
-        if r.kind is EventKind.CONCLUDED:
-            events += costs.assessment
-        elif (
-            r.kind is EventKind.INCIDENT_GRADED
-            and r.data.get("grade") == "life_threatening_or_death"
-        ):
-            events += costs.serious_case_review
-    return staff + events / years
+                self.on_plan.discard(r.case)
+            if new_plan and r.time >= self.measured_from:
+                self.events += costs.child_protection_plan
+        elif r.time < self.measured_from:
+            return
+        elif r.kind is EventKind.CONCLUDED:
+            self.events += costs.assessment
+        elif r.kind is EventKind.INCIDENT_GRADED and r.grade == "life_threatening_or_death":
+            self.events += costs.serious_case_review
+
+    def result(self, ends_at: float) -> float:
+        days = ends_at - self.measured_from
+        if days <= 0 or self.staff is None:
+            return math.nan
+        return self.staff + self.events / (days / 365.0)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -113,7 +113,7 @@ def weekly_waits(records: Sequence[LogRecord], end: float) -> tuple[list[float |
     for r in records:
         if r.kind is EventKind.ALLOCATED:
             week = min(weeks - 1, int(r.time / 7.0))
-            total[week] += float(r.data["wait_days"])
+            total[week] += float(r.wait_days)
             count[week] += 1
     means = [t / n if n else None for t, n in zip(total, count, strict=True)]
     return means, count
@@ -133,21 +133,21 @@ def _reports(records: Sequence[LogRecord]) -> tuple[bool, dict[int, bool]]:
     """
     reports = [r for r in records if r.kind is EventKind.INCIDENT_REPORTED]
     start = next((r for r in records if r.kind is EventKind.RUN_STARTED), None)
-    has_reporting = bool(reports) or bool(start is not None and start.data.get("reporting"))
+    has_reporting = bool(reports) or bool(start is not None and start.reporting)
     reported: dict[int, bool] = {}
     if not reports:
         return has_reporting, reported
     graded: dict[tuple[int, str], list[LogRecord]] = defaultdict(list)
     for r in records:
         if r.kind is EventKind.INCIDENT_GRADED:
-            graded[(r.family, str(r.data.get("incident")))].append(r)
+            graded[(r.family, str(r.incident))].append(r)
     for rep in reports:
-        senior = bool(rep.data.get("seen_by_senior_managers", False))
-        seq = rep.data.get("incident_seq", rep.data.get("graded_seq"))
+        senior = bool(rep.seen_by_senior_managers)
+        seq = rep.incident_seq
         if isinstance(seq, int):
             reported[seq] = reported.get(seq, False) or senior
             continue
-        for g in graded.get((rep.family, str(rep.data.get("incident"))), []):
+        for g in graded.get((rep.family, str(rep.incident)), []):
             if g.seq not in reported and g.time <= rep.time + _EPS:
                 reported[g.seq] = senior
                 break
@@ -157,8 +157,8 @@ def _reports(records: Sequence[LogRecord]) -> tuple[bool, dict[int, bool]]:
 def _holes_by_family(records: Sequence[LogRecord]) -> dict[int, list[tuple[float, str]]]:
     holes: dict[int, list[tuple[float, str]]] = defaultdict(list)
     for r in records:
-        if r.kind is EventKind.BARRIER_TESTED and not r.data.get("held", True):
-            holes[r.family].append((r.time, str(r.data["barrier"])))
+        if r.kind is EventKind.BARRIER_TESTED and not r.held:
+            holes[r.family].append((r.time, str(r.barrier)))
     return holes
 
 
@@ -166,15 +166,15 @@ def incident_holes(incident: LogRecord, holes: Sequence[tuple[float, str]]) -> l
     """Barriers holed in the incident's error episode, in the order they first failed (the
     failed barrier first): the model's own list when it gives one, else the barrier
     tests that failed on the family between the first failure and the grading."""
-    first = str(incident.data.get("failed_barrier"))
+    first = str(incident.failed_barrier)
     seen = [first]
-    listed = incident.data.get("holed_barriers")
+    listed = incident.holed_barriers
     if listed is not None:
         for barrier in listed:
             if str(barrier) not in seen:
                 seen.append(str(barrier))
         return seen
-    started = float(incident.data.get("started_at", incident.time))
+    started = float(incident.started_at)
     for t, barrier in holes:
         if started - _EPS <= t <= incident.time + _EPS and barrier not in seen:
             seen.append(barrier)
@@ -189,19 +189,18 @@ def incident_cube(records: Sequence[LogRecord], measured_from: float) -> list[li
     for r in records:
         if r.kind is not EventKind.INCIDENT_GRADED or r.time < measured_from:
             continue
-        d = r.data
         key = (
-            d["incident"],
-            d["grade"],
-            d["scale"],
-            d.get("harm_type"),
-            d.get("failed_barrier"),
-            d.get("caught_by"),
-            d.get("noticed_by"),
+            r.incident,
+            r.grade,
+            r.scale,
+            r.harm_type,
+            r.failed_barrier,
+            r.caught_by,
+            r.noticed_by,
             HOLE_JOIN.join(incident_holes(r, holes.get(r.family, ()))),
-            _conditions_key(d.get("conditions")),
-            bool(d.get("active_failure")),
-            bool(d.get("censored")),
+            _conditions_key(r.conditions),
+            bool(r.active_failure),
+            bool(r.censored),
             (r.seq in reported) if has_reporting else None,
             reported.get(r.seq, False) if has_reporting else None,
         )
@@ -218,12 +217,11 @@ def barrier_cube(records: Sequence[LogRecord], measured_from: float) -> list[lis
     counts: Counter[tuple[Any, ...]] = Counter()
     for r in records:
         if r.kind is EventKind.BARRIER_TESTED and r.time >= measured_from:
-            d = r.data
             key = (
-                str(d["barrier"]),
-                bool(d.get("held")),
-                _conditions_key(d.get("conditions")),
-                bool(d.get("active_failure")),
+                str(r.barrier),
+                bool(r.held),
+                _conditions_key(r.conditions),
+                bool(r.active_failure),
             )
             counts[key] += 1
     return [[*key, n] for key, n in sorted(counts.items(), key=_sort_key)]
@@ -235,15 +233,15 @@ def hole_outcomes(records: Sequence[LogRecord], measured_from: float) -> list[li
     windows: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
     for r in records:
         if r.kind is EventKind.INCIDENT_GRADED:
-            start = float(r.data.get("started_at", r.time))
-            windows[r.family].append((start, r.time, str(r.data["incident"])))
+            start = float(r.started_at)
+            windows[r.family].append((start, r.time, str(r.incident)))
     starts = {}
     for family, spans in windows.items():
         spans.sort()
         starts[family] = [s for s, _, _ in spans]
     counts: Counter[tuple[str, str]] = Counter()
     for r in records:
-        if r.kind is not EventKind.BARRIER_TESTED or r.data.get("held", True):
+        if r.kind is not EventKind.BARRIER_TESTED or r.held:
             continue
         if r.time < measured_from:
             continue
@@ -253,7 +251,7 @@ def hole_outcomes(records: Sequence[LogRecord], measured_from: float) -> list[li
             i = bisect.bisect_right(starts[r.family], r.time + _EPS) - 1
             if i >= 0 and r.time <= spans[i][1] + _EPS:
                 outcome = spans[i][2]
-        counts[(str(r.data["barrier"]), outcome)] += 1
+        counts[(str(r.barrier), outcome)] += 1
     return [[b, o, n] for (b, o), n in sorted(counts.items())]
 
 
@@ -262,7 +260,7 @@ def harm_counts(records: Sequence[LogRecord], measured_from: float) -> dict[str,
     counts: Counter[str] = Counter()
     for r in records:
         if r.kind is EventKind.HARM_OCCURRED and r.time >= measured_from:
-            counts[str(r.data["severity"])] += 1
+            counts[str(r.severity)] += 1
     return dict(sorted(counts.items()))
 
 
@@ -295,9 +293,9 @@ def digest_log(
         counts_over_days = target
     start = next(r for r in records if r.kind is EventKind.RUN_STARTED)
     return {
-        "scenario": start.data.get("scenario"),
-        "seed": start.data.get("seed"),
-        "replication": start.data.get("replication"),
+        "scenario": start.scenario,
+        "seed": start.seed,
+        "replication": start.replication,
         "warm_up": warm_up,
         "measured_from": measured_from,
         "ends_at": end,

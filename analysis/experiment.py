@@ -15,6 +15,8 @@ turn the digests into the tables managers read.
 from __future__ import annotations
 
 import math
+import os
+import shutil
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -28,14 +30,14 @@ import pandas as pd
 from analysis.digest import digest_log, run_digest
 from analysis.execution import Backend, Task, execute
 from analysis.intervals import interval_method, kpi_interval
-from analysis.kpis import COUNT_KPIS, HIGHER_IS_BETTER, KPI_NAMES, compute_kpis
-from analysis.outputs import atomic_path
+from analysis.kpis import COUNT_KPIS, HIGHER_IS_BETTER, KPI_NAMES, KpiReducer
+from analysis.outputs import _temporary_name
 from analysis.stats import Comparison, Interval
 from analysis.store import ExperimentStore
-from analysis.tables import case_rows
+from analysis.tables import CaseRows
 from sim.config import Scenario
 from sim.loader import ScenarioError, scenario_hash, scenario_with
-from sim.model import run_scenario
+from sim.model import FrontDoorModel
 
 Progress = Callable[[int], None]
 
@@ -64,31 +66,40 @@ def run_replication(
     replication: int,
     *,
     log_dir: str | None = None,
-    log_format: str = "csv",
+    log_format: str = "parquet",
     keep_cases: bool = False,
     keep_digest: bool = False,
 ) -> ReplicationResult:
     """Run replication `replication` of `scenario`; optionally write its log (atomically:
-    under a temporary name, renamed when complete) and keep its cases and digest (with
-    `keep_digest`, or whenever the log is written)."""
-    log = run_scenario(scenario, seed, replication=replication)
+    its folder of tables is written under a temporary name and renamed when complete) and
+    keep its cases and digest (with `keep_digest`, or whenever the log is written).
+
+    The KPIs (and case rows) are reduced from the records as the run makes them; the
+    log itself is kept only when it is to be written or digested.
+    """
+    model = FrontDoorModel(scenario, seed=seed, replication=replication)
+    kpis = KpiReducer(costs=scenario.costs)
+    model.log.subscribe(kpis)
+    cases = CaseRows() if keep_cases else None
+    if cases is not None:
+        model.log.subscribe(cases)
+    if log_dir is None and not keep_digest:
+        model.log.stop_keeping()
+    log = model.run()
+    model.release()
     digest = None
     if log_dir is not None:
-        folder = Path(log_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = folder / f"events-rep{replication:03d}"
-        if log_format == "parquet":
-            with atomic_path(stem.with_suffix(".parquet")) as tmp:
-                log.write_parquet(tmp)
-        else:
-            with atomic_path(stem.with_suffix(".csv")) as tmp:
-                log.write_csv(tmp)
+        target = Path(log_dir) / f"events-rep{replication:03d}"
+        tmp = _temporary_name(target)
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        log.write(str(tmp.parent), tmp.name, log_format)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    if log_dir is not None or keep_digest:
         digest = _digest(scenario, log.records)
-    cases = case_rows(log.records) if keep_cases else None
-    if keep_digest and digest is None:
-        digest = _digest(scenario, log.records)
-    kpis = compute_kpis(log.records, costs=scenario.costs)
-    return ReplicationResult(replication, kpis, cases, digest)
+    return ReplicationResult(replication, kpis.result(), cases.rows() if cases else None, digest)
 
 
 def _digest(scenario: Scenario, records: Any) -> dict[str, Any]:

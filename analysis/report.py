@@ -36,7 +36,7 @@ from analysis.outputs import atomic_write_text, read_manifest
 from analysis.run_store import REPLICATIONS, read_run_folder, warn
 from analysis.store import MANIFEST, ExperimentStore
 from analysis.summary import differences_from_rows, summarise_comparisons
-from sim.events import read_csv
+from sim.log_files import is_log_folder, read_log
 
 
 class NoResults(LookupError):
@@ -96,21 +96,21 @@ def _load_store(manifest_path: Path) -> Experiment | None:
 
 def _load_run(summary_path: Path) -> Experiment | None:
     """A `frontdoor run --out` folder: the digest stored with each replication, or (for a
-    folder made before replications were stored) digests made from its CSV event logs."""
+    folder made before replications were stored) digests made from its event log tables."""
     folder = summary_path.parent
     stored = read_run_folder(folder)
     if stored is not None:
         digests = [record["digest"] for record in stored.records]
         summary = stored.summary
     else:
-        logs = sorted(folder.glob("events-rep*.csv"))
+        logs = [p for p in sorted(folder.glob("events-rep*")) if is_log_folder(p)]
         if not logs or not summary_path.exists() or read_manifest(folder) is not None:
             return None
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
         digests = []
         for path in logs:
             try:
-                digests.append(digest_log(read_csv(path)))
+                digests.append(digest_log(read_log(path)))
             except (ValueError, KeyError, StopIteration) as exc:
                 warn(f"{path}: not a complete event log ({type(exc).__name__}: {exc}); skipped")
     if not digests:

@@ -46,6 +46,31 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+# What `frontdoor --help` says of each command, so listing them imports none of their
+# modules (which pull in pandas, scipy, pyarrow or matplotlib). A test checks these
+# against each module's own `register`; a module missing here is imported to list it.
+COMMAND_HELP: dict[str, str] = {
+    "run": "run replications of a scenario and report its KPIs",
+    "validate": "check scenario files and report every problem found",
+    "schema": "print the JSON Schema of scenario files or event logs",
+    "verify": "check the model against queueing theory",
+    "compare": "compare scenarios on paired replications: KPIs, differences and verdicts",
+    "sweep": "run a grid of variations of a scenario, resumable, results stored per replication",
+    "replications": "replications needed for a chosen interval half-width on one KPI",
+    "explain": "which latent conditions were necessary for a case's incident "
+    "(counterfactual replay)",
+    "sensitivity": "Morris screening and Sobol indices of incidents over latent-condition "
+    "parameters",
+    "report": "write an HTML report with figures from the results stored in a folder",
+    "train": "sit at the duty desk: a training shift (pygame window)",
+    "sessions": "list training sessions with their scores",
+    "exercises": "list the training exercises: learning aims, difficulty, length",
+    "next": "the next exercise for a trainee: mastery per pattern, and why",
+    "cohort": "class statistics across trainees' sessions: an HTML report for a seminar",
+    "replay": "re-run a recorded training shift (1x-16x, pause, new from here)",
+}
+
+
 BUG_REPORT = (
     "This is a bug in Front Door, not a mistake in what you asked. Please report it on "
     "the project's issue tracker with the command you ran and this message "
@@ -86,7 +111,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `only`, just that subcommand's module is imported (the others pull
-    in pandas, scipy and matplotlib, which a trainee starting the desk need not wait for).
+    in pandas, scipy and matplotlib, which a trainee starting the desk need not wait for);
+    without, the commands are listed from COMMAND_HELP and none is imported.
     """
     from importlib.metadata import PackageNotFoundError, version
 
@@ -103,6 +129,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES if only is None else (only,):
+        if only is None and name in COMMAND_HELP:
+            sub.add_parser(name, help=COMMAND_HELP[name])  # listed, not imported
+            continue
         module = importlib.import_module(f"frontdoor.commands.{name}")
         module.register(sub)
         if name in SCENARIO_COMMANDS:

@@ -167,7 +167,7 @@ def test_explain_command_names_the_necessary_condition(
     case = next(
         r.case
         for r in records
-        if r.kind is EventKind.INCIDENT_GRADED and r.data["incident"] == "harm_false_negative"
+        if r.kind is EventKind.INCIDENT_GRADED and r.incident == "harm_false_negative"
     )
     args = ["explain", str(files["story"]), "--seed", "4", "--case", str(case), "--jobs", "1"]
     assert main([*args, "--json"]) == 0

@@ -41,9 +41,7 @@ def share_waiting(scenario: Scenario, warm_up: float, seed: int, rep: int) -> fl
     """Share of M/M/c customers (after a warm-up) who had to wait for a worker."""
     log = FrontDoorModel(scenario, seed=seed, replication=rep).run()
     waited = [
-        r.data["wait_days"] > 0
-        for r in log.records
-        if r.kind is EventKind.ALLOCATED and r.time >= warm_up
+        r.wait_days > 0 for r in log.records if r.kind is EventKind.ALLOCATED and r.time >= warm_up
     ]
     return float(np.mean(waited))
 

@@ -27,7 +27,8 @@ def test_levers_show_unit_range_and_source() -> None:
     horizon = app.number_input(key=KEY.format("run.horizon_days"))
     assert horizon.label == "Measured period (days)"
     captions = [c.value for c in app.caption]
-    assert any(c.startswith("allowed: > 0 and ≤ 36500 · default 365 · scenario file:") for c in captions)
+    allowed = "allowed: > 0 and ≤ 36500 · default 365 · scenario file:"
+    assert any(c.startswith(allowed) for c in captions)
     assert any("allowed: ≥ 0 and ≤ 1" in c for c in captions)  # a threshold
     assert app.selectbox(key=KEY.format("policy")).options == [
         "fifo",

@@ -15,7 +15,6 @@ from analysis.formatting import plural
 from analysis.outputs import package_version
 from analysis.run_store import RunStore
 from frontdoor.commands.common import (
-    UsageError,
     interval_json,
     kpi_table,
     positive_int,
@@ -34,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=seed_value, default=1, help="seed of the run (default 1)")
     p.add_argument(
         "--out",
-        help="folder for event logs, the case table and summary.json; each replication is "
+        help="folder for event log tables, the case table and summary.json; each replication is "
         "kept as it finishes, and a rerun with the same arguments reuses them",
     )
     p.add_argument(
@@ -51,9 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--log-format",
-        choices=("csv", "parquet"),
-        default="csv",
-        help="format of the event logs written with --out (parquet needs pyarrow)",
+        choices=("parquet", "csv"),
+        default="parquet",
+        help="format of the event log tables written with --out (default parquet)",
     )
     p.set_defaults(handler=handle)
 
@@ -131,11 +130,6 @@ def run_into_folder(
 
 def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
-    if args.log_format == "parquet":
-        import importlib.util
-
-        if importlib.util.find_spec("pyarrow") is None:
-            raise UsageError("writing Parquet needs pyarrow: pip install 'frontdoor[parquet]'")
     summary: dict[str, Any] = {
         "scenario": scenario.name,
         "scenario_file": str(resolve_scenario_path(args.scenario)),

@@ -1,4 +1,5 @@
-"""`frontdoor schema`: the JSON Schema of scenario files, for editors, or a field table."""
+"""`frontdoor schema`: the JSON Schema of scenario files, for editors, or a field table;
+with --events, the schema of the event log (sim/log_schema.py)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,16 @@ from sim.config import Scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario files or event logs")
     p.add_argument(
         "--markdown",
         action="store_true",
         help="print a table of every field with its default and meaning instead",
+    )
+    p.add_argument(
+        "--events",
+        action="store_true",
+        help="the event log's schema (every kind of record, its fields, types and meaning)",
     )
     p.set_defaults(handler=handle)
 
@@ -151,7 +157,11 @@ def markdown_table() -> str:
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.markdown:
+    if args.events:
+        from sim.log_schema import events_markdown, events_schema_json
+
+        sys.stdout.write(events_markdown() if args.markdown else events_schema_json())
+    elif args.markdown:
         sys.stdout.write(markdown_table())
     else:
         sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
