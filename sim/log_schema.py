@@ -69,7 +69,7 @@ def field_specs(record_type: Any) -> list[FieldSpec]:
     defaults = record_type._field_defaults
     out: list[FieldSpec] = []
     for name in record_type._fields:
-        hint = hints[name]
+        hint = EventKind if name == "kind" else hints[name]  # each kind's own literal
         doc = HEADER_DOCS.get(name, "")
         if typing.get_origin(hint) is typing.Annotated:
             hint, *meta = typing.get_args(hint)

@@ -6,6 +6,9 @@ and `family` (NO_ID when the record concerns none). The fields after the header 
 kind's own; each is annotated with its type and a plain-words meaning, from which
 `frontdoor schema --events` and docs/event-log.md are made (sim/log_schema.py).
 
+Each record's `kind` is typed as its own literal, so `if r.kind is EventKind.X:` narrows a
+`LogRecord` to that kind's type for the type checker (a tagged union).
+
 A field with a default is one that applies only to some records of its kind (a barrier
 test at a handover names who it went `to`; others do not); it is None where it does not
 apply. `record_fields` gives a record's fields as the model wrote them, leaving out those.
@@ -14,7 +17,7 @@ apply. `record_fields` gives a record's fields as the model wrote them, leaving 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 
 class EventKind(StrEnum):
@@ -62,7 +65,7 @@ class RunStarted(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.RUN_STARTED]
     case: int
     family: int
     scenario: Annotated[str, "name of the scenario"]
@@ -84,7 +87,7 @@ class FamilyCreated(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.FAMILY_CREATED]
     case: int
     family: int
     harm_type: Annotated[str, "the kind of harm the family's child is at risk of"]
@@ -106,7 +109,7 @@ class ReferralArrived(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.REFERRAL_ARRIVED]
     case: int
     family: int
     source: Annotated[str, "who referred (police, school, health, ...)"]
@@ -128,7 +131,7 @@ class OutOfHoursTriaged(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.OUT_OF_HOURS_TRIAGED]
     case: int
     family: int
     urgent: Annotated[bool, "judged urgent (acted on at night)"]
@@ -140,7 +143,7 @@ class Screened(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.SCREENED]
     case: int
     family: int
     level: Level
@@ -157,7 +160,7 @@ class Queued(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.QUEUED]
     case: int
     family: int
     priority: Annotated[float, "its priority key (lower is taken first)"]
@@ -170,7 +173,7 @@ class Allocated(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.ALLOCATED]
     case: int
     family: int
     worker: Annotated[int, "id of the worker"]
@@ -186,7 +189,7 @@ class AssessmentStageEnded(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.ASSESSMENT_STAGE_ENDED]
     case: int
     family: int
     stage: Annotated[str, "the stage that ended (initial)"]
@@ -198,7 +201,7 @@ class Concluded(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.CONCLUDED]
     case: int
     family: int
     outcome: Level
@@ -216,7 +219,7 @@ class PlanStarted(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.PLAN_STARTED]
     case: int
     family: int
     plan: Annotated[str, "the plan (e.g. child_in_need, child_protection)"]
@@ -228,7 +231,7 @@ class PlanEnded(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.PLAN_ENDED]
     case: int
     family: int
     plan: Annotated[str, "the plan that ended"]
@@ -239,7 +242,7 @@ class Closed(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.CLOSED]
     case: int
     family: int
     reason: Annotated[str, "why it closed"]
@@ -251,7 +254,7 @@ class InformationRequested(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.INFORMATION_REQUESTED]
     case: int
     family: int
     what: Annotated[str, "what was asked: database, file, agency, visit, team_leader"]
@@ -267,7 +270,7 @@ class InformationReturned(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.INFORMATION_RETURNED]
     case: int
     family: int
     what: Annotated[str, "what answered: database, file, agency, visit, team_leader, harm_seen"]
@@ -299,7 +302,7 @@ class BarrierTested(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.BARRIER_TESTED]
     case: int
     family: int
     barrier: Annotated[str, "the barrier's name (screening, database_check, ...)"]
@@ -323,7 +326,7 @@ class HarmOccurred(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.HARM_OCCURRED]
     case: int
     family: int
     harm_type: Annotated[str, "the kind of harm"]
@@ -339,7 +342,7 @@ class HandedOver(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.HANDED_OVER]
     case: int
     family: int
     to: Annotated[str, "who the case was handed to"]
@@ -352,7 +355,7 @@ class IncidentGraded(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.INCIDENT_GRADED]
     case: int
     family: int
     incident: Annotated[str, "kind of incident"]
@@ -378,7 +381,7 @@ class IncidentReported(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.INCIDENT_REPORTED]
     case: int
     family: int
     incident_seq: Annotated[int, "seq of the incident_graded record it reports"]
@@ -393,7 +396,7 @@ class TruthChanged(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.TRUTH_CHANGED]
     case: int
     family: int
     risk_before: Annotated[float, "true risk before"]
@@ -408,7 +411,7 @@ class WorkerChanged(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.WORKER_CHANGED]
     case: int
     family: int
     worker: Annotated[int, "id of the worker"]
@@ -421,7 +424,7 @@ class RunEnded(NamedTuple):
 
     time: float
     seq: int
-    kind: EventKind
+    kind: Literal[EventKind.RUN_ENDED]
     case: int
     family: int
     open_cases: Annotated[int, "cases still open"]
