@@ -99,7 +99,7 @@ def test_a_truncated_event_log_is_named_skipped_and_run_again(
 
 
 def _sweep(scenario: Path, out: Path, reps: int) -> int:
-    return main(["sweep", str(scenario), "--vary", "staff.groups.4.count=9,11", "--reps",
+    return main(["sweep", str(scenario), "--vary", "staff.experienced.count=9,11", "--reps",
                  str(reps), "--jobs", "1", "--out", str(out)])  # fmt: skip
 
 
