@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from analysis.kpis import COUNT_KPIS, compute_kpis, run_frame
 from analysis.stats import mser5
+from analysis.steady import stage_loads
 from sim.config import Scenario
 from sim.events import EventKind, LogRecord
 from sim.model import run_scenario
@@ -313,4 +314,6 @@ def run_digest(
     """
     log = run_scenario(scenario, seed, replication=replication)
     method = warm_up_method(scenario, warm_up)
-    return digest_log(log.records, warm_up=method, horizon_days=scenario.run.horizon_days)
+    digest = digest_log(log.records, warm_up=method, horizon_days=scenario.run.horizon_days)
+    digest["loads"] = stage_loads(log.records, scenario)
+    return digest

@@ -27,6 +27,7 @@ from analysis.digest import run_digest
 from analysis.execution import Backend, Task, execute
 from analysis.kpis import HIGHER_IS_BETTER, KPI_NAMES, compute_kpis
 from analysis.stats import Comparison, Interval, mean_ci, paired_comparisons
+from analysis.steady import stage_loads
 from analysis.store import ExperimentStore
 from analysis.tables import case_rows
 from sim.config import Scenario
@@ -41,6 +42,7 @@ class ReplicationResult:
     replication: int
     kpis: dict[str, float]
     cases: list[dict[str, Any]] | None = None
+    loads: dict[str, list[float]] | None = None  # stage: [offered load, capacity]
 
 
 def run_replication(
@@ -63,7 +65,8 @@ def run_replication(
         else:
             log.write_csv(stem.with_suffix(".csv"))
     cases = case_rows(log.records) if keep_cases else None
-    return ReplicationResult(replication, compute_kpis(log.records), cases)
+    loads = stage_loads(log.records, scenario)
+    return ReplicationResult(replication, compute_kpis(log.records), cases, loads)
 
 
 def run_replications(

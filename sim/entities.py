@@ -83,6 +83,7 @@ class Family:
     last_referral_at: float | None = None
     referrals: int = 0
     alive: bool = True
+    gone: bool = False  # left the team's population (children grew up, moved away)
     open_case: Case | None = None
     protection: str = "none"  # waiting, assessing, child_in_need, child_protection
     team_level: Level = Level.NO_FURTHER_ACTION

@@ -39,6 +39,8 @@ class EventKind(StrEnum):
     HANDED_OVER = "handed_over"
     INCIDENT_GRADED = "incident_graded"
     INCIDENT_REPORTED = "incident_reported"
+    ERROR_CENSORED = "error_censored"  # open at the end or when the family left: never graded
+    FAMILY_LEFT = "family_left"  # out of the team's population for good
     TRUTH_CHANGED = "truth_changed"
     WORKER_CHANGED = "worker_changed"
     RUN_ENDED = "run_ended"

@@ -317,8 +317,26 @@ class FrontDoorModel:
                 "open_cases": open_cases,
                 "waiting_for_allocation": sum(len(w) for w in self._waiting),
                 "waiting_for_screening": sum(len(q) for q in self.screening_queues),
+                "assessments_open_past_timescale": self._assessments_past_timescale(),
                 "measured_from": self.scenario.run.warm_up_days,
             },
+        )
+
+    def _assessments_past_timescale(self) -> int:
+        """Assessments still open at the end that have already run past the longer (core)
+        timescale: censored, but certainly late."""
+        timescales = self.scenario.timescales
+        limit = max(
+            timescales.initial_assessment_working_days, timescales.core_assessment_working_days
+        )
+        now = self.env.now
+        return sum(
+            1
+            for c in self.cases.values()
+            if c.allocated_at is not None
+            and c.outcome is None
+            and c.closed_at is None
+            and self.calendar.working_days_between(c.allocated_at, now) > limit
         )
 
     # -- arrivals -----------------------------------------------------------------
@@ -1493,7 +1511,12 @@ class FrontDoorModel:
         self._schedule_concern(family)
 
     def _schedule_concern(self, family: Family) -> None:
-        """Persisting risk or need is noticed again by someone outside, at a rate."""
+        """Persisting risk or need is noticed again by someone outside, at a rate.
+
+        The rate fades with time since the case closed (`fade_days`), and the family may
+        leave the team's population first (`leave_rate_per_year`), so each family is
+        re-referred a finite number of times and the re-referring population stays level.
+        """
         concerns = self.scenario.concerns
         if not concerns.enabled or not family.alive:
             return
@@ -1503,12 +1526,31 @@ class FrontDoorModel:
             return
         family.concern_version += 1
         version = family.concern_version
-        delay = float(family.rng.exponential(1.0 / rate))
+        delay = concern_delay(family.rng, rate, concerns.fade_days)
+        if concerns.leave_rate_per_year > 0:
+            leave = float(family.rng.exponential(365.0 / concerns.leave_rate_per_year))
+            if self.env.now + leave < self.end_time:
+                timer = self.env.timeout(leave)
+                timer.callbacks.append(lambda _ev: self._family_leaves(family, version))
+            if leave <= delay:
+                return  # the family leaves before anyone raises a new concern
         if self.env.now + delay >= self.end_time:
             return
         source = self._source_names[pick(self._source_cdf, family.rng.random())]
         timer = self.env.timeout(delay)
         timer.callbacks.append(lambda _ev: self._concern_due(family, version, source))
+
+    def _family_leaves(self, family: Family, version: int) -> None:
+        """A closed family leaves the team's population for good (children grow up, the
+        family moves away): no new concern and no harm reaches this team again."""
+        if version != family.concern_version or family.open_case is not None or not family.alive:
+            return
+        self._advance_hazard(family)
+        family.gone = True
+        family.clock_version += 1
+        family.concern_version += 1
+        self.log.emit(self.env.now, EventKind.FAMILY_LEFT, NO_ID, family.id, {})
+        self.incidents.censor(family, self.env.now, "family_left")
 
     def _concern_due(self, family: Family, version: int, source: str) -> None:
         if version != family.concern_version or family.open_case is not None or not family.alive:
@@ -1518,7 +1560,7 @@ class FrontDoorModel:
     # -- the harm clock ---------------------------------------------------------------
 
     def _hazard_rate(self, family: Family) -> float:
-        if family.harm_type == "none" or not family.alive:
+        if family.harm_type == "none" or not family.alive or family.gone:
             return 0.0
         return self._hazard_by_protection.get(family.protection, self._hazard_unprotected)
 
@@ -1622,6 +1664,19 @@ def collector_paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+def concern_delay(rng: DrawBlock, rate: float, fade_days: float | None) -> float:
+    """Days to the next outside concern at `rate` a day, fading by e every `fade_days`
+    (inf: none ever comes). With a fade the hazard rate*exp(-t/fade) integrates to at most
+    rate*fade, so a unit exponential beyond that means no concern at all."""
+    e = float(rng.exponential())
+    if fade_days is None:
+        return e * (1.0 / rate)
+    total = rate * fade_days
+    if e >= total:
+        return math.inf
+    return -fade_days * math.log1p(-e / total)
 
 
 def clip01(x: float) -> float:

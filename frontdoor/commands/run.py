@@ -20,6 +20,7 @@ from frontdoor.commands.common import (
     print_json,
     progress_bar,
     seed_value,
+    warn_overloaded,
 )
 from sim.loader import load_scenario, resolve_scenario_path, scenario_hash
 
@@ -72,6 +73,7 @@ def handle(args: argparse.Namespace) -> int:
         )
     frame = kpi_frame(results)
     intervals = summarise(frame)
+    warn_overloaded(scenario.name, [r.loads for r in results])
     summary = {
         "scenario": scenario.name,
         "scenario_file": str(resolve_scenario_path(args.scenario)),

@@ -10,7 +10,13 @@ from rich.table import Table
 
 from analysis.experiment import kpi_intervals, parse_vary, sweep_points
 from analysis.store import ExperimentStore
-from frontdoor.commands.common import UsageError, fmt, positive_int, seed_value
+from frontdoor.commands.common import (
+    UsageError,
+    fmt,
+    positive_int,
+    seed_value,
+    warn_overloaded,
+)
 from frontdoor.commands.experiment_options import (
     add_backend_arguments,
     add_warm_up_argument,
@@ -72,6 +78,8 @@ def handle(args: argparse.Namespace) -> int:
         kind="sweep",
         label=f"sweep of {len(points)} points",
     )
+    for point in result.points:
+        warn_overloaded(point.label, [d.get("loads") for d in result.digests[point.id]])
     intervals = kpi_intervals(result)
     summary_frame(result, intervals).to_csv(f"{args.out}/summary.csv", index=False)
     result.kpi_frame().to_csv(f"{args.out}/kpis.csv", index=False)
