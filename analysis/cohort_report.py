@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import figures
+from analysis.outputs import atomic_write_text
 from analysis.report import STYLE, _Writer
 
 PATTERN_WORDS = {
@@ -299,7 +300,7 @@ def build_cohort_report(
         + "</body></html>\n"
     )
     path = target / "cohort.html"
-    path.write_text(page, encoding="utf-8")
+    atomic_write_text(path, page)
     return path, w.figures
 
 

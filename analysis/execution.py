@@ -6,6 +6,12 @@ the same digests sequentially, in processes and on Dask. Results come back as th
 finish, in whatever order, each with the key it was submitted under; callers store
 them by key, which is what lets an interrupted sweep resume.
 
+An interrupt (Ctrl-C, or SIGTERM, which `frontdoor` turns into one) stops every backend
+within seconds: queued work is cancelled, local worker processes are terminated and
+joined, and a local Dask cluster is shut down, with further interrupts held off until
+the clean-up is done, so nothing is left running. Worker processes ignore SIGINT (their
+parent decides) and ask Linux to end them if their parent dies.
+
 Dask is optional (`pip install 'frontdoor[dask]'`). `Backend.dask_local` starts a
 LocalCluster of worker processes on 127.0.0.1; `Backend.scheduler` connects to a
 running scheduler (`tcp://HOST:PORT`). A worker that dies mid-task has its tasks run
@@ -15,8 +21,11 @@ again elsewhere by the scheduler, so a sweep survives losing a worker.
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
 import uuid
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Generator, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -87,19 +96,28 @@ def dask_client(backend: Backend) -> Iterator[Any]:
         with Client(backend.scheduler, timeout="20s") as client:
             yield client
         return
-    cluster = LocalCluster(
+    # Worker processes started while SIGINT is ignored keep ignoring it (an ignored signal
+    # survives exec), so a Ctrl-C at the terminal, which reaches the whole process group,
+    # is handled by this process alone, which then closes the cluster.
+    with shielded(signal.SIGINT):
+        cluster = _local_cluster(backend, LocalCluster)
+    try:
+        with Client(cluster) as client:
+            yield client
+    finally:
+        with shielded():
+            cluster.close(timeout=10)
+
+
+def _local_cluster(backend: Backend, factory: Any) -> Any:
+    return factory(
         n_workers=int(backend.dask_local or 1),
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
-        silence_logs=40,  # logging.ERROR: a restarted worker is not the user's problem
+        silence_logs=50,  # CRITICAL: a restarted worker, or one closed by Ctrl-C, is not news
     )
-    try:
-        with Client(cluster) as client:
-            yield client
-    finally:
-        cluster.close()
 
 
 @contextmanager
@@ -118,7 +136,7 @@ def execute(
     backend: Backend,
     *,
     client: Any | None = None,
-) -> Iterator[tuple[Hashable, Any]]:
+) -> Generator[tuple[Hashable, Any], None, None]:
     """Run `tasks` and yield `(key, result)` as each one finishes.
 
     Stopping the iteration early (or an interrupt) cancels what has not started. A Dask
@@ -140,8 +158,56 @@ def execute(
         yield from _on_dask(tasks, own)
 
 
+@contextmanager
+def shielded(*signals: signal.Signals) -> Iterator[None]:
+    """Hold off `signals` (SIGINT and SIGTERM by default) while cleaning up, so a second
+    Ctrl-C cannot cut the clean-up short and leave workers behind (signals can only be
+    set in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.getsignal(sig) for sig in (signals or (signal.SIGINT, signal.SIGTERM))}
+    for sig in saved:
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def worker_setup() -> None:
+    """Run in each local worker: leave SIGINT to the parent, die with it on SIGTERM, and
+    have Linux send SIGTERM if the parent dies without cleaning up (PR_SET_PDEATHSIG)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def stop_pool(pool: ProcessPoolExecutor, *, grace: float = 2.0) -> None:
+    """Cancel what is queued, terminate the workers and wait for them to be gone."""
+    with shielded():
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(grace)
+            if process.is_alive():
+                process.kill()
+                process.join(grace)
+
+
 def _in_processes(tasks: Sequence[Task], jobs: int) -> Iterator[tuple[Hashable, Any]]:
-    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))))
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=worker_setup)
     order = {t.key: i for i, t in enumerate(tasks)}
     finished = False
     try:
@@ -154,7 +220,10 @@ def _in_processes(tasks: Sequence[Task], jobs: int) -> Iterator[tuple[Hashable, 
                 yield key, future.result()
         finished = True
     finally:
-        pool.shutdown(wait=finished, cancel_futures=True)
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            stop_pool(pool)
 
 
 def dask_key(key: Hashable, run_token: str) -> str:
@@ -187,4 +256,5 @@ def _on_dask(tasks: Sequence[Task], client: Any) -> Iterator[tuple[Hashable, Any
         finished = True
     finally:
         if not finished:
-            client.cancel(futures)
+            with shielded():
+                client.cancel(futures)

@@ -15,17 +15,19 @@ turn the digests into the tables managers read.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from typing import cast as typed
 
 import numpy as np
 import pandas as pd
 
-from analysis.digest import run_digest
+from analysis.digest import digest_log, run_digest
 from analysis.execution import Backend, Task, execute
 from analysis.kpis import HIGHER_IS_BETTER, KPI_NAMES, compute_kpis
+from analysis.outputs import atomic_path
 from analysis.stats import Comparison, Interval, mean_ci, paired_comparisons
 from analysis.steady import stage_loads
 from analysis.store import ExperimentStore
@@ -42,6 +44,7 @@ class ReplicationResult:
     replication: int
     kpis: dict[str, float]
     cases: list[dict[str, Any]] | None = None
+    digest: dict[str, Any] | None = None
     loads: dict[str, list[float]] | None = None  # stage: [offered load, capacity]
 
 
@@ -54,19 +57,31 @@ def run_replication(
     log_format: str = "csv",
     keep_cases: bool = False,
 ) -> ReplicationResult:
-    """Run replication `replication` of `scenario`; optionally write its log."""
+    """Run replication `replication` of `scenario`; optionally write its log (atomically:
+    under a temporary name, renamed when complete) and keep its cases and digest."""
     log = run_scenario(scenario, seed, replication=replication)
+    digest = None
     if log_dir is not None:
         folder = Path(log_dir)
         folder.mkdir(parents=True, exist_ok=True)
         stem = folder / f"events-rep{replication:03d}"
         if log_format == "parquet":
-            log.write_parquet(stem.with_suffix(".parquet"))
+            with atomic_path(stem.with_suffix(".parquet")) as tmp:
+                log.write_parquet(tmp)
         else:
-            log.write_csv(stem.with_suffix(".csv"))
+            with atomic_path(stem.with_suffix(".csv")) as tmp:
+                log.write_csv(tmp)
+        digest = digest_log(log.records)
     cases = case_rows(log.records) if keep_cases else None
     loads = stage_loads(log.records, scenario)
-    return ReplicationResult(replication, compute_kpis(log.records), cases, loads)
+    return ReplicationResult(replication, compute_kpis(log.records), cases, digest, loads)
+
+
+def replication_task(
+    scenario: Scenario, seed: int, replication: int, options: dict[str, Any]
+) -> ReplicationResult:
+    """`run_replication` with its options as one argument, the shape `Task` calls."""
+    return run_replication(scenario, seed, replication, **options)
 
 
 def run_replications(
@@ -76,25 +91,32 @@ def run_replications(
     *,
     jobs: int = 1,
     progress: Progress | None = None,
+    backend: Backend | None = None,
+    skip: Sequence[int] = (),
+    on_result: Callable[[ReplicationResult], None] | None = None,
     **options: Any,
 ) -> list[ReplicationResult]:
-    """Replications 0..reps-1, in order, sequentially (jobs=1) or in processes."""
+    """Replications 0..reps-1 (but `skip`), returned in order, on `backend` (default:
+    sequential for jobs=1, else processes). `on_result` sees each as it finishes, so a
+    caller can store it at once and an interrupt loses only unfinished replications."""
     if reps < 1:
         raise ValueError("reps must be at least 1")
+    if backend is None:
+        backend = Backend.choose(jobs=1 if reps == 1 else jobs)
+    tasks = [
+        Task(key=i, fn=replication_task, args=(scenario, seed, i, options))
+        for i in range(reps)
+        if i not in set(skip)
+    ]
     results: list[ReplicationResult] = []
-    if jobs <= 1 or reps == 1:
-        for i in range(reps):
-            results.append(run_replication(scenario, seed, i, **options))
+    with closing(execute(tasks, backend)) as finished:
+        for _key, result in finished:
+            results.append(result)
+            if on_result:
+                on_result(result)
             if progress:
                 progress(1)
-        return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_replication, scenario, seed, i, **options) for i in range(reps)]
-        for future in futures:
-            results.append(future.result())
-            if progress:
-                progress(1)
-    return results
+    return sorted(results, key=lambda r: r.replication)
 
 
 def kpi_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
@@ -299,14 +321,19 @@ def run_experiment(
     if progress:
         progress(0, total)
     done = 0
-    for key, digest in execute(tasks, backend, client=client):
-        point_id, i = key  # type: ignore[misc]
-        digests[point_id][i] = digest
+    try:
+        with closing(execute(tasks, backend, client=client)) as finished:
+            for key, digest in finished:
+                point_id, i = typed(tuple[str, int], key)
+                digests[point_id][i] = digest
+                if store is not None:
+                    store.save(point_id, i, digest)
+                done += 1
+                if progress:
+                    progress(done, total)
+    finally:
         if store is not None:
-            store.save(point_id, i, digest)
-        done += 1
-        if progress:
-            progress(done, total)
+            store.close(complete=done == total)
     complete = {pid: [d for d in ds if d is not None] for pid, ds in digests.items()}
     return ExperimentResult(
         points=tuple(points), reps=reps, seed=seed, warm_up=warm_up, digests=complete, ran=done

@@ -378,6 +378,7 @@ def tradeoff_figure(
         index=[c for c in (field, series_field) if c] + ["scenario"],
         columns="kpi",
         values=["mean", "ci_low", "ci_high"],
+        dropna=False,  # one replication has no interval: keep its (empty) bounds
     ).reset_index()
     groups = [(None, wide)] if not series_field else list(wide.groupby(series_field))
     for i, (value, part) in enumerate(groups):

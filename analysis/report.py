@@ -29,6 +29,8 @@ from analysis import figures
 from analysis import incidents as inc
 from analysis.digest import digest_log
 from analysis.kpis import KPI_LABELS
+from analysis.outputs import atomic_write_text, read_manifest
+from analysis.run_store import REPLICATIONS, read_run_folder, warn
 from analysis.stats import Interval, mean_ci
 from analysis.store import MANIFEST, ExperimentStore
 from sim.events import read_csv
@@ -58,7 +60,7 @@ class Experiment:
 
 def _load_store(manifest_path: Path) -> Experiment | None:
     store = ExperimentStore(manifest_path.parent)
-    manifest = store.read_manifest()
+    manifest = store.open_existing()
     if not manifest:
         return None
     scenarios = []
@@ -88,21 +90,46 @@ def _load_store(manifest_path: Path) -> Experiment | None:
 
 
 def _load_run(summary_path: Path) -> Experiment | None:
-    """A `frontdoor run --out` folder: digests made from its CSV event logs."""
-    logs = sorted(summary_path.parent.glob("events-rep*.csv"))
-    if not logs:
+    """A `frontdoor run --out` folder: the digest stored with each replication, or (for a
+    folder made before replications were stored) digests made from its CSV event logs."""
+    folder = summary_path.parent
+    stored = read_run_folder(folder)
+    if stored is not None:
+        digests = [record["digest"] for record in stored.records]
+        summary = stored.summary
+    else:
+        logs = sorted(folder.glob("events-rep*.csv"))
+        if not logs or not summary_path.exists() or read_manifest(folder) is not None:
+            return None
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        digests = []
+        for path in logs:
+            try:
+                digests.append(digest_log(read_csv(path)))
+            except (ValueError, KeyError, StopIteration) as exc:
+                warn(f"{path}: not a complete event log ({type(exc).__name__}: {exc}); skipped")
+    if not digests:
         return None
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    digests = [digest_log(read_csv(path)) for path in logs]
     return Experiment(
-        name=summary_path.parent.name,
+        name=folder.name,
         kind="run",
-        folder=summary_path.parent,
+        folder=folder,
         seed=summary.get("seed"),
         scenarios=[
             ScenarioResults(label=str(summary.get("scenario", "scenario")), digests=digests)
         ],
     )
+
+
+def _try_load(loader: Any, path: Path) -> Experiment | None:
+    """One folder's results; a folder that cannot be read is named and skipped, so one
+    bad folder does not stop the report on the others."""
+    try:
+        return loader(path)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, StopIteration) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        warn(f"{path.parent}: skipped, its results cannot be read ({type(exc).__name__}: {reason})")
+        return None
 
 
 def find_experiments(folder: str | Path) -> list[Experiment]:
@@ -111,14 +138,16 @@ def find_experiments(folder: str | Path) -> list[Experiment]:
     if not root.is_dir():
         raise NoResults(f"{root}: no such folder")
     found: list[Experiment] = []
-    for path in sorted(root.rglob(MANIFEST)):
-        exp = _load_store(path)
+    stores = sorted(root.rglob(MANIFEST))
+    for path in stores:
+        exp = _try_load(_load_store, path)
         if exp is not None:
             found.append(exp)
-    for path in sorted(root.rglob("summary.json")):
-        if (path.parent / MANIFEST).exists():
-            continue
-        exp = _load_run(path)
+    store_folders = {p.parent for p in stores}
+    runs = {p.parent for p in root.rglob("summary.json")}
+    runs |= {p.parent.parent for p in root.rglob(f"{REPLICATIONS}/rep*.json.gz")}
+    for run_folder in sorted(runs - store_folders):
+        exp = _try_load(_load_run, run_folder / "summary.json")
         if exp is not None:
             found.append(exp)
     if not found:
@@ -133,7 +162,7 @@ def intervals_frame(scenarios: Sequence[ScenarioResults]) -> pd.DataFrame:
     rows = []
     for s in scenarios:
         for kpi in KPI_LABELS:
-            values = [float(d["kpis"][kpi]) for d in s.digests]
+            values = [float(d["kpis"].get(kpi, float("nan"))) for d in s.digests]
             values = [v for v in values if v == v]
             iv = (
                 mean_ci(values) if values else Interval(float("nan"), float("nan"), float("nan"), 0)
@@ -357,5 +386,5 @@ def build_report(
         + "</body></html>\n"
     )
     path = target / "report.html"
-    path.write_text(page, encoding="utf-8")
+    atomic_write_text(path, page)
     return path, w.figures

@@ -569,7 +569,7 @@ def measure_mechanisms(settings: Settings, console: Console) -> dict[str, Any]:
 
 def waiting_heap(model: FrontDoorModel) -> list[tuple[float, int, Any]]:
     """The model's allocation heap (one central team: the only patch's list)."""
-    heaps = model._waiting
+    heaps = model.workload.waiting
     if heaps and all(isinstance(heap, list) for heap in heaps):
         if len(heaps) != 1:
             raise RuntimeError(f"expected one central waiting list, found {len(heaps)}")
@@ -578,7 +578,7 @@ def waiting_heap(model: FrontDoorModel) -> list[tuple[float, int, Any]]:
 
 
 def free_places(model: FrontDoorModel) -> int:
-    places = model.free_places
+    places = model.workload.free_places
     return sum(places) if isinstance(places, list) else int(places)
 
 
@@ -632,9 +632,8 @@ def measure_model_waiting(waiting: int, settings: Settings) -> dict[str, Any]:
     rng = np.random.default_rng(settings.seed)
     low = min(k for k, _, _ in heap)
     high = max(k for k, _, _ in heap)
-    push = model._push_waiting
-    queue_for_allocation = model._queue_for_allocation
-    level = Level.CHILD_IN_NEED
+    push = model.allocation.push
+    queue_for_allocation = model.allocation.queue
 
     def heap_batch() -> int:
         # The structure alone: a key drawn across the backlog's own range of priorities.
@@ -650,7 +649,7 @@ def measure_model_waiting(waiting: int, settings: Settings) -> dict[str, Any]:
         pop = heapq.heappop
         for _ in range(ops):
             _, _, case = pop(heap)
-            queue_for_allocation(case, level)
+            queue_for_allocation(case)
         return ops
 
     # Each enqueue writes a QUEUED record; dropping the batch's records afterwards keeps

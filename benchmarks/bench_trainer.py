@@ -8,6 +8,9 @@ Run: SDL_VIDEODRIVER=dummy python benchmarks/bench_trainer.py [--frames N] [--la
    wall time. Reported: median, 95th percentile and worst frame. Target: p95 <= 16 ms.
 2. Launch to the title screen: from starting `frontdoor train` in a fresh process to the
    title screen's first frame on screen (its screenshot written). Target: <= 2 s.
+3. Idle: the share of one core a still screen (the title, a paused desk) uses in an
+   ordinary windowed App. A screen with nothing moving is stepped ten times a second and
+   drawn twice a second. Target: under 10%.
 
 Both run under SDL's dummy video driver, so the cost of a real window's compositor and
 vsync is not included.
@@ -120,11 +123,37 @@ def launch_times(launches: int) -> list[float]:
     return results
 
 
+def idle_share(scene: str, seconds: float) -> float:
+    """Share of one core a still screen uses: an ordinary (windowed) App on the dummy
+    driver, left alone at its title screen or at a paused desk for `seconds`; process CPU
+    time over wall time."""
+    from trainer.game import Game, catalogue
+    from trainer.settings import Settings
+    from trainer.ui import App
+
+    app = App(settings=Settings(), settings_file=None, store=None, headless=False)
+    path = ROOT / "scenarios" / "training" / "01_name_on_the_record.yaml"
+    game = Game(app, entries=catalogue([path], None), seed=1, trainee="bench")
+    game.to_title()
+    if scene == "paused desk":
+        game.to_briefing()
+        game.to_desk()
+        app.scene.paused = True  # type: ignore[union-attr]
+    for _ in range(20):  # settle
+        app.step(app.clock.tick(60) / 1000.0)
+    cpu, wall = time.process_time(), time.perf_counter()
+    while time.perf_counter() - wall < seconds:
+        fps = 10 if app._idle_frames > 3 else 60
+        app.step(app.clock.tick(fps) / 1000.0)
+    return (time.process_time() - cpu) / (time.perf_counter() - wall)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=600)
     parser.add_argument("--cards", type=int, default=40)
     parser.add_argument("--launches", type=int, default=5)
+    parser.add_argument("--idle-seconds", type=float, default=10.0)
     args = parser.parse_args()
     times = sorted(frame_times(args.cards, args.frames))
     p95 = times[int(0.95 * (len(times) - 1))]
@@ -132,6 +161,9 @@ def main() -> None:
         f"frame time, {args.cards} cards: median {1000 * statistics.median(times):.1f} ms, "
         f"p95 {1000 * p95:.1f} ms, worst {1000 * times[-1]:.1f} ms ({len(times)} frames)"
     )
+    for still in ("title", "paused desk"):
+        share = idle_share(still, args.idle_seconds)
+        print(f"idle {still}: {100 * share:.1f}% of a core over {args.idle_seconds:.0f} s")
     launches = launch_times(args.launches)
     print(
         f"launch to title: median {statistics.median(launches):.2f} s, "

@@ -2,8 +2,10 @@
 
 Each subcommand lives in its own module under `frontdoor.commands` and registers
 itself here. Problems a user can fix (a bad scenario file, a wrong option) end in one
-plain error line and exit status 2, never a traceback; FRONTDOOR_DEBUG=1 shows the
-traceback of an unexpected failure.
+plain error line and exit status 2, never a traceback. Ctrl-C ends any command with
+status 130 and SIGTERM with 143, after the command has stopped its workers. Status 1
+means a bug in Front Door: the message says so and where to report it, and
+FRONTDOOR_DEBUG=1 shows the traceback.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from frontdoor.commands.common import UsageError
 from sim.yamlsafe import ScenarioError
@@ -37,6 +42,33 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cohort",
     "replay",
 )
+
+
+BUG_REPORT = (
+    "This is a bug in Front Door, not a mistake in what you asked. Please report it on "
+    "the project's issue tracker with the command you ran and this message "
+    "(run it again with FRONTDOOR_DEBUG=1 to add the traceback)."
+)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every clean-up that stops workers runs for it too."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,24 +110,45 @@ def _chosen_command(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
+        with _sigterm_as_interrupt():
+            return _main(argv)
+    except Terminated:  # arrived after the command's own handling, e.g. while restoring
+        return 143
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from analysis.outputs import OutputError
+
+    try:
         words = list(sys.argv[1:] if argv is None else argv)
         parser = build_parser(only=_chosen_command(words))
         args = parser.parse_args(words)
         return int(args.handler(args) or 0)
-    except ScenarioError as exc:
+    except (ScenarioError, UsageError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(
+            "interrupted: replications that finished are kept in the --out folder, if any; "
+            "run the same command again to carry on",
+            file=sys.stderr,
+        )
+        return 143 if isinstance(exc, Terminated) else 130
+    except OSError as exc:
+        if exc.filename is None:
+            return _bug(exc)
+        print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # last resort: one line, not a traceback
-        if os.environ.get("FRONTDOOR_DEBUG"):
-            traceback.print_exc()
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+    except Exception as exc:  # a bug: one line and where to report it, not a traceback
+        return _bug(exc)
+
+
+def _bug(exc: BaseException) -> int:
+    if os.environ.get("FRONTDOOR_DEBUG"):
+        traceback.print_exception(exc)
+    print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    print(BUG_REPORT, file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -11,49 +11,13 @@ serious concern the team ever sees.
 
 from __future__ import annotations
 
-import typing
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-Source = Literal[
-    "police",
-    "school",
-    "health",  # health visitor or GP
-    "hospital",
-    "family",  # family member or self-referral
-    "public",  # neighbour or member of the public
-    "housing",
-    "other",  # fire service, probation, immigration and the rest
-]
-SOURCES: tuple[str, ...] = (
-    "police",
-    "school",
-    "health",
-    "hospital",
-    "family",
-    "public",
-    "housing",
-    "other",
-)
-HarmType = Literal["none", "physical", "sexual", "neglect", "emotional"]
-HARM_TYPES: tuple[str, ...] = ("none", "physical", "sexual", "neglect", "emotional")
-Role = Literal[
-    "information_officer",
-    "family_support_worker",
-    "student",
-    "newly_qualified",
-    "experienced",
-    "senior_practitioner",
-    "team_leader",
-    "team_manager",
-]
-ROLES: tuple[str, ...] = typing.get_args(Role)
+from sim.vocabulary import HARM_TYPES, Agency, FileLocation, HarmType, NameOrigin, Role, Source
+
 Policy = Literal["fifo", "immediate-harm-first", "need-weighted"]
-Agency = Literal["police", "school", "health", "housing", "immigration", "probation"]
-AGENCIES: tuple[str, ...] = ("police", "school", "health", "housing", "immigration", "probation")
-FileLocation = Literal["on_site", "other_building", "archive"]
-NameOrigin = Literal["british", "east_european", "south_asian", "arabic", "west_african"]
 
 
 class Section(BaseModel):

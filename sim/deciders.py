@@ -53,7 +53,15 @@ Answer = object  # a value, or a simpy.Event whose value is the answer
 
 
 class Decider(Protocol):
-    """Answers the model's decision points; may return a value or a SimPy event."""
+    """Answers the model's decision points; may return a value or a SimPy event.
+
+    `name` goes on the run's first record. `manual_checks` is True for a decider that
+    makes the duty desk's checks itself (a trainee); it is read at each screening, so a
+    decider may hand the checks back.
+    """
+
+    name: str
+    manual_checks: bool
 
     def screen(self, view: CaseView) -> Level | simpy.Event: ...
 
@@ -89,6 +97,7 @@ class ThresholdPolicy:
     """
 
     name = "threshold"
+    manual_checks = False
 
     def __init__(self, *, thresholds: Thresholds) -> None:
         self.thresholds = thresholds

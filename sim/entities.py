@@ -15,6 +15,7 @@ from enum import IntEnum
 from typing import Any
 
 from sim.rng import DrawBlock
+from sim.vocabulary import HarmType, Protection, Role, Severity
 
 
 class Level(IntEnum):
@@ -47,7 +48,7 @@ ROLE_IS_FRONTLINE = {
 @dataclass(slots=True)
 class Worker:
     id: int
-    role: str
+    role: Role
     caseload_cap: int
     duty: bool
     judgement_sd: float
@@ -61,10 +62,6 @@ class Worker:
         return self.caseload_cap > 0
 
     @property
-    def spare(self) -> int:
-        return self.caseload_cap - self.caseload
-
-    @property
     def load(self) -> float:
         return self.caseload / self.caseload_cap if self.caseload_cap else 0.0
 
@@ -72,7 +69,7 @@ class Worker:
 @dataclass(slots=True)
 class Family:
     id: int
-    harm_type: str
+    harm_type: HarmType
     base_risk: float
     need: float
     trend: float  # yearly log-growth of risk
@@ -85,7 +82,7 @@ class Family:
     alive: bool = True
     gone: bool = False  # left the team's population (children grew up, moved away)
     open_case: Case | None = None
-    protection: str = "none"  # waiting, assessing, child_in_need, child_protection
+    protection: Protection = "none"
     team_level: Level = Level.NO_FURTHER_ACTION
     # Harm clock: remaining unit-exponential hazard before the next harm event.
     hazard_left: float = 0.0
@@ -120,14 +117,12 @@ class Case:
     screened_at: float | None = None
     screening_level: Level | None = None
     queued_at: float | None = None
-    priority: float = 0.0
     allocated_at: float | None = None
     worker: Worker | None = None
     outcome: Level | None = None
     closed_at: float | None = None
     stage: str = "awaiting_screening"
     spelling: str = ""  # how this referral spells the family's name
-    searched_spellings: list[str] = field(default_factory=list)
     record_found: bool = False
     addendum_missed: bool = False
     file_status: str = "not_requested"
@@ -135,8 +130,6 @@ class Case:
     skipped: set[str] = field(default_factory=set)  # checks cut short under pressure
     checked: set[str] = field(default_factory=set)  # checks the desk made
     holes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
-    handed_over: bool = False
-    child_seen: bool | None = None
     plan_started_at: float | None = None
     scripted_ref: str | None = None
     expected: dict[str, float] = field(default_factory=dict)  # when each answer is due
@@ -150,7 +143,7 @@ class ErrorEpisode:
     case_id: int
     started_at: float
     failed_barrier: str
-    worst_harm: str | None = None  # worst harm suffered during the episode
+    worst_harm: Severity | None = None  # worst harm suffered during the episode
     conditions: tuple[str, ...] = ()
     active_failure: bool = False
     holed_barriers: tuple[str, ...] = ()

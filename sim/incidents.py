@@ -22,22 +22,38 @@ are both written on every record.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from sim.config import Reporting, Timescales
+from sim.context import RunContext
 from sim.entities import ROLE_IS_FRONTLINE, Case, ErrorEpisode, Family, Level
 from sim.events import EventKind
+from sim.vocabulary import Severity
+from sim.workload import Workload
 
-if TYPE_CHECKING:
-    from sim.model import FrontDoorModel
-
-SEVERITY_RANK = {None: 0, "low": 1, "moderate": 2, "severe": 3, "death": 4}
+SEVERITY_RANK: dict[Severity | None, int] = {
+    None: 0,
+    "low": 1,
+    "moderate": 2,
+    "severe": 3,
+    "death": 4,
+}
 
 
 class IncidentBook:
     """Keeps each family's open error episode and writes graded incidents to the log."""
 
-    def __init__(self, model: FrontDoorModel) -> None:
-        self.model = model
+    def __init__(
+        self,
+        ctx: RunContext,
+        *,
+        timescales: Timescales,
+        reporting: Reporting,
+        workload: Workload,
+    ) -> None:
+        self._ctx = ctx
+        self._timescales = timescales
+        self._reporting = reporting
+        self._workload = workload
+        self._rng = ctx.streams.stream("reporting")
 
     @staticmethod
     def level_holds(decided: Level, truth: Level, ceiling: Level | None = None) -> bool:
@@ -62,7 +78,7 @@ class IncidentBook:
         active_failure: bool,
         ceiling: Level,
     ) -> None:
-        """`truth` and `ceiling` are the model's reading of the truth now (`_truth_at`)."""
+        """`truth` and `ceiling` are the truth now, as `Judgement.truth_at` reads it."""
         episode = family.episode
         if episode is not None:
             corrected = (
@@ -94,11 +110,20 @@ class IncidentBook:
             else:
                 return  # the error goes on; it keeps its first failed barrier
         if decided < truth:
-            direction = "under"
+            self._open_episode(family, case, "under", barrier, conditions, active_failure)
         elif decided == Level.CHILD_PROTECTION and ceiling < Level.CHILD_PROTECTION:
-            direction = "over"
-        else:
-            return
+            self._open_episode(family, case, "over", barrier, conditions, active_failure)
+
+    def _open_episode(
+        self,
+        family: Family,
+        case: Case,
+        direction: str,
+        barrier: str,
+        conditions: tuple[str, ...],
+        active_failure: bool,
+    ) -> None:
+        """A decision left the family at the wrong level: an error episode begins."""
         # The story so far: every hole this case has met, with the conditions behind it.
         holed = tuple(dict.fromkeys(name for name, _ in case.holes))
         story = dict.fromkeys(conditions)
@@ -107,7 +132,7 @@ class IncidentBook:
         family.episode = ErrorEpisode(
             direction=direction,
             case_id=case.id,
-            started_at=self.model.env.now,
+            started_at=self._ctx.env.now,
             failed_barrier=barrier,
             conditions=tuple(story),
             active_failure=active_failure,
@@ -123,16 +148,15 @@ class IncidentBook:
             )
             family.episode = None
 
-    def harm(self, family: Family, severity: str, *, surfaced: bool = False) -> None:
+    def harm(self, family: Family, severity: Severity, *, surfaced: bool = False) -> None:
         episode = family.episode
-        model = self.model
         if episode is None or episode.direction == "over":
             case = family.open_case
             if case is None or not self._overdue(case):
                 return  # harm despite a sound decision: not an agency failure
             failed = "allocation" if case.screened_at is not None else "screening_delay"
             holed = tuple(dict.fromkeys([name for name, _ in case.holes] + [failed]))
-            story = dict.fromkeys(model.conditions(case, None))
+            story = dict.fromkeys(self._workload.conditions(case, None))
             story["understaffing"] = None
             episode = ErrorEpisode(
                 direction="under",
@@ -169,10 +193,9 @@ class IncidentBook:
             family.episode = None
 
     def _overdue(self, case: Case) -> bool:
-        model = self.model
-        cal = model.calendar
-        timescales = model.scenario.timescales
-        now = model.env.now
+        cal = self._ctx.calendar
+        timescales = self._timescales
+        now = self._ctx.env.now
         if case.screened_at is None:
             return cal.working_days_between(case.arrived_at, now) > timescales.decision_working_days
         if case.allocated_at is None and case.queued_at is not None:
@@ -182,7 +205,7 @@ class IncidentBook:
 
     def close_all(self, now: float) -> None:
         """An error still open at the end of the run has no outcome yet: it is censored."""
-        for family in self.model.families.values():
+        for family in self._ctx.families.values():
             if family.episode is not None:
                 self.censor(family, now, "run_ended")
 
@@ -194,7 +217,7 @@ class IncidentBook:
         if episode is None:
             return
         case = family.open_case
-        self.model.log.emit(
+        self._ctx.log.emit(
             now,
             EventKind.ERROR_CENSORED,
             case.id if case is not None else episode.case_id,
@@ -245,8 +268,8 @@ class IncidentBook:
             grade, scale = "life_threatening_or_death", worst
         else:
             grade, scale = "harm", "moderate"
-        record = self.model.log.emit(
-            self.model.env.now,
+        record = self._ctx.log.emit(
+            self._ctx.env.now,
             EventKind.INCIDENT_GRADED,
             case.id if case is not None else episode.case_id,
             family.id,
@@ -286,9 +309,8 @@ class IncidentBook:
         the line manager. Senior managers otherwise hear only when an outside agency that
         saw the harm takes it up with them.
         """
-        model = self.model
-        reporting = model.scenario.reporting
-        rng = model.streams.stream("reporting")
+        reporting = self._reporting
+        rng = self._rng
         u_report, u_outside = float(rng.random()), float(rng.random())
         frontline = noticed_by is not None and noticed_by in ROLE_IS_FRONTLINE
         if frontline and u_report < reporting.report_probability[reporting.culture]:
@@ -302,8 +324,8 @@ class IncidentBook:
             channel, reported_by = "outside_agency", "outside_agency"
         else:
             return
-        model.log.emit(
-            model.env.now,
+        self._ctx.log.emit(
+            self._ctx.env.now,
             EventKind.INCIDENT_REPORTED,
             episode.case_id,
             family.id,

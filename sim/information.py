@@ -17,20 +17,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.config import AGENCIES, HARM_TYPES, ScriptedFamily
+from sim.config import Agencies, CaseFiles, Database, ScriptedFamily, Staffing
+from sim.context import RunContext
 from sim.entities import Case, Family, Worker
 from sim.events import EventKind
-from sim.names import NAME_ORIGINS, SURNAMES, names_match, variant_spelling
+from sim.judgement import Judgement
+from sim.names import SURNAMES, names_match, variant_spelling
 from sim.rng import BatchedDraws, cumulative, pick
+from sim.vocabulary import AGENCIES, FILE_LOCATIONS, HARM_TYPES, NAME_ORIGINS, NameOrigin
+from sim.workload import Workload
 
-if TYPE_CHECKING:
-    from sim.model import FrontDoorModel
-
-FILE_LOCATIONS = ("on_site", "other_building", "archive")
 # How much of the true risk a terse database entry, and a fuller addendum, show.
 RECORD_CLARITY = 0.4  # a terse entry: the history itself is in the paper file
 ADDENDUM_CLARITY = 0.85
@@ -54,7 +53,6 @@ class FamilyFacts:
     agency_information: dict[str, float] = field(default_factory=dict)
     refusal_draw: dict[str, float] = field(default_factory=dict)  # fixed per family
     addendum_draw: float = 1.0
-    spelling_draws: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,44 +66,6 @@ class InformationResult:
     value: float | None = None
 
 
-def draw_facts(
-    model: FrontDoorModel, family: Family, draws: BatchedDraws, known: bool
-) -> FamilyFacts:
-    """A random family's findable facts, from a fixed number of draws of its stream."""
-    s = model.scenario
-    u = draws.uniforms(12 + 2 * len(AGENCIES))
-    origins, origin_cdf, location_cdf = model.information.tables
-    origin = origins[pick(origin_cdf, u[0])]
-    names = SURNAMES[origin]
-    surname = names[min(int(u[1] * len(names)), len(names) - 1)]
-    facts = FamilyFacts(surname=surname, name_origin=origin, addendum_draw=u[2])
-    risk = family.base_risk
-    if known:
-        slip = u[3] < s.database.data_entry_error_rate
-        facts.recorded_surname = variant_spelling(surname, u[4]) if slip else surname
-        if u[5] < s.database.addendum_probability:
-            facts.record_history = 0.5 * RECORD_CLARITY * risk
-            facts.record_addendum = ADDENDUM_CLARITY * risk
-        else:
-            facts.record_history = RECORD_CLARITY * risk
-        facts.warning_flag = family.harm_type != "none" and risk >= s.database.warning_flag_risk
-        files = s.case_files
-        where = FILE_LOCATIONS[pick(location_cdf, u[6])] if location_cdf else "on_site"
-        facts.file_location = "missing" if u[7] < files.missing_probability else where
-        facts.poor_chronology = u[8] < files.poor_chronology_probability
-        clarity = files.poor_chronology_clarity if facts.poor_chronology else 1.0
-        facts.file_history = FILE_CLARITY * clarity * risk
-    agency_clarity = s.agencies.clarity
-    held = facts.agency_information
-    for i, agency, holds in model.information.agency_holds[family.harm_type]:
-        if u[12 + 2 * i] < holds:
-            value = agency_clarity * risk + (u[13 + 2 * i] - 0.5) * 0.1
-            held[agency] = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
-    facts.refusal_draw = dict(zip(AGENCIES, u[13::2], strict=True))
-    facts.spelling_draws = u[9:12]
-    return facts
-
-
 def scripted_facts(spec: ScriptedFamily) -> FamilyFacts:
     """The facts an exercise sets for its family, exactly."""
     facts = FamilyFacts(
@@ -117,7 +77,7 @@ def scripted_facts(spec: ScriptedFamily) -> FamilyFacts:
         warning_flag=spec.warning_flag,
         file_location=spec.file_location,
         file_history=spec.file_history,
-        agency_information=dict(spec.agency_information),
+        agency_information={agency: value for agency, value in spec.agency_information.items()},
         addendum_draw=1.0,
     )
     # An exercise's refusals are certain; its other agencies always answer.
@@ -126,36 +86,88 @@ def scripted_facts(spec: ScriptedFamily) -> FamilyFacts:
 
 
 class InformationDesk:
-    """Runs information actions for the model: the duty desk's checks and a trainee's."""
+    """Finds things out about a case: for the duty desk's checks and a trainee's actions."""
 
-    def __init__(self, model: FrontDoorModel) -> None:
-        self.model = model
-        s = model.scenario
-        origins = [o for o in NAME_ORIGINS if s.database.origin_shares.get(o, 0.0) > 0]
-        shares = [s.case_files.location_shares.get(loc, 0.0) for loc in FILE_LOCATIONS]
+    def __init__(
+        self,
+        ctx: RunContext,
+        *,
+        database: Database,
+        case_files: CaseFiles,
+        agencies: Agencies,
+        staffing: Staffing,
+        workload: Workload,
+        judgement: Judgement,
+    ) -> None:
+        self._ctx = ctx
+        self._database = database
+        self._files = case_files
+        self._agencies = agencies
+        self._staffing = staffing
+        self._workload = workload
+        self._judgement = judgement
+        origins = [o for o in NAME_ORIGINS if database.origin_shares.get(o, 0.0) > 0]
+        shares = [case_files.location_shares.get(loc, 0.0) for loc in FILE_LOCATIONS]
         # Per harm type, the agencies that may know such a family and how likely they
         # are to (their index in AGENCIES, for the family's draws).
         self.agency_holds: dict[str, tuple[tuple[int, str, float], ...]] = {
             harm: tuple(
                 (i, agency, spec.holds_information.get(harm, 0.0))  # type: ignore[call-overload]
                 for i, agency in enumerate(AGENCIES)
-                if (spec := s.agencies.agencies.get(agency)) is not None  # type: ignore[call-overload]
+                if (spec := agencies.agencies.get(agency)) is not None  # type: ignore[call-overload]
             )
             for harm in HARM_TYPES
         }
         # Lookup tables for drawing each family's facts: name origins and file places.
-        self.tables: tuple[list[str], list[float], list[float]] = (
+        self.tables: tuple[list[NameOrigin], list[float], list[float]] = (
             origins,
-            cumulative([s.database.origin_shares[o] for o in origins]),  # type: ignore[index]
+            cumulative([database.origin_shares[o] for o in origins]),  # type: ignore[index]
             cumulative(shares) if sum(shares) > 0 else [],
         )
+
+    # -- what there is to find ----------------------------------------------------
+
+    def draw_facts(self, family: Family, draws: BatchedDraws, known: bool) -> FamilyFacts:
+        """A random family's findable facts, from a fixed number of draws of its stream."""
+        database, files = self._database, self._files
+        u = draws.uniforms(12 + 2 * len(AGENCIES))
+        origins, origin_cdf, location_cdf = self.tables
+        origin = origins[pick(origin_cdf, u[0])]
+        names = SURNAMES[origin]
+        surname = names[min(int(u[1] * len(names)), len(names) - 1)]
+        facts = FamilyFacts(surname=surname, name_origin=origin, addendum_draw=u[2])
+        risk = family.base_risk
+        if known:
+            slip = u[3] < database.data_entry_error_rate
+            facts.recorded_surname = variant_spelling(surname, u[4]) if slip else surname
+            if u[5] < database.addendum_probability:
+                facts.record_history = 0.5 * RECORD_CLARITY * risk
+                facts.record_addendum = ADDENDUM_CLARITY * risk
+            else:
+                facts.record_history = RECORD_CLARITY * risk
+            facts.warning_flag = family.harm_type != "none" and risk >= database.warning_flag_risk
+            where = FILE_LOCATIONS[pick(location_cdf, u[6])] if location_cdf else "on_site"
+            facts.file_location = "missing" if u[7] < files.missing_probability else where
+            facts.poor_chronology = u[8] < files.poor_chronology_probability
+            clarity = files.poor_chronology_clarity if facts.poor_chronology else 1.0
+            facts.file_history = FILE_CLARITY * clarity * risk
+        agency_clarity = self._agencies.clarity
+        held = facts.agency_information
+        for i, agency, holds in self.agency_holds[family.harm_type]:
+            if u[12 + 2 * i] < holds:
+                value = agency_clarity * risk + (u[13 + 2 * i] - 0.5) * 0.1
+                held[agency] = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
+        facts.refusal_draw = dict(zip(AGENCIES, u[13::2], strict=True))
+        # u[9:12] are drawn and unused: they once spelt the family's name in referrals, and
+        # dropping them would shift every later family's draws (and so every event log).
+        return facts
 
     # -- what the referral says ---------------------------------------------------
 
     def referral_spelling(self, case: Case) -> str:
         """How this referral spells the family's name (varies more for some origins)."""
         facts = case.family.facts
-        rate = self.model.scenario.database.variant_spelling_rate.get(facts.name_origin, 0.0)
+        rate = self._database.variant_spelling_rate.get(facts.name_origin, 0.0)
         rng = case.family.rng
         if rng.random() < rate:
             return variant_spelling(facts.surname, float(rng.random()))
@@ -165,12 +177,10 @@ class InformationDesk:
 
     def search_database(self, case: Case, spelling: str) -> InformationResult:
         """Search the record under `spelling`; a hit adds the history it holds."""
-        model = self.model
         facts = case.family.facts
-        matching = model.scenario.database.matching
+        matching = self._database.matching
         recorded = facts.recorded_surname
         found = recorded is not None and names_match(spelling, recorded, matching=matching)
-        case.searched_spellings.append(spelling)
         if not found:
             return InformationResult("database", "not_found", f"no record under {spelling!r}")
         history = facts.record_history
@@ -178,21 +188,17 @@ class InformationDesk:
             history = max(history, case.family.team_record)
         parts = [f"record found under {recorded!r}"]
         if facts.record_addendum is not None:
-            missed = facts.addendum_draw < model.scenario.database.addendum_missed_probability
+            missed = facts.addendum_draw < self._database.addendum_missed_probability
             case.addendum_missed = missed
             if not missed:
                 history = max(history, facts.record_addendum)
                 parts.append("an addendum adds later concerns")
         if facts.warning_flag:
-            history = max(history, case.family.risk_at(model.env.now))
+            history = max(history, case.family.risk_at(self._ctx.env.now))
             parts.append("the record carries a warning flag")
         case.evidence["database"] = history
         case.record_found = True
         return InformationResult("database", "found", "; ".join(parts), "database", history)
-
-    def duty_database_check(self, case: Case, worker: Worker) -> None:
-        """The duty worker's search under the referral's own spelling."""
-        self.search_database(case, case.spelling)
 
     # -- local knowledge ---------------------------------------------------------------
 
@@ -208,8 +214,7 @@ class InformationDesk:
         A central team sees the whole authority and knows few families; a patch team
         knows its area's families, schools and health visitors (report 4.5, 4.8).
         """
-        model = self.model
-        staffing = model.scenario.staffing
+        staffing = self._staffing
         family = case.family
         base = (
             staffing.patch_local_knowledge
@@ -219,7 +224,7 @@ class InformationDesk:
         chance = base * min(1.0, worker.tenure_years / 3.0)
         if not self.known_locally(family) or family.rng.random() >= chance:
             return InformationResult("local_knowledge", "not_recognised", "nobody knew them")
-        value = LOCAL_KNOWLEDGE_CLARITY * family.risk_at(model.env.now)
+        value = LOCAL_KNOWLEDGE_CLARITY * family.risk_at(self._ctx.env.now)
         case.evidence["local_knowledge"] = value
         return InformationResult(
             "local_knowledge",
@@ -238,22 +243,22 @@ class InformationDesk:
         `case.expected["file"]` holds that time. With `notify=False` (the duty desk's own
         checks, which wait on that time instead) no event is made.
         """
-        model = self.model
-        done = model.env.event() if notify else None
+        ctx = self._ctx
+        done = ctx.env.event() if notify else None
         if case.file_status != "not_requested":
             if done is not None:
                 done.succeed(self._file_answer(case))
             return done
         case.file_status = "requested"
-        model.log.emit(
-            model.env.now,
+        ctx.log.emit(
+            ctx.env.now,
             EventKind.INFORMATION_REQUESTED,
             case.id,
             case.family.id,
             {"what": "file"},
         )
         facts = case.family.facts
-        files = model.scenario.case_files
+        files = self._files
         where = facts.file_location
         if where == "none":
             delay, status = 0.0, "no_file"
@@ -270,15 +275,15 @@ class InformationDesk:
             )
             delay = self._working_delay(case, median) if median > 0 else 0.0
             status = "arrived"
-        case.expected["file"] = model.env.now + delay
+        case.expected["file"] = ctx.env.now + delay
 
         def arrive(_event: simpy.Event) -> None:
             case.file_status = status
             if status == "arrived":
                 case.evidence["file"] = facts.file_history
             answer = self._file_answer(case)
-            model.log.emit(
-                model.env.now,
+            ctx.log.emit(
+                ctx.env.now,
                 EventKind.INFORMATION_RETURNED,
                 case.id,
                 case.family.id,
@@ -287,7 +292,7 @@ class InformationDesk:
             if done is not None:
                 done.succeed(answer)
 
-        model.env.timeout(delay).callbacks.append(arrive)
+        ctx.env.timeout(delay).callbacks.append(arrive)
         return done
 
     def _file_answer(self, case: Case) -> InformationResult:
@@ -306,10 +311,9 @@ class InformationDesk:
 
     def _working_delay(self, case: Case, median_working_days: float) -> float:
         """Calendar days for a task of lognormal working-day length starting now."""
-        model = self.model
         wd = median_working_days * math.exp(0.5 * case.family.judgement_rng.normal())
-        now = model.env.now
-        return model.calendar.add_working_days(now, wd) - now  # from the next opening
+        now = self._ctx.env.now
+        return self._ctx.calendar.add_working_days(now, wd) - now  # from the next opening
 
     # -- other agencies -------------------------------------------------------------------
 
@@ -322,45 +326,45 @@ class InformationDesk:
         answer, is settled from the family's fixed draws; `case.expected[agency]` holds
         when the answer comes (`notify=False`: no event, as for `request_file`).
         """
-        model = self.model
-        done = model.env.event() if notify else None
-        model.log.emit(
-            model.env.now,
+        ctx = self._ctx
+        done = ctx.env.event() if notify else None
+        ctx.log.emit(
+            ctx.env.now,
             EventKind.INFORMATION_REQUESTED,
             case.id,
             case.family.id,
             {"what": "agency", "agency": agency},
         )
         case.agency_status[agency] = "asked"
-        spec = model.scenario.agencies.agencies.get(agency)  # type: ignore[call-overload]
+        spec = self._agencies.agencies.get(agency)  # type: ignore[call-overload]
         delay = self._working_delay(case, spec.response_median_working_days if spec else 5.0)
         asker = worker
         refused = self._refuses(case, agency, asker)
-        if refused and model.scenario.agencies.ask_colleague:
+        if refused and self._agencies.ask_colleague:
             colleague = max(
-                (w for w in model.workers if w is not worker),
+                (w for w in ctx.workers if w is not worker),
                 key=lambda w: (w.relationships.get(agency, 0.0), -w.id),
                 default=None,
             )
             if colleague is not None and not self._refuses(case, agency, colleague):
                 delay += 0.5  # the colleague rings back the next day or so
                 refused, asker = False, colleague
-        case.expected[agency] = model.env.now + delay
+        case.expected[agency] = ctx.env.now + delay
 
         def reply(_event: simpy.Event) -> None:
             answer = self._agency_answer(case, agency, worker, asker, refused)
             if done is not None:
                 done.succeed(answer)
 
-        model.env.timeout(delay).callbacks.append(reply)
+        ctx.env.timeout(delay).callbacks.append(reply)
         return done
 
     def _refuses(self, case: Case, agency: str, worker: Worker | None) -> bool:
-        spec = self.model.scenario.agencies.agencies.get(agency)  # type: ignore[call-overload]
+        spec = self._agencies.agencies.get(agency)  # type: ignore[call-overload]
         if spec is None:
             return True
         rapport = worker.relationships.get(agency, 0.0) if worker is not None else 0.0
-        staffing = self.model.scenario.staffing
+        staffing = self._staffing
         if staffing.design == "patch":
             rapport = min(1.0, rapport + staffing.patch_rapport_bonus)
         chance = spec.refusal_probability * (1.0 - rapport)
@@ -374,7 +378,6 @@ class InformationDesk:
         asker: Worker | None,
         refused: bool,
     ) -> InformationResult:
-        model = self.model
         facts = case.family.facts
         if refused:
             case.agency_status[agency] = "refused"
@@ -391,8 +394,8 @@ class InformationDesk:
         else:
             case.agency_status[agency] = "nothing_known"
             answer = InformationResult("agency", "nothing_known", f"{agency} knows nothing")
-        model.log.emit(
-            model.env.now,
+        self._ctx.log.emit(
+            self._ctx.env.now,
             EventKind.INFORMATION_RETURNED,
             case.id,
             case.family.id,
@@ -409,58 +412,68 @@ class InformationDesk:
 
     def record_checks(self, case: Case, worker: Worker | None) -> None:
         """Log each information barrier as it stood when the screening decision was taken."""
-        model = self.model
         facts = case.family.facts
-        behind = model.behind(case.family.patch)
-        pressure = ["time_pressure"] if behind else []
         if facts.recorded_surname is not None:
-            if case.record_found:
-                model.barrier(case, "database_check", True, [], worker)
-                if facts.record_addendum is not None:
-                    model.barrier(
-                        case,
-                        "record_addendum",
-                        not case.addendum_missed,
-                        ["uncorrectable_records"] if case.addendum_missed else [],
-                        worker,
-                    )
+            self._record_history_checks(case, worker)
+        self._record_other_checks(case, worker)
+
+    def _record_history_checks(self, case: Case, worker: Worker | None) -> None:
+        """The database search, the addendum and the paper file of a family on record."""
+        barrier = self._judgement.barrier
+        facts = case.family.facts
+        assert facts.recorded_surname is not None  # only for a family on record
+        if case.record_found:
+            barrier(case, "database_check", True, [], worker)
+            if facts.record_addendum is not None:
+                barrier(
+                    case,
+                    "record_addendum",
+                    not case.addendum_missed,
+                    ["uncorrectable_records"] if case.addendum_missed else [],
+                    worker,
+                )
+        else:
+            why: list[str] = []
+            if "database" in case.skipped:
+                why = ["time_pressure"]  # skipped: only ever under time pressure
             else:
-                why: list[str] = []
-                if "database" in case.skipped:
-                    why = pressure or ["time_pressure"]
-                else:
-                    if facts.recorded_surname.lower() != facts.surname.lower():
-                        why.append("data_entry_errors")
-                    if case.spelling.lower() != facts.surname.lower():
-                        why.append("name_matching")
-                    if not why:
-                        why.append("name_matching")
-                model.barrier(case, "database_check", False, why, worker)
-            # A file nobody asked for (a person at the desk chose not to) was not a test
-            # of the files, as an agency never rung is not a test of that agency.
-            asked = case.file_status != "not_requested" or "file" in case.skipped
-            if facts.file_location != "none" and case.record_found and asked:
-                status = case.file_status
-                if status == "arrived":
-                    model.barrier(
-                        case,
-                        "file_retrieval",
-                        True,
-                        ["poor_chronology"] if facts.poor_chronology else [],
-                        worker,
-                    )
-                elif status == "missing":
-                    model.barrier(case, "file_retrieval", False, ["missing_files"], worker)
-                elif "file" in case.skipped:
-                    model.barrier(case, "file_retrieval", False, ["time_pressure"], worker)
-                else:
-                    model.barrier(case, "file_retrieval", False, ["remote_file_storage"], worker)
+                if facts.recorded_surname.lower() != facts.surname.lower():
+                    why.append("data_entry_errors")
+                if case.spelling.lower() != facts.surname.lower():
+                    why.append("name_matching")
+                if not why:
+                    why.append("name_matching")
+            barrier(case, "database_check", False, why, worker)
+        # A file nobody asked for (a person at the desk chose not to) was not a test
+        # of the files, as an agency never rung is not a test of that agency.
+        asked = case.file_status != "not_requested" or "file" in case.skipped
+        if facts.file_location != "none" and case.record_found and asked:
+            status = case.file_status
+            if status == "arrived":
+                barrier(
+                    case,
+                    "file_retrieval",
+                    True,
+                    ["poor_chronology"] if facts.poor_chronology else [],
+                    worker,
+                )
+            elif status == "missing":
+                barrier(case, "file_retrieval", False, ["missing_files"], worker)
+            elif "file" in case.skipped:
+                barrier(case, "file_retrieval", False, ["time_pressure"], worker)
+            else:
+                barrier(case, "file_retrieval", False, ["remote_file_storage"], worker)
+
+    def _record_other_checks(self, case: Case, worker: Worker | None) -> None:
+        """Local knowledge and the agencies asked (or skipped) for this case."""
+        barrier = self._judgement.barrier
+        facts = case.family.facts
         if self.known_locally(case.family) and "local_knowledge" in case.checked:
             if "local_knowledge" in case.evidence:
-                model.barrier(case, "local_knowledge", True, [], worker)
+                barrier(case, "local_knowledge", True, [], worker)
             else:
-                central = model.scenario.staffing.design == "central"
-                model.barrier(
+                central = self._staffing.design == "central"
+                barrier(
                     case,
                     "local_knowledge",
                     False,
@@ -468,16 +481,14 @@ class InformationDesk:
                     worker,
                 )
         for agency in facts.agency_information:
-            status = case.agency_status.get(agency)
-            if status is None and agency not in case.skipped:
+            asked = case.agency_status.get(agency)
+            if asked is None and agency not in case.skipped:
                 continue  # never asked: not a check this case's concern called for
-            if status == "answered":
-                model.barrier(case, "agency_check", True, [], worker, agency=agency)
-            elif status == "refused":
-                model.barrier(
-                    case, "agency_check", False, ["agency_refusal"], worker, agency=agency
-                )
+            if asked == "answered":
+                barrier(case, "agency_check", True, [], worker, agency=agency)
+            elif asked == "refused":
+                barrier(case, "agency_check", False, ["agency_refusal"], worker, agency=agency)
             elif agency in case.skipped:
-                model.barrier(case, "agency_check", False, ["time_pressure"], worker, agency=agency)
+                barrier(case, "agency_check", False, ["time_pressure"], worker, agency=agency)
             else:
-                model.barrier(case, "agency_check", False, ["agency_delay"], worker, agency=agency)
+                barrier(case, "agency_check", False, ["agency_delay"], worker, agency=agency)

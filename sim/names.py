@@ -10,18 +10,7 @@ All names here are invented or common surnames, not people.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import jellyfish
-
-NameOrigin = Literal["british", "east_european", "south_asian", "arabic", "west_african"]
-NAME_ORIGINS: tuple[str, ...] = (
-    "british",
-    "east_european",
-    "south_asian",
-    "arabic",
-    "west_african",
-)
 
 SURNAMES: dict[str, tuple[str, ...]] = {
     "british": (

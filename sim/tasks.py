@@ -20,6 +20,8 @@ from typing import Any
 
 import simpy
 
+from sim.internals import defuse, event_outcome
+
 TaskGenerator = Generator[simpy.Event, Any, Any]
 
 
@@ -35,10 +37,10 @@ class _LightProcess:
         self._generator = generator
 
     def resume(self, event: simpy.Event) -> None:
-        ok = event._ok
+        ok, value = event_outcome(event)
         if not ok:
-            event._defused = True  # handed to the generator, as a Process does
-        self.step(event._value, ok)
+            defuse(event)  # handed to the generator, as a Process does
+        self.step(value, ok)
 
     def step(self, value: Any, ok: bool) -> None:
         generator = self._generator
@@ -51,6 +53,6 @@ class _LightProcess:
                 event.callbacks.append(self.resume)
                 return
             # Already processed: carry on at once with its outcome, as a Process does.
-            ok, value = event._ok, event._value
+            ok, value = event_outcome(event)
             if not ok:
-                event._defused = True
+                defuse(event)

@@ -87,7 +87,7 @@ def exercise_bot_digest(path: Path, bot: str) -> str:
     _app, game = play_app(path.stem, bot, SEED)
     session = game.last_session or game.session
     assert session is not None
-    return digest(session.desk.model.log.records)
+    return digest(session.desk.log.records)
 
 
 def all_digests() -> dict[str, str]:

@@ -23,7 +23,7 @@ from trainer.exercise import load_exercise
 
 SEED = 7
 BOTS = ("thorough", "careless")
-# DOMAIN.md section 5, as the exercise format names them.
+# docs/domain.md section 5, as the exercise format names them.
 REQUIRED_PATTERNS = {
     "missing_file",
     "new_partner",
@@ -47,7 +47,7 @@ def play_one(job: tuple[str, str, int]) -> tuple[str, str, list[dict[str, Any]]]
     name, bot, seed = job
     app, game = play_app(name, bot, seed)
     assert app.error is None, app.error
-    records = game.last_session.desk.model.log.records
+    records = game.last_session.desk.log.records
     cases = [
         {
             "ref": c.score.ref,

@@ -59,7 +59,7 @@ def play(job: tuple[str, str]) -> tuple[str, str, dict[str, dict[str, Any]]]:
     game.to_title()
     app.run()
     assert app.error is None, app.error
-    records = game.last_session.desk.model.log.records
+    records = game.last_session.desk.log.records
     cases = {
         str(c.score.ref): {
             "hidden": c.score.hidden_risk,

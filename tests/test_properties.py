@@ -19,9 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from log_invariants import check_all, run_guarded
 
-from sim.config import ROLES, Scenario
+from sim.config import Scenario
 from sim.loader import load_scenario, scenario_with, scenarios_dir
 from sim.model import FrontDoorModel
+from sim.vocabulary import ROLES
 from sim.yamlsafe import ScenarioError
 
 BASELINE_TEXT = (scenarios_dir() / "baseline.yaml").read_text(encoding="utf-8")

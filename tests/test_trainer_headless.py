@@ -28,7 +28,7 @@ from trainer.store import SessionStore
 from trainer.theme import gui_theme
 
 REFERENCES = Path(__file__).resolve().parent / "reference" / "trainer"
-SCENES = ("title", "briefing", "desk", "debrief", "debrief_case", "history")
+SCENES = ("title", "briefing", "desk", "shift_end", "debrief", "debrief_case", "history")
 
 
 def differs(shot: Path, reference: Path) -> tuple[float, float]:

@@ -117,7 +117,7 @@ class TestNearMissesFromTheMechanism:
         desk.end_shift()
         debrief = finish(desk)
         score = by_ref(debrief, "pickering").score
-        handed = [r for r in desk.model.log if r.kind == EventKind.HANDED_OVER and r.case == cid]
+        handed = [r for r in desk.log if r.kind == EventKind.HANDED_OVER and r.case == cid]
         assert handed[0].data["lost"] == ([] if keep else ["database"])
         assert score.decided_by == "night_team"
         assert score.outcome == ("hit" if keep else "miss")
@@ -167,14 +167,14 @@ class TestExtremes:
         desk = DutyDesk(plan("01_name_on_the_record"), seed=1)
         run_until(desk, lambda: arrived(desk, "kowalczyk"))
         cid = case_of(desk, "kowalczyk")
-        before = len(desk.model.log)
+        before = len(desk.log)
         with pytest.raises(DeskRefusal, match="record first"):
             desk.request_file(cid)
         with pytest.raises(DeskRefusal, match="priority"):
             desk.decide(cid, Level.CHILD_IN_NEED, None)
         with pytest.raises(DeskRefusal, match="handover tray"):
             desk.write_handover(cid, [])
-        assert desk.actions == [] and len(desk.model.log) == before
+        assert desk.actions == [] and len(desk.log) == before
 
 
 # -- deterministic -------------------------------------------------------------------------
@@ -195,7 +195,7 @@ class TestReplay:
         first.allocate(cid, first.awaiting_allocation().workers[0].worker_id)
         again = DutyDesk(p, seed=9)
         again.replay([(a.sim_time, a.kind, a.case_id, a.payload) for a in first.actions])
-        assert again.model.log.to_csv_text() == first.model.log.to_csv_text()
+        assert again.log.to_csv_text() == first.log.to_csv_text()
         assert first.follow_up() == again.follow_up() or (
-            first.model.log.to_csv_text() == again.model.log.to_csv_text()
+            first.log.to_csv_text() == again.log.to_csv_text()
         )

@@ -23,9 +23,9 @@ def plan(name: str) -> ShiftPlan:
 
 
 def case_of(desk: DutyDesk, ref: str) -> int:
-    for case_id, case in desk.model.cases.items():
+    for case in desk.cases():
         if case.scripted_ref == ref:
-            return case_id
+            return case.case_id
     raise KeyError(ref)
 
 
@@ -39,7 +39,7 @@ def run_until(desk: DutyDesk, done: Callable[[], bool], step_minutes: float = 2.
 
 
 def arrived(desk: DutyDesk, ref: str) -> bool:
-    return any(c.scripted_ref == ref for c in desk.model.cases.values())
+    return any(c.scripted_ref == ref for c in desk.cases())
 
 
 def play_app(

@@ -98,12 +98,17 @@ class ScriptedBot:
 
     def on_title(self, app: App, view: dict[str, Any]) -> None:
         if self.done_history:
-            self.use(app, "quit")
+            # Quitting asks first.
+            if not self.use(app, "confirm_quit"):
+                self.use(app, "quit")
         else:
             self.use(app, "start")
 
     def on_briefing(self, app: App, view: dict[str, Any]) -> None:
         self.use(app, "begin")
+
+    def on_shift_end(self, app: App, view: dict[str, Any]) -> None:
+        self.use(app, "debrief")
 
     def on_debrief(self, app: App, view: dict[str, Any]) -> None:
         self.debrief_steps += 1
@@ -122,7 +127,12 @@ class ScriptedBot:
         if view["mode"] == "paused":
             self.use(app, "resume")
             return
-        if view["speed"] != 4 and view["mode"] == "normal":
+        if view["clock_paused"] and view["mode"] == "normal":
+            # A resumed shift waits paused at 1x: set the speed and start the clock, then
+            # go on at once, as a person who knows where they were would.
+            self.use(app, "speed4")
+            self.use(app, "pause")
+        elif view["speed"] != 4 and view["mode"] == "normal":
             self.use(app, "speed4")
             return
         self.play(app, view)

@@ -59,17 +59,21 @@ def gather(paths: Sequence[str | os.PathLike[str]], *, pseudonymise: bool = Fals
     problems: list[str] = []
     names: dict[str, str] = {}
     for path in paths:
-        if not os.path.exists(path):
-            raise StoreError(f"no session database at {path}")
-        store = SessionStore.open(path)
         try:
-            for row in store.sessions():
+            store = SessionStore.open(path, read_only=True)
+        except StoreError as exc:
+            problems.append(f"{exc}; this database was skipped")
+            continue
+        try:
+            rows = store.sessions()
+            problems.extend(store.problems)
+            for row in rows:
                 if row.status != "completed":
                     continue
                 try:
                     recorded = recorded_session(store, row.id)
                     desk, debrief = recorded.replayed()
-                except StoreError as exc:
+                except (StoreError, ValueError, KeyError, TypeError) as exc:
                     problems.append(f"{path}: {exc}")
                     continue
                 trainee = names.setdefault(

@@ -42,7 +42,7 @@ P_GUESS = 0.2  # does not know it and catches it anyway (checks made for other r
 MASTERED = 0.95
 STRUGGLING = 0.3
 
-# Patterns in the order a course meets them when nothing else decides (DOMAIN.md 5).
+# Patterns in the order a course meets them when nothing else decides (docs/domain.md 5).
 PATTERN_ORDER: tuple[str, ...] = (
     "other_spelling",
     "agency_fact_not_passed_on",

@@ -10,12 +10,14 @@ cases that went well.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from sim.entities import Level
 from sim.events import EventKind, LogRecord
 from trainer.desk import LEVEL_LABELS, PRIORITY_LABELS, DeskAction, Finding
-from trainer.exercise import ShiftPlan
+from trainer.exercise import NearMiss, ScriptedReferral, ShiftPlan
 from trainer.scoring import CaseScore, ShiftScore, score_shift
 from trainer.wording import (
     AGENCY_LABELS,
@@ -25,11 +27,32 @@ from trainer.wording import (
     FILE_PLACES,
     LEARNING_POINTS,
     SOURCE_LABELS,
+    check_words,
     concern_words,
     day_offset,
+    evidence_words,
     hours_minutes,
+    incident_words,
+    join_words,
     level_words,
 )
+
+# How the debrief's timeline tells each desk action, by its recorded kind.
+ACTION_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "decide": lambda p: (
+        f"You decided: {LEVEL_LABELS[Level(int(p['level']))]}"
+        + (f", {PRIORITY_LABELS[str(p['priority'])].lower()}" if int(p["level"]) > 0 else "")
+    ),
+    "database": lambda p: f"You searched the database for {p['spelling']!r}",
+    "agency": lambda p: f"You contacted {check_words('agency:' + str(p['agency']))}",
+    "handover": lambda p: (
+        f"You wrote a handover passing on: {', '.join(p['keep']) or 'nothing but the referral'}"
+    ),
+    "file": lambda p: "You requested the paper file",
+    "visit": lambda p: "You set off on a home visit",
+    "team_leader": lambda p: "You asked the team leader",
+    "allocate": lambda p: "You allocated the case to a worker",
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +70,8 @@ class Slice:
 class CaseDebrief:
     score: CaseScore
     title: str
+    child: str
+    story: tuple[str, ...]  # what happened, in sentences: the debrief opens with these
     verdict: str
     truth: tuple[str, ...]
     timeline: tuple[tuple[float, str], ...]
@@ -60,6 +85,19 @@ class CaseDebrief:
 class Debrief:
     score: ShiftScore
     cases: tuple[CaseDebrief, ...]  # most instructive first
+    overview: tuple[str, ...] = ()  # the shift in a few sentences, before any statistic
+
+
+# The statistics, each with one line a tutor can read aloud (the "For your tutor" panel).
+TUTOR_NOTES = {
+    "d_prime": "how well hidden risks were told from cases without one; 0 is chance, "
+    "higher is better",
+    "criterion": "above 0: slow to escalate; below 0: quick to escalate; 0: balanced",
+    "hit_rate": "share of hidden risks caught, nudged away from 0 and 1 (log-linear) so "
+    "that d' stays finite; with few cases it is not the raw share",
+    "false_alarm_rate": "share of safe families escalated, with the same correction",
+    "weighted_triage_error": "too-slow priorities count double, as they put children at risk",
+}
 
 
 def _rank(c: CaseScore) -> int:
@@ -72,6 +110,169 @@ def _rank(c: CaseScore) -> int:
     if c.outcome == "hit":
         return 4
     return 5
+
+
+def child_of(scripted: ScriptedReferral | None, spelling: str) -> str:
+    """The child's name as the exercise gives it, or how a worker would say it."""
+    return scripted.child if scripted is not None else f"the {spelling} child"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _caught_story(c: CaseScore, child: str, near_miss: NearMiss | None) -> str:
+    shown = join_words([evidence_words(k) for k in c.revealing])
+    return f"You caught the risk hidden behind the referral about {child}" + (
+        f": {shown} showed it, and you acted on it." if shown else "."
+    )
+
+
+def _missed_story(
+    c: CaseScore, child: str, slices: Sequence[Slice], near_miss: NearMiss | None
+) -> list[str]:
+    out: list[str] = []
+    holes = [s for s in slices if s.held is False]
+    unused = [s for s in slices if s.held is None]
+    if c.decided_by == "night_team":
+        why = "the case went to the night team, who saw only what the handover passed on"
+    elif c.harmed_before_decision:
+        why = "harm came before a decision was made"
+    elif c.uncovered:
+        why = "the risk was found, but the decision stayed below it"
+    elif holes:
+        why = f"{holes[0].barrier.lower()}: {holes[0].why}"
+    elif unused:
+        why = f"{unused[0].barrier.lower()}: {unused[0].why}"
+    else:
+        why = "the referral showed less than the truth"
+    out.append(f"The risk hidden behind the referral about {child} was missed: {why}.")
+    if near_miss is not None:
+        ways = join_words([evidence_words(k) for k in near_miss.caught_by])
+        out.append(f"What would have caught it: {ways}.")
+    elif unused:
+        out.append(
+            "What would have caught it: " + join_words([s.barrier.lower() for s in unused]) + "."
+        )
+    return out
+
+
+def _after_shift(t: float, ends: float) -> str:
+    hours = (t - ends) * 24
+    if hours < 1:
+        return "within an hour of the end of the shift"
+    if hours < 36:
+        return f"{hours:.0f} hours after the shift"
+    return f"{hours / 24:.0f} days after the shift"
+
+
+def _screened_right(c: CaseScore) -> bool:
+    return (
+        c.decided_by == "trainee"
+        and c.level is not None
+        and int(c.level) >= int(c.truth)
+        and not c.under_triage
+    )
+
+
+def _harm_story(c: CaseScore, child: str, later: Sequence[LogRecord], ends: float) -> list[str]:
+    """What it cost the family and, when harm followed a sound screening, which later
+    defence failed (an incident's failed barrier, else the first barrier that did not
+    hold after the decision)."""
+    if not c.harm:
+        if c.outcome == "miss":
+            return ["No harm came in the follow-up period: luck, not a defence."]
+        return []
+    when, severity = c.harm[0]
+    at = "during the shift" if when < ends else _after_shift(when, ends)
+    out = [f"It cost the family: {severity} harm to {child}, {at}."]
+    if c.outcome not in ("hit", "correct_rejection") or not _screened_right(c):
+        return out
+    failed = [
+        str(r.data.get("failed_barrier") or r.data.get("barrier"))
+        for r in later
+        if (r.data.get("failed_barrier") or r.data.get("barrier")) not in (None, "screening")
+    ]
+    if failed:
+        conds = [CONDITION_LABELS.get(k, k) for r in later for k in r.data.get("conditions", [])]
+        because = f" ({conds[0]})" if conds else ""
+        out.append(
+            "Your screening was right. A later defence failed: "
+            f"{BARRIER_LABELS.get(failed[0], failed[0]).lower()}{because}. "
+            "That was not your decision."
+        )
+    else:
+        out.append(
+            "Your screening was right, and no later defence is recorded as failing: the "
+            "family's risk was real, and sound decisions lower it without removing it. "
+            "That harm was not your decision."
+        )
+    return out
+
+
+def _case_story(
+    c: CaseScore,
+    child: str,
+    slices: Sequence[Slice],
+    near_miss: NearMiss | None,
+    incidents: Sequence[LogRecord],
+    ends: float,
+) -> tuple[str, ...]:
+    out: list[str] = []
+    if c.outcome == "hit":
+        out.append(_caught_story(c, child, near_miss))
+    elif c.outcome == "miss":
+        out += _missed_story(c, child, slices, near_miss)
+    elif c.outcome == "false_alarm":
+        out.append(
+            f"The family of {child} was escalated to child protection, but the family was safe."
+        )
+        if near_miss is not None and near_miss.pattern == "false_positive":
+            out.append(near_miss.if_missed)
+    elif c.decided_by == "night_team":
+        out.append(
+            f"The referral about {child} was left to the night team; it hid no more than it showed."
+        )
+    else:
+        out.append(
+            f"The referral about {child} hid no more than it showed, and you did not "
+            "escalate it beyond what it needed."
+        )
+    out += _harm_story(c, child, incidents, ends)
+    return tuple(out)
+
+
+def _overview(cases: Sequence[CaseDebrief], ends_early: bool) -> tuple[str, ...]:
+    """The shift in plain sentences, names first, numbers after."""
+    if not cases:
+        return ("No referrals reached you in this shift.",)
+    by = {
+        k: [d.child for d in cases if d.score.outcome == k]
+        for k in ("hit", "miss", "false_alarm", "correct_rejection")
+    }
+    mine = sum(1 for d in cases if d.score.decided_by == "trainee")
+    night = len(cases) - mine
+    out = [
+        f"{len(cases)} referrals came to you. You decided {mine}"
+        + (f"; {night} went to the night team." if night else ".")
+    ]
+    if by["hit"]:
+        out.append(f"You caught the hidden risk for {join_words(by['hit'])}.")
+    if by["miss"]:
+        out.append(f"The hidden risk was missed for {join_words(by['miss'])}.")
+    if by["false_alarm"]:
+        out.append(
+            f"{_cap(join_words(by['false_alarm']))}: escalated to child protection although "
+            "the family was safe."
+        )
+    hurt = [d.child for d in cases if d.score.harm]
+    if hurt:
+        out.append(f"Harm followed for {join_words(hurt)}; open each case to see why.")
+    elif not by["miss"]:
+        out.append("No child came to harm in the follow-up period.")
+    if ends_early:
+        out.append("You ended the shift early.")
+    return tuple(out)
 
 
 def _verdict(c: CaseScore) -> str:
@@ -138,10 +339,11 @@ def _facts_slices(
         else:
             why = f"requested, still coming from {FILE_PLACES.get(place, place)} at the decision"
             slices.append(Slice("Paper file", False, why, "file_retrieval", "late"))
-    for agency in data.get("agencies_knowing", []):
-        label = f"{AGENCY_LABELS.get(agency, agency)} check"
-        asked = [f for f in mine if f.label == f"agency:{agency}"]
-        answered = [f for f in before if f.label == f"agency:{agency}" and f.outcome == "answered"]
+    for code in data.get("agencies_knowing", []):
+        label = f"{AGENCY_LABELS.get(code, code)} check"
+        agency = AGENCY_LABELS.get(code, code)
+        asked = [f for f in mine if f.label == f"agency:{code}"]
+        answered = [f for f in before if f.label == f"agency:{code}" and f.outcome == "answered"]
         if answered:
             slices.append(Slice(label, True, f"{agency} shared what it knew", "", ""))
         elif not asked:
@@ -220,8 +422,8 @@ def build_debrief(
         arrival = next(r for r in mine if r.kind == EventKind.REFERRAL_ARRIVED)
         spelling = str(arrival.data.get("spelling", ""))
         scripted = plan.referrals.get(c.ref) if c.ref else None
-        child = scripted.child if scripted is not None else "a child"
-        title = f"{child}: the {spelling} family ({SOURCE_LABELS.get(c.source, c.source)})"
+        child = child_of(scripted, spelling)
+        title = f"{_cap(child)}: the {spelling} family ({SOURCE_LABELS.get(c.source, c.source)})"
         words, _ = concern_words(float(family.data["risk"]), thresholds)
         truth = [
             f"Hidden truth: {CONCERN_LABELS.get(c.harm_type, c.harm_type)}, {words}; "
@@ -235,34 +437,19 @@ def build_debrief(
             truth.append("Known to the team, on record under this spelling.")
         knowing = family.data.get("agencies_knowing", [])
         if knowing:
-            truth.append(f"Agencies holding information: {', '.join(knowing)}.")
+            names = [AGENCY_LABELS.get(a, a).lower() for a in knowing]
+            truth.append(f"Agencies holding information: {join_words(names)}.")
         if scripted is not None and scripted.near_miss is not None:
             truth.append(scripted.near_miss.hidden)
         timeline: list[tuple[float, str]] = [(c.arrived_at, "Referral arrived")]
         for a in actions:
             if a.case_id != c.case_id:
                 continue
-            if a.kind == "decide":
-                lvl = LEVEL_LABELS[type(c.truth)(int(a.payload["level"]))]
-                text = f"You decided: {lvl}, {PRIORITY_LABELS[str(a.payload['priority'])]}"
-            elif a.kind == "database":
-                text = f"You searched the database for {a.payload['spelling']!r}"
-            elif a.kind == "agency":
-                text = f"You contacted {a.payload['agency']}"
-            elif a.kind == "handover":
-                kept = ", ".join(a.payload["keep"]) or "nothing but the referral"
-                text = f"You wrote a handover passing on: {kept}"
-            else:
-                text = {
-                    "file": "You requested the paper file",
-                    "visit": "You set off on a home visit",
-                    "team_leader": "You asked the team leader",
-                    "allocate": f"You allocated the case to worker {a.payload.get('worker')}",
-                }.get(a.kind, a.kind)
-            timeline.append((a.sim_time, text))
+            telling = ACTION_WORDS.get(a.kind)
+            timeline.append((a.sim_time, a.kind if telling is None else telling(a.payload)))
         for f in findings:
             if f.case_id == c.case_id and f.returned_at is not None:
-                timeline.append((f.returned_at, f"Answer ({f.label}): {f.detail}"))
+                timeline.append((f.returned_at, f"Answer from {check_words(f.label)}: {f.detail}"))
         if c.decided_by == "night_team" and c.decided_at is not None:
             timeline.append(
                 (
@@ -302,7 +489,8 @@ def build_debrief(
             if r.kind == EventKind.ALLOCATED and r.time >= ends:
                 what_next.append((r.time, f"{when}: allocated to a worker"))
             elif r.kind == EventKind.CONCLUDED:
-                what_next.append((r.time, f"{when}: assessment concluded {r.data['outcome']}"))
+                outcome = level_words(str(r.data["outcome"]))
+                what_next.append((r.time, f"{when}: the assessment concluded {outcome}"))
             elif r.kind == EventKind.PLAN_STARTED:
                 what_next.append((r.time, f"{when}: {r.data['plan'].replace('_', ' ')} plan"))
             elif r.kind == EventKind.CLOSED:
@@ -313,21 +501,38 @@ def build_debrief(
                 continue
             when = day_offset(r.time, ends) if r.time >= ends else hours_minutes(r.time)
             if r.kind == EventKind.HARM_OCCURRED and r.time >= c.arrived_at:
-                what_next.append((r.time, f"{when}: harm to the child ({r.data['severity']})"))
+                what_next.append((r.time, f"{when}: {r.data['severity']} harm to {child}"))
             elif r.kind == EventKind.INCIDENT_GRADED:
-                kind = str(r.data["incident"]).replace("_", " ")
+                kind = incident_words(str(r.data["incident"]))
                 by = r.data.get("caught_by")
-                extra = f", caught by {BARRIER_LABELS.get(by, by)}" if by else ""
-                what_next.append((r.time, f"{when}: graded {kind}{extra}"))
+                extra = f" ({BARRIER_LABELS.get(by, by).lower()} caught it)" if by else ""
+                what_next.append((r.time, f"{when}: {kind}{extra}"))
             elif r.kind == EventKind.REFERRAL_ARRIVED and r.case != c.case_id:
-                what_next.append((r.time, f"{when}: referred again by {r.data['source']}"))
+                source = SOURCE_LABELS.get(str(r.data["source"]), str(r.data["source"]))
+                what_next.append((r.time, f"{when}: referred again ({source.lower()})"))
         what_next.sort(key=lambda item: item[0])
         if not what_next or all(t < ends for t, _ in what_next):
             what_next.append((ends, "Nothing more happened in the follow-up period."))
+        decided = c.decided_at if c.decided_at is not None else ends
+        first_harm = c.harm[0][0] if c.harm else float("inf")
+        # What failed after the decision and before the harm: graded incidents first,
+        # then any barrier that did not hold.
+        later = [
+            r for r in records if r.family == c.family_id and r.kind == EventKind.INCIDENT_GRADED
+        ] + [
+            r
+            for r in records
+            if r.family == c.family_id
+            and r.kind == EventKind.BARRIER_TESTED
+            and decided < r.time <= first_harm
+            and not r.data.get("held")
+        ]
         cases.append(
             CaseDebrief(
                 score=c,
                 title=title,
+                child=child,
+                story=_case_story(c, child, slices, near_miss, later, ends),
                 verdict=_verdict(c),
                 truth=tuple(truth),
                 timeline=tuple(timeline),
@@ -338,7 +543,8 @@ def build_debrief(
             )
         )
     cases.sort(key=lambda d: (d.rank, d.score.arrived_at))
-    return Debrief(score=score, cases=tuple(cases))
+    early = ends < plan.shift.ends_at
+    return Debrief(score=score, cases=tuple(cases), overview=_overview(cases, early))
 
 
 __all__ = ["CaseDebrief", "Debrief", "Slice", "build_debrief"]

@@ -1,6 +1,7 @@
 """The duty desk: one shift of the model with the trainee as its decider.
 
-`DutyDesk` owns a `FrontDoorModel` whose decider is a `TraineeDecider`. The game loop
+`DutyDesk` opens a run whose decider is a `TraineeDecider`, and reaches the model only
+through `sim.desk_api.DeskActions` (frozen views and the desk's actions). The game loop
 steps the SimPy clock with `advance(until)` every frame, in the main thread; a trainee's
 decision is a SimPy event that the desk triggers. Every trainee action goes through one
 method here, is checked, handed to the recorder (the session store commits it) and only
@@ -20,20 +21,34 @@ model on to show what happened next.
 from __future__ import annotations
 
 import time
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import simpy
 
-from sim.config import AGENCIES
 from sim.deciders import CaseView, WorkerView, make_policy, screening_level_for
+from sim.desk_api import CaseAsKnown, DeskActions, WorkerLoad, open_run
 from sim.entities import Level
-from sim.events import LogRecord
+from sim.events import EventLog, LogRecord
 from sim.information import InformationResult
-from sim.model import FrontDoorModel
+from sim.vocabulary import AGENCIES, InformationAction
 from trainer.exercise import ShiftPlan
 
+# What a trainee can do at the desk, as each action is recorded and replayed.
+DeskActionKind = Literal[
+    "database",
+    "file",
+    "agency",
+    "visit",
+    "team_leader",
+    "decide",
+    "allocate",
+    "handover",
+    "end_shift",
+]
+DESK_ACTION_KINDS: tuple[DeskActionKind, ...] = typing.get_args(DeskActionKind)
 PRIORITIES: tuple[str, ...] = ("immediate", "within_24_hours", "within_7_days")
 NO_PRIORITY = "no_further_action"
 PRIORITY_LABELS = {
@@ -48,15 +63,20 @@ LEVEL_LABELS = {
     Level.CHILD_PROTECTION: "Child protection",
 }
 # Minutes of the trainee's own time (a call, a form); the model's delays come on top.
-OWN_MINUTES = {
+OWN_MINUTES: dict[DeskActionKind, float] = {
     "file": 5.0,
     "agency": 10.0,
     "decide": 10.0,
     "allocate": 5.0,
     "handover": 10.0,
 }
-# Information actions that keep the trainee busy until their answer arrives.
-BUSY_ACTIONS = frozenset({"database", "visit", "team_leader"})
+# Information actions that keep the trainee busy until their answer arrives, and what
+# the trainee is then busy with.
+BUSY_ACTIONS: dict[InformationAction, str] = {
+    InformationAction.DATABASE: "searching the database",
+    InformationAction.VISIT: "on a home visit",
+    InformationAction.TEAM_LEADER: "with the team leader",
+}
 
 
 class DeskRefusal(Exception):
@@ -80,7 +100,7 @@ class Finding:
     """An information action and, once it came back, its answer."""
 
     case_id: int
-    action: str  # database, file, agency, visit, team_leader
+    action: InformationAction
     label: str  # "database 'Kowalczyk'", "agency:police", ...
     requested_at: float
     returned_at: float | None = None
@@ -187,9 +207,10 @@ class DutyDesk:
         self.wall_clock = wall_clock
         scenario = plan.scenario
         env = simpy.Environment()
+        self._env = env  # the desk's own clock, stepped by the game loop
         policy = make_policy(scenario.policy, thresholds=scenario.thresholds)
         self.decider = TraineeDecider(policy=policy, env=env)
-        self.model = FrontDoorModel(scenario, seed=seed, decider=self.decider, env=env)
+        self.api: DeskActions = open_run(scenario, seed=seed, decider=self.decider, env=env)
         self.thresholds = scenario.thresholds
         self.shift = plan.shift
         self.actions: list[DeskAction] = []
@@ -203,8 +224,8 @@ class DutyDesk:
         self._busy_event: simpy.Event | None = None
         self.ended = False
         self.followed_up = False
-        duty = [w for w in self.model.workers if w.duty]
-        self.duty_worker_id = duty[0].id if duty else None
+        duty = [w for w in self.api.workers() if w.duty]
+        self.duty_worker_id = duty[0].worker_id if duty else None
         if self.shift.starts_at > env.now:
             env.run(until=self.shift.starts_at)
         self.decider.autopilot = False
@@ -214,7 +235,17 @@ class DutyDesk:
 
     @property
     def now(self) -> float:
-        return float(self.model.env.now)
+        return float(self._env.now)
+
+    @property
+    def log(self) -> EventLog:
+        """The run's event log (read it; the model writes it)."""
+        return self.api.log
+
+    @property
+    def waiting_on_answer(self) -> bool:
+        """Busy until an answer comes (a search, a visit), not for a set time."""
+        return self._busy_event is not None
 
     @property
     def shift_over(self) -> bool:
@@ -224,7 +255,7 @@ class DutyDesk:
         """Run the model up to `until` (never past the shift's end)."""
         target = min(until, self.shift.ends_at)
         if target > self.now and not self.ended:
-            self.model.env.run(until=target)
+            self._env.run(until=target)
         self._refresh_tray()
 
     def busy(self) -> bool:
@@ -238,7 +269,7 @@ class DutyDesk:
         target = min(until, self.shift.ends_at)
         event = self._busy_event
         if event is not None and not event.processed:
-            env = self.model.env
+            env = self._env
             # One event at a time, so the clock stops exactly when the answer comes.
             while not event.processed and env.peek() <= target:
                 env.step()
@@ -256,14 +287,15 @@ class DutyDesk:
         Case ids count up, so only cases created since the last look need checking
         (plus a case screened before the shift that now waits for allocation).
         """
-        cases = self.model.cases
+        api = self.api
         on_desk = self._on_desk
-        for case_id in range(self._looked_upto, len(cases)):
-            case = cases[case_id]
+        count = api.case_count()
+        for case_id in range(self._looked_upto, count):
+            case = api.case(case_id)
             if case.screened_at is None and case.arrived_at < self.shift.ends_at:
                 self.tray.append(case_id)
                 on_desk.add(case_id)
-        self._looked_upto = len(cases)
+        self._looked_upto = count
         pending = self.decider.pending_allocation
         if pending is not None and pending.case_id not in on_desk:
             self.tray.append(pending.case_id)
@@ -271,8 +303,16 @@ class DutyDesk:
 
     # -- what the desk shows -------------------------------------------------------------
 
-    def case(self, case_id: int) -> Any:
-        return self.model.cases[case_id]
+    def case(self, case_id: int) -> CaseAsKnown:
+        return self.api.case(case_id)
+
+    def cases(self) -> list[CaseAsKnown]:
+        """Every case of the run so far, in arrival order."""
+        return [self.api.case(case_id) for case_id in range(self.api.case_count())]
+
+    def team(self) -> tuple[WorkerLoad, ...]:
+        """Every worker on the team with their caseload now."""
+        return self.api.workers()
 
     def findings_for(self, case_id: int) -> list[Finding]:
         return [f for f in self.findings if f.case_id == case_id]
@@ -290,7 +330,7 @@ class DutyDesk:
         return [c for c in self.tray if c not in self.decider.decisions and self._screenable(c)]
 
     def _screenable(self, case_id: int) -> bool:
-        case = self.model.cases[case_id]
+        case = self.api.case(case_id)
         return case.screened_at is None or case_id in self.decider.pending_screens
 
     def handover_open(self) -> bool:
@@ -298,14 +338,14 @@ class DutyDesk:
 
     def free_workers(self) -> list[WorkerView]:
         return [
-            WorkerView(w.id, w.role, w.caseload, w.caseload_cap, w.team)
-            for w in self.model.workers
-            if w.holds_cases
+            WorkerView(w.worker_id, w.role, w.caseload, w.caseload_cap, w.team)
+            for w in self.api.workers()
+            if w.caseload_cap > 0
         ]
 
     # -- recording -----------------------------------------------------------------------
 
-    def _record(self, kind: str, case_id: int | None, **payload: Any) -> DeskAction:
+    def _record(self, kind: DeskActionKind, case_id: int | None, **payload: Any) -> DeskAction:
         action = DeskAction(
             seq=len(self.actions),
             sim_time=self.now,
@@ -324,10 +364,10 @@ class DutyDesk:
             raise DeskRefusal("the shift has ended")
         if self.busy():
             raise DeskRefusal(f"you are busy ({self.busy_with}) until the answer comes")
-        if case_id is not None and case_id not in self.model.cases:
+        if case_id is not None and not self.api.has_case(case_id):
             raise DeskRefusal(f"there is no case {case_id}")
 
-    def _own_time(self, kind: str, label: str) -> None:
+    def _own_time(self, kind: DeskActionKind, label: str) -> None:
         minutes = OWN_MINUTES.get(kind, 0.0)
         if minutes > 0:
             self.busy_until = self.now + minutes / (24 * 60)
@@ -343,7 +383,9 @@ class DutyDesk:
         if len(spelling) > 40:
             raise DeskRefusal("a surname is at most 40 letters")
         self._record("database", case_id, spelling=spelling)
-        return self._gather(case_id, "database", f"database '{spelling}'", spelling=spelling)
+        return self._gather(
+            case_id, InformationAction.DATABASE, f"database '{spelling}'", spelling=spelling
+        )
 
     def request_file(self, case_id: int) -> Finding:
         self._check_can_act(case_id)
@@ -352,7 +394,7 @@ class DutyDesk:
         if any(f.action == "file" for f in self.findings_for(case_id)):
             raise DeskRefusal("the file has already been requested")
         self._record("file", case_id)
-        finding = self._gather(case_id, "file", "paper file")
+        finding = self._gather(case_id, InformationAction.FILE, "paper file")
         self._own_time("file", "requesting the file")
         return finding
 
@@ -364,7 +406,7 @@ class DutyDesk:
         if any(f.label == label for f in self.findings_for(case_id)):
             raise DeskRefusal(f"{agency} has already been asked")
         self._record("agency", case_id, agency=agency)
-        finding = self._gather(case_id, "agency", label, agency=agency)
+        finding = self._gather(case_id, InformationAction.AGENCY, label, agency=agency)
         self._own_time("agency", f"calling {agency}")
         return finding
 
@@ -373,26 +415,29 @@ class DutyDesk:
         if any(f.action == "visit" for f in self.findings_for(case_id)):
             raise DeskRefusal("the family has already been visited")
         self._record("visit", case_id)
-        return self._gather(case_id, "visit", "home visit")
+        return self._gather(case_id, InformationAction.VISIT, "home visit")
 
     def consult_team_leader(self, case_id: int) -> Finding:
         self._check_can_act(case_id)
         self._record("team_leader", case_id)
-        return self._gather(case_id, "team_leader", "team leader")
+        return self._gather(case_id, InformationAction.TEAM_LEADER, "team leader")
 
     def record_found(self, case_id: int) -> bool:
         return any(
             f.action == "database" and f.outcome == "found" for f in self.findings_for(case_id)
         )
 
-    def _gather(self, case_id: int, action: str, label: str, **options: Any) -> Finding:
+    def _gather(
+        self, case_id: int, action: InformationAction, label: str, **options: str
+    ) -> Finding:
         finding = Finding(case_id=case_id, action=action, label=label, requested_at=self.now)
         self.findings.append(finding)
-        event = self.model.gather(case_id, action, worker_id=self.duty_worker_id, **options)
+        event = self.api.gather(case_id, action, worker_id=self.duty_worker_id, **options)
 
         def returned(ev: simpy.Event) -> None:
-            result: InformationResult = ev.value
-            finding.returned_at = float(self.model.env.now)
+            result = ev.value
+            assert isinstance(result, InformationResult)
+            finding.returned_at = self.now
             finding.outcome = result.outcome
             finding.detail = result.detail
             finding.evidence_key = result.evidence_key
@@ -402,13 +447,10 @@ class DutyDesk:
             returned(event)
         else:
             event.callbacks.append(returned)
-        if action in BUSY_ACTIONS:
+        busy_with = BUSY_ACTIONS.get(action)
+        if busy_with is not None:
             self._busy_event = event
-            self.busy_with = {
-                "database": "searching the database",
-                "visit": "on a home visit",
-                "team_leader": "with the team leader",
-            }[action]
+            self.busy_with = busy_with
         return finding
 
     # -- decisions ----------------------------------------------------------------------
@@ -463,7 +505,7 @@ class DutyDesk:
 
     def handover_facts(self, case_id: int) -> list[str]:
         """Facts on the case that a handover can pass on (everything but the referral)."""
-        case = self.model.cases[case_id]
+        case = self.api.case(case_id)
         return sorted(k for k in case.evidence if k not in ("referral", "screening"))
 
     def end_shift(self) -> None:
@@ -477,12 +519,12 @@ class DutyDesk:
         self.ended = True
         self.busy_until = None
         self._busy_event = None
-        model = self.model
+        api = self.api
         for case_id in self.undecided():
-            model.hand_over_to_edt(case_id, list(self.handovers.get(case_id, ())))
+            api.hand_over_to_night_team(case_id, self.handovers.get(case_id, ()))
         self.decider.autopilot = True
         for case_id, pending in sorted(self.decider.pending_screens.items()):
-            case = model.cases[case_id]
+            case = api.case(case_id)
             # The night team reads only what reached it.
             kept = [v for k, v in case.evidence.items() if k != "screening"]
             view = pending.view._replace(believed_risk=max(kept, default=0.0))
@@ -508,36 +550,34 @@ class DutyDesk:
             self._close_shift()
         if not self.followed_up:
             self.followed_up = True
-            model = self.model
-            if model.end_time > self.now:
-                model.env.run(until=model.end_time)
-            model.finish()
-        return list(self.model.log.records)
+            api = self.api
+            if api.end_time > self.now:
+                self._env.run(until=api.end_time)
+            api.finish()
+        return list(self.api.log.records)
 
     # -- replay -------------------------------------------------------------------------
 
     def apply(self, kind: str, case_id: int | None, payload: dict[str, Any]) -> None:
         """Take one recorded action again (resuming a session, or replaying it)."""
-        if kind == "database":
-            self.search_database(int(case_id or 0), str(payload["spelling"]))
-        elif kind == "file":
-            self.request_file(int(case_id or 0))
-        elif kind == "agency":
-            self.contact_agency(int(case_id or 0), str(payload["agency"]))
-        elif kind == "visit":
-            self.visit(int(case_id or 0))
-        elif kind == "team_leader":
-            self.consult_team_leader(int(case_id or 0))
-        elif kind == "decide":
-            self.decide(int(case_id or 0), Level(int(payload["level"])), payload.get("priority"))
-        elif kind == "allocate":
-            self.allocate(int(case_id or 0), int(payload["worker"]))
-        elif kind == "handover":
-            self.write_handover(int(case_id or 0), list(payload["keep"]))
-        elif kind == "end_shift":
-            self.end_shift()
-        else:
+        take = self._replayers().get(kind)  # type: ignore[call-overload]  # a stored str
+        if take is None:
             raise ValueError(f"unknown desk action {kind!r}")
+        take(int(case_id or 0), payload)
+
+    def _replayers(self) -> dict[DeskActionKind, Callable[[int, dict[str, Any]], object]]:
+        """Per recorded action kind, how to take it again from its case and payload."""
+        return {
+            "database": lambda c, p: self.search_database(c, str(p["spelling"])),
+            "file": lambda c, p: self.request_file(c),
+            "agency": lambda c, p: self.contact_agency(c, str(p["agency"])),
+            "visit": lambda c, p: self.visit(c),
+            "team_leader": lambda c, p: self.consult_team_leader(c),
+            "decide": lambda c, p: self.decide(c, Level(int(p["level"])), p.get("priority")),
+            "allocate": lambda c, p: self.allocate(c, int(p["worker"])),
+            "handover": lambda c, p: self.write_handover(c, list(p["keep"])),
+            "end_shift": lambda c, p: self.end_shift(),
+        }
 
     def replay(self, actions: Sequence[tuple[float, str, int | None, dict[str, Any]]]) -> None:
         """Bring a fresh desk to where a recorded session was: each action at its time."""
@@ -566,6 +606,8 @@ __all__ = [
     "NO_PRIORITY",
     "PRIORITIES",
     "PRIORITY_LABELS",
+    "DESK_ACTION_KINDS",
+    "DeskActionKind",
     "TraineeDecider",
     "priority_key",
 ]

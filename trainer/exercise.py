@@ -33,7 +33,7 @@ from sim.yamlsafe import ScenarioError, load_yaml_document, validate_document
 
 Difficulty = Literal["induction", "practice", "pressure", "duty_day"]
 DIFFICULTIES: tuple[str, ...] = ("induction", "practice", "pressure", "duty_day")
-# The near-miss patterns of the report's cases (DOMAIN.md section 5).
+# The near-miss patterns of the report's cases (docs/domain.md section 5).
 Pattern = Literal[
     "missing_file",
     "new_partner",
@@ -126,7 +126,7 @@ class NearMiss(Section):
     @field_validator("caught_by")
     @classmethod
     def _known_keys(cls, keys: list[str]) -> list[str]:
-        from sim.config import AGENCIES
+        from sim.vocabulary import AGENCIES
 
         for key in keys:
             agency = key.removeprefix("agency:")
@@ -167,6 +167,11 @@ class Shift(Section):
     )
     follow_up_days: float = Field(
         90.0, gt=0, le=730, description="Days the model runs on after the shift (what next)."
+    )
+    clock_runs_in_dialogs: bool = Field(
+        False,
+        description="Keep the shift clock running while a desk dialog is open (a pressure "
+        "setting; the dialog says so). By default the clock stops while one is open.",
     )
 
     @model_validator(mode="after")

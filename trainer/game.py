@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pygame
+
 from sim.yamlsafe import ScenarioError
-from trainer.exercise import ShiftPlan, free_play_plan, load_exercise
+from trainer.exercise import DIFFICULTIES, ShiftPlan, free_play_plan, load_exercise
 from trainer.session import TrainingSession
 from trainer.store import StoreError, check_trainee_id
 from trainer.ui import HEADLESS_FRAME_SECONDS, App
@@ -45,6 +47,7 @@ def catalogue(
             except ScenarioError as exc:
                 entry.problem = str(exc)
         entries.append(entry)
+    entries.sort(key=_ladder_order)
     if free_play is not None:
         from sim.loader import load_scenario
 
@@ -55,6 +58,20 @@ def catalogue(
             CatalogueEntry(f"free:{free_play.stem}", f"Free play: {free_play.stem}", load)
         )
     return entries
+
+
+def _ladder_order(entry: CatalogueEntry) -> tuple[int, int, int, str]:
+    """Easiest first: by rung of the ladder, then by how many referrals and hidden risks
+    the shift holds; a file that failed to load goes last."""
+    plan = entry.plan
+    if plan is None:
+        return (len(DIFFICULTIES), 0, 0, entry.key)
+    hidden = sum(1 for r in plan.referrals.values() if r.near_miss is not None)
+    return (DIFFICULTIES.index(plan.difficulty), len(plan.referrals), hidden, entry.key)
+
+
+def level_name(difficulty: str) -> str:
+    return difficulty.replace("_", " ").capitalize()
 
 
 class Game:
@@ -163,9 +180,21 @@ class Game:
         scene = DeskScene(self.app, self)
         self.app.set_scene(scene)
         if self.app.headless:
-            # Finish the frame in which the last action was taken, so that a headless
-            # player resumes on the very frame it would have reached.
+            # Finish the frame in which the last action was taken (at the speed it was
+            # played), so that a headless player resumes on the very frame it would have
+            # reached.
+            scene.speed = self.app.settings.speed
             scene.update(HEADLESS_FRAME_SECONDS)
+        # A resumed shift waits, paused at 1x, for the trainee to find their place.
+        scene.speed = 1
+        scene.paused = True
+
+    def to_shift_end(self) -> None:
+        """The shift is over: a screen that says so before the debrief is worked out."""
+        from trainer.scenes.shift_end import ShiftEndScene
+
+        assert self.session is not None
+        self.app.set_scene(ShiftEndScene(self.app, self))
 
     def to_debrief(self) -> None:
         from trainer.scenes.debrief_scene import DebriefScene
@@ -183,6 +212,52 @@ class Game:
 
     def quit(self) -> None:
         self.app.running = False
+
+    # -- quitting asks first ------------------------------------------------------------
+
+    asking_to_quit = False
+
+    def ask_quit(self) -> None:
+        """Esc or Quit on the title or the debrief: ask before closing the trainer."""
+        self.asking_to_quit = True
+
+    def stay(self) -> None:
+        self.asking_to_quit = False
+
+    def quit_box(self) -> pygame.Rect:
+        w, h = self.app.size
+        t = self.app.type
+        width = min(w - 40, max(460, t.width("Quit the trainer?", "heading", True) + 60))
+        height = (
+            t.line_height("heading") + 2 * t.line_height("body") + 3 * (t.line_height("body") + 14)
+        )
+        return pygame.Rect((w - width) // 2, (h - height) // 2, width, height)
+
+    def build_quit_question(self) -> None:
+        """The question's two buttons (the scene draws the box with `draw_quit_question`)."""
+        bh = self.app.type.line_height("body") + 14
+        box = self.quit_box()
+        self.app.button_row(
+            [("stay", "No, stay", self.stay, pygame.K_ESCAPE, None, True)],
+            [("confirm_quit", "Yes, quit", self.quit, pygame.K_y, "primary", True)],
+            bottom=box.bottom - 14,
+            height=bh,
+            x0=box.x + 16,
+            x1=box.right - 16,
+        )
+
+    def draw_quit_question(self, surface: pygame.Surface) -> None:
+        from trainer.scenes.common import panel, text_block
+
+        w, h = self.app.size
+        veil = pygame.Surface((w, h), pygame.SRCALPHA)
+        veil.fill((0, 0, 0, 140))
+        surface.blit(veil, (0, 0))
+        box = self.quit_box()
+        pygame.draw.rect(surface, (0, 0, 0), box.inflate(6, 6), border_radius=8)
+        y = panel(surface, box, self.app.type, "Quit the trainer?")
+        note = "A shift in progress can be resumed later; finished ones are saved."
+        text_block(surface, self.app.type, note, pygame.Rect(box.x + 16, y, box.width - 32, 200))
 
 
 __all__ = ["CatalogueEntry", "Game", "catalogue"]

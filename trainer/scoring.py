@@ -347,7 +347,9 @@ def summarise(cases: Sequence[CaseScore], *, ends_at: float) -> ShiftScore:
     triaged = [c for c in cases if c.under_triage is not None]
     under = sum(1 for c in triaged if c.under_triage) / len(triaged) if triaged else 0.0
     over = sum(1 for c in triaged if c.over_triage) / len(triaged) if triaged else 0.0
-    timed = [c.within_timescale for c in cases if c.within_timescale is not None]
+    # A case left undecided at the desk (the night team took it, or nobody screened it)
+    # was not decided within the timescale: it counts as late, not as missing.
+    timed = [bool(c.within_timescale) and c.decided_by == "trainee" for c in cases]
     hours = [c.hours_to_decision for c in cases if c.hours_to_decision is not None]
     hidden = [c for c in cases if c.hidden_risk]
     return ShiftScore(

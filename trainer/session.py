@@ -87,9 +87,10 @@ class TrainingSession:
             version=package_version(),
             wall_time=self.desk.wall_clock(),
         )
-        self._attach()
+        self.attach_recorder()
 
-    def _attach(self) -> None:
+    def attach_recorder(self) -> None:
+        """Record each further desk action in the session store (when there is one)."""
         store, session_id = self.store, self.session_id
         if store is not None and session_id is not None:
             self.desk.recorder = lambda action: store.record_action(session_id, action)
@@ -117,7 +118,7 @@ class TrainingSession:
         actions = store.actions(session_id)
         session.desk.replay([(a.sim_time, a.kind, a.case_id, a.payload) for a in actions])
         session.desk.actions = list(actions)
-        session._attach()
+        session.attach_recorder()
         return session
 
     def finish(self) -> Debrief:

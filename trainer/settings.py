@@ -20,7 +20,8 @@ TEXT_SCALES = (1.0, 1.3)  # normal, large
 @dataclass(frozen=True)
 class Settings:
     large_text: bool = False
-    speed: int = 1  # 1, 2 or 4
+    speed: int = 1  # 1, 2 or 4: the last speed used (a new or resumed shift starts at 1x)
+    sound: bool = True  # a short tone with each desk cue
     trainee: str = "trainee-1"
     exercise: str = ""
 

@@ -209,3 +209,91 @@ def gui_theme(scale: float) -> dict[str, Any]:
             font["italic_path"] = str(ITALIC)
             font["bold_italic_path"] = str(BOLD)
     return theme
+
+
+# -- icons: simple line drawings made here in code (no icon set is bundled) ---------------
+
+
+def _person(surface: pygame.Surface, c: Any, r: pygame.Rect, w: int) -> None:
+    pygame.draw.circle(surface, c, (r.centerx, r.y + r.h // 4), max(2, r.w // 6), w)
+    body = pygame.Rect(r.x + r.w // 5, r.y + r.h // 2, r.w * 3 // 5, r.h // 2)
+    pygame.draw.arc(surface, c, body.inflate(0, body.h), 0, 3.1416, w)
+
+
+def _house(surface: pygame.Surface, c: Any, r: pygame.Rect, w: int) -> None:
+    roof = [(r.x, r.y + r.h // 2), (r.centerx, r.y), (r.right, r.y + r.h // 2)]
+    pygame.draw.lines(surface, c, False, roof, w)
+    pygame.draw.rect(surface, c, (r.x + r.w // 6, r.y + r.h // 2, r.w * 2 // 3, r.h // 2), w)
+
+
+def _shield(surface: pygame.Surface, c: Any, r: pygame.Rect, w: int) -> None:
+    pts = [
+        (r.x + 1, r.y + 1),
+        (r.right - 1, r.y + 1),
+        (r.right - 1, r.centery),
+        (r.centerx, r.bottom - 1),
+        (r.x + 1, r.centery),
+    ]
+    pygame.draw.polygon(surface, c, pts, w)
+
+
+def _cross(surface: pygame.Surface, c: Any, r: pygame.Rect, w: int) -> None:
+    t = max(2, r.w // 4)
+    pygame.draw.rect(surface, c, (r.centerx - t // 2, r.y, t, r.h))
+    pygame.draw.rect(surface, c, (r.x, r.centery - t // 2, r.w, t))
+
+
+def _book(surface: pygame.Surface, c: Any, r: pygame.Rect, w: int) -> None:
+    pygame.draw.rect(surface, c, (r.x, r.y + 2, r.w // 2, r.h - 4), w)
+    pygame.draw.rect(surface, c, (r.centerx, r.y + 2, r.w // 2, r.h - 4), w)
+
+
+def _cylinder(surface: pygame.Surface, c: Any, r: pygame.Rect, w: int) -> None:
+    top = pygame.Rect(r.x, r.y, r.w, max(4, r.h // 3))
+    pygame.draw.ellipse(surface, c, top, w)
+    pygame.draw.line(surface, c, (r.x, top.centery), (r.x, r.bottom - top.h // 2), w)
+    pygame.draw.line(
+        surface, c, (r.right - 1, top.centery), (r.right - 1, r.bottom - top.h // 2), w
+    )
+    pygame.draw.arc(surface, c, pygame.Rect(r.x, r.bottom - top.h, r.w, top.h), 3.1416, 6.2832, w)
+
+
+def _folder(surface: pygame.Surface, c: Any, r: pygame.Rect, w: int) -> None:
+    pygame.draw.rect(surface, c, (r.x, r.y + r.h // 4, r.w, r.h * 3 // 4), w)
+    pygame.draw.rect(surface, c, (r.x, r.y + r.h // 8, r.w // 2, r.h // 6), w)
+
+
+def _phone(surface: pygame.Surface, c: Any, r: pygame.Rect, w: int) -> None:
+    pygame.draw.rect(surface, c, r.inflate(-r.w // 3, 0), w, border_radius=3)
+    pygame.draw.line(surface, c, (r.centerx - 2, r.bottom - 4), (r.centerx + 2, r.bottom - 4), w)
+
+
+def _speech(surface: pygame.Surface, c: Any, r: pygame.Rect, w: int) -> None:
+    bubble = pygame.Rect(r.x, r.y, r.w, r.h * 2 // 3)
+    pygame.draw.ellipse(surface, c, bubble, w)
+    pygame.draw.line(surface, c, (r.x + r.w // 4, bubble.bottom - 2), (r.x + 2, r.bottom - 1), w)
+
+
+ICONS = {
+    # who referred
+    "police": _shield,
+    "school": _book,
+    "health": _cross,
+    "hospital": _cross,
+    "family": _house,
+    "public": _person,
+    "housing": _house,
+    "other": _speech,
+    # what a check is
+    "database": _cylinder,
+    "file": _folder,
+    "agency": _phone,
+    "visit": _house,
+    "team_leader": _person,
+}
+
+
+def draw_icon(surface: pygame.Surface, name: str, rect: pygame.Rect, colour: Any = INK) -> None:
+    """A small line icon for a source, an agency call or a check (drawn, not loaded)."""
+    draw = ICONS.get(name, _speech)
+    draw(surface, colour, pygame.Rect(rect), max(1, rect.w // 9))

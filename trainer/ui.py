@@ -25,12 +25,13 @@ import pygame
 import pygame_gui
 
 from trainer.settings import Settings, save_settings
-from trainer.theme import BLACK, PAPER, YELLOW, Typeface, gui_theme
+from trainer.theme import ASSETS, BLACK, PAPER, YELLOW, Typeface, gui_theme
 
 if TYPE_CHECKING:
     from trainer.store import SessionStore
 
 WINDOW = (1280, 720)
+SOUNDS = ASSETS / "sounds"
 HEADLESS_FRAME_SECONDS = 0.5  # virtual seconds per frame when nobody is watching
 
 # Keys 1-9, which pick the n-th item of a list on every screen.
@@ -147,6 +148,10 @@ class App:
         self.scene: Scene | None = None
         self._signature: tuple[Any, ...] | None = None
         self._want_shot: str | None = None
+        # What was typed into each named field, kept across rebuilds of the same screen.
+        self._typed: dict[str, tuple[str, bool]] = {}
+        self._swallow_text = False  # a shortcut's key is not also typed into a field
+        self._idle_frames = 0
 
     # -- building -----------------------------------------------------------------------
 
@@ -170,12 +175,20 @@ class App:
 
     def _rebuild(self) -> None:
         focused = self.controls[self.focus].name if 0 <= self.focus < len(self.controls) else None
+        # Text typed into a field survives the rebuild (an answer arriving while the
+        # trainee types a spelling must not wipe it); a field not built again forgets it.
+        self._typed = {
+            getattr(e, "field_name", ""): (e.get_text(), bool(e.is_focused))
+            for e in self.entries
+            if getattr(e, "field_name", "")
+        }
         self.manager.clear_and_reset()
         self.controls = []
         self.entries = []
         if self.scene is not None:
             self.scene.build()
             self._signature = self.scene.signature()
+        self._typed = {}
         names = [c.name for c in self.controls]
         self.focus = names.index(focused) if focused in names else -1
 
@@ -242,12 +255,66 @@ class App:
         self.controls.append(control)
         return control
 
-    def entry(self, rect: pygame.Rect, text: str = "", *, length: int = 40) -> Any:
+    def button_width(self, label: str, key: int | None = None, minimum: int = 0) -> int:
+        """The width a button needs for its label and shortcut at the current text size."""
+        shortcut = f" [{key_name(key)}]" if key is not None else ""
+        return max(minimum, self.type.width(f"{label}{shortcut}", "body", bold=True) + 30)
+
+    def button_row(
+        self,
+        left: list[tuple[str, str, Callable[[], None], int | None, str | None, bool]],
+        right: list[tuple[str, str, Callable[[], None], int | None, str | None, bool]],
+        *,
+        bottom: int,
+        height: int,
+        x0: int = 20,
+        x1: int | None = None,
+    ) -> int:
+        """Buttons along the bottom of a screen: `left` from the left edge, `right` from the
+        right edge, each as wide as its words; rows are added upwards when they do not fit
+        side by side. Returns the top of the top row."""
+        x1 = self.size[0] - 20 if x1 is None else x1
+        gap = 8
+        rows: list[list[tuple[Any, int, bool]]] = [[]]
+        used = 0
+        for at_right, specs in ((False, left), (True, right)):
+            for spec in specs:
+                width = self.button_width(spec[1], spec[3])
+                if rows[-1] and used + width > x1 - x0:
+                    rows.append([])
+                    used = 0
+                rows[-1].append((spec, width, at_right))
+                used += width + gap
+        y = bottom - height
+        for row in reversed(rows):
+            x = x0
+            right_x = x1
+            for spec, width, _ in reversed([r for r in row if r[2]]):
+                right_x -= width
+                self._row_button(spec, (right_x, y, width, height))
+                right_x -= gap
+            for spec, width, _ in [r for r in row if not r[2]]:
+                self._row_button(spec, (x, y, width, height))
+                x += width + gap
+            y -= height + gap
+        return y + height + gap
+
+    def _row_button(self, spec: Any, rect: tuple[int, int, int, int]) -> None:
+        name, label, action, key, style, enabled = spec
+        self.button(name, label, rect, action, key=key, style=style, enabled=enabled)
+
+    def entry(self, rect: pygame.Rect, text: str = "", *, length: int = 40, name: str = "") -> Any:
+        """A text field; a `name`d field keeps what was typed (and its focus) when the
+        screen is rebuilt around it."""
         element = pygame_gui.elements.UITextEntryLine(
             relative_rect=pygame.Rect(rect), manager=self.manager
         )
         element.set_text_length_limit(length)
-        element.set_text(text)
+        kept = self._typed.get(name) if name else None
+        element.set_text(kept[0] if kept else text)
+        element.field_name = name
+        if kept and kept[1]:
+            element.focus()
         self.entries.append(element)
         return element
 
@@ -265,11 +332,37 @@ class App:
             self.manager = self._new_manager()
         self._rebuild()
 
+    def play_sound(self, name: str) -> None:
+        """A short tone from assets/sounds (a cue), unless sound is off or there is no
+        audio device; the mixer starts on the first cue, not at launch."""
+        if not self.settings.sound or self.headless:
+            return
+        sounds: dict[str, Any] | None = getattr(self, "_sounds", None)
+        if sounds is None:
+            sounds = {}
+            try:
+                pygame.mixer.init()
+            except pygame.error:
+                self.settings = self.settings.changed(sound=False)  # no device: stay silent
+                return
+            self._sounds = sounds
+        sound = sounds.get(name)
+        if sound is None:
+            path = SOUNDS / f"{name}.wav"
+            if not path.exists():
+                return
+            sound = sounds[name] = pygame.mixer.Sound(str(path))
+        sound.play()
+
     # -- the loop -----------------------------------------------------------------------
 
     def run(self) -> None:
         while self.running:
-            dt = HEADLESS_FRAME_SECONDS if self.headless else self.clock.tick(60) / 1000.0
+            if self.headless:
+                dt = HEADLESS_FRAME_SECONDS
+            else:
+                # A still screen is drawn ten times a second, a moving one sixty.
+                dt = self.clock.tick(10 if self._idle_frames > 3 else 60) / 1000.0
             self.step(dt)
             if self.headless and self.pace > 0:
                 time.sleep(self.pace)
@@ -283,7 +376,8 @@ class App:
         self.frame += 1
         if self.bot is not None:
             self.bot.before_frame(self)
-        for event in pygame.event.get():
+        events = pygame.event.get()
+        for event in events:
             self._dispatch(event)
             if not self.running:
                 return
@@ -292,18 +386,43 @@ class App:
             return
         scene.update(dt)
         if self.scene is not scene:
-            return  # the update moved to another scene
-        if scene.signature() != self._signature:
+            # The update moved to another scene: show it at once (built by set_scene).
+            self.manager.update(dt)
+            self.draw()
+            return
+        changed = scene.signature() != self._signature
+        if changed:
             self._rebuild()
+        moving = bool(getattr(scene, "animating", lambda: False)())
+        self._idle_frames = 0 if (events or changed or moving) else self._idle_frames + 1
         self.manager.update(dt)
-        self.draw()
+        if self._idle_frames <= 3 or self._idle_frames % 5 == 0 or self.headless:
+            self.draw()
 
-    def draw(self) -> None:
+    def _paint(self) -> None:
         self.screen.fill(PAPER)
         if self.scene is not None:
             self.scene.draw(self.screen)
         self.manager.draw_ui(self.screen)
         self._draw_focus()
+
+    def capture(self, name: str, enter: Callable[[], None], leave: Callable[[], None]) -> None:
+        """Screenshots: save the screen in a state the player may never reach (a menu, a
+        question), entered and left again without a frame passing."""
+        if self.screenshots is None or name in self.saved_scenes:
+            return
+        enter()
+        self._rebuild()
+        self.manager.update(0.0)
+        self._paint()
+        self.save_screenshot(name)
+        leave()
+        self._rebuild()
+        self.manager.update(0.0)
+        self._paint()
+
+    def draw(self) -> None:
+        self._paint()
         after = getattr(self.scene, "after_draw", None)
         if callable(after) and self.screenshots is not None:
             after()
@@ -341,12 +460,18 @@ class App:
             self.running = False
             return
         if event.type == pygame.VIDEORESIZE and not self.headless:
-            w, h = max(960, event.w), max(600, event.h)
+            w, h = max(1000, event.w), max(600, event.h)  # the smallest layout tested
             self.screen = pygame.display.set_mode((w, h), pygame.RESIZABLE)
             self.manager.set_window_resolution((w, h))
             self._rebuild()
             return
+        if event.type == pygame.TEXTINPUT and self._swallow_text:
+            self._swallow_text = False
+            return  # the letter of a shortcut just pressed
+        if event.type == pygame.KEYUP:
+            self._swallow_text = False
         if event.type == pygame.KEYDOWN and self._key(event):
+            self._swallow_text = True
             return
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             for control in self.controls:
@@ -406,6 +531,8 @@ _KEY_NAMES = {
     pygame.K_F1: "F1",
     pygame.K_F2: "F2",
     pygame.K_F3: "F3",
+    pygame.K_PAGEUP: "PgUp",
+    pygame.K_PAGEDOWN: "PgDn",
 }
 
 

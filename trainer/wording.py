@@ -219,12 +219,121 @@ def hours_minutes(t: float) -> str:
 
 
 def day_offset(t: float, since: float) -> str:
+    """When something happened after the shift, in words: "within the hour", "5 hours
+    later", "on day 3"."""
     days = t - since
     if days < 1:
-        return f"+{days * 24:.0f}h"
-    return f"day {days:.0f}"
+        hours = int(round(days * 24))
+        if hours < 1:
+            return "Within the hour"
+        return "An hour later" if hours == 1 else f"{hours} hours later"
+    return f"On day {int(round(days))}"
+
+
+# What each piece of evidence is, as a sentence fragment ("...would have caught it").
+_EVIDENCE_WORDS = {
+    "database": "a database search under the spelling the record is kept under",
+    "file": "reading the paper file",
+    "visit": "a home visit that saw the child",
+    "edt_visit": "the night team's visit",
+    "harm_seen": "another agency's report of harm",
+}
+
+
+def evidence_words(key: str) -> str:
+    """A piece of evidence (database, file, visit, agency:NAME) in plain words."""
+    if key.startswith("agency:"):
+        agency = key.split(":", 1)[1]
+        return f"asking {AGENCY_LABELS.get(agency, agency).lower()}"
+    return _EVIDENCE_WORDS.get(key, key.replace("_", " "))
+
+
+def check_words(label: str) -> str:
+    """A check's label as the desk stores it ("agency:health", "database 'Smith'") in
+    plain words ("Health", "Database search for 'Smith'")."""
+    if label.startswith("agency:"):
+        agency = label.split(":", 1)[1]
+        return AGENCY_LABELS.get(agency, agency)
+    if label.startswith("database"):
+        return "Database search" + label[len("database") :].replace(" '", " for '", 1)
+    return label[:1].upper() + label[1:]
+
+
+INCIDENT_WORDS = {
+    "near_miss_prevented": "the review counted a near miss that a later defence caught",
+    "near_miss_no_harm": "the review counted an error that happened to cause no harm",
+    "harm_false_negative": "the review counted harm that a missed risk let through",
+    "harm_false_positive": (
+        "the review counted harm done by a child protection plan the family did not need"
+    ),
+}
+
+
+def incident_words(kind: str) -> str:
+    return INCIDENT_WORDS.get(kind, kind.replace("_", " "))
+
+
+def join_words(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    if any("," in i for i in items):  # "Maja, 6; Leo, 14 months and Ama, 3 months"
+        return "; ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def spelling_suggestions(name: str, limit: int = 4) -> list[str]:
     """Other plausible spellings of `name` for the trainee to try at the database."""
     return plausible_spellings(name, limit=limit)
+
+
+_FACT_WORDS = {
+    "database": "the database record",
+    "file": "the paper file",
+    "visit": "the home visit",
+    "edt_visit": "the night team's visit",
+    "harm_seen": "another agency's report of harm",
+}
+
+
+def fact_words(key: str) -> str:
+    """A fact for the handover (an evidence key) as the note would name it."""
+    if key.startswith("agency:"):
+        agency = key.split(":", 1)[1]
+        return f"what {AGENCY_LABELS.get(agency, agency).lower()} said"
+    return _FACT_WORDS.get(key, key.replace("_", " "))
+
+
+# The priority a team leader gives with each level, by the harm the referral is about.
+_LEADER_PRIORITY = {
+    "child_protection": ("immediately", "within 24 hours"),
+    "child_in_need": ("within 7 days", "within 7 days"),
+}
+
+
+def leader_advice(level: str, concern: str, evidence: list[tuple[str, int]], need_band: int) -> str:
+    """The team leader's advice in full: a level, a priority and the two or three reasons
+    behind it, strongest first. `evidence` is what the desk holds as (where it came from,
+    band 0-2), the referral included; the level is the model's own reading."""
+    words = level_words(level)
+    if level in _LEADER_PRIORITY:
+        urgent, usual = _LEADER_PRIORITY[level]
+        when = urgent if concern in ("physical", "sexual") else usual
+        head = f"{words[:1].upper()}{words[1:]}, {when}."
+    else:
+        head = "No further action for now."
+    ranked = sorted(evidence, key=lambda item: -item[1])
+    band_words = {2: "shows serious concern", 1: "shows some concern", 0: "shows no real concern"}
+    reasons = [f"{where} {band_words[band]}" for where, band in ranked[:2]]
+    if need_band >= 1:
+        reasons.append(
+            "the family needs a lot of support" if need_band == 2 else "the family needs support"
+        )
+    elif len(ranked) > 2:
+        where, band = ranked[2]
+        reasons.append(f"{where} {band_words[band]}")
+    if len(ranked) == 1:
+        reasons.append("no check has come back yet to add to it or to contradict it")
+    numbered = "; ".join(f"({i}) {r}" for i, r in enumerate(reasons[:3], start=1))
+    return f"Advice: {head} Because {numbered}." if numbered else f"Advice: {head}"

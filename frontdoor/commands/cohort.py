@@ -34,6 +34,9 @@ def handle(args: argparse.Namespace) -> int:
         cohort = gather(args.db, pseudonymise=args.anonymise)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
+    unreadable = [p for p in cohort.problems if p.endswith("this database was skipped")]
+    if len(unreadable) == len(args.db):
+        raise UsageError("no readable session database: " + "; ".join(unreadable))
     try:
         path, figures = build_cohort_report(
             sessions=cohort.sessions,

@@ -8,7 +8,7 @@ import math
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -22,7 +22,9 @@ from rich.progress import (
 from rich.table import Table
 
 from analysis.kpis import KPI_LABELS
-from analysis.stats import Interval
+
+if TYPE_CHECKING:  # scipy behind it: not imported to start the desk
+    from analysis.stats import Interval
 
 
 class UsageError(Exception):

@@ -22,6 +22,7 @@ from frontdoor.commands.common import (
 )
 from frontdoor.commands.experiment_options import (
     add_backend_arguments,
+    add_overwrite_argument,
     add_warm_up_argument,
     run_stored_experiment,
 )
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="holm",
         help="p-value adjustment for several alternatives (intervals are Bonferroni-widened)",
     )
+    add_overwrite_argument(p)
     add_warm_up_argument(p)
     add_backend_arguments(p)
     p.set_defaults(handler=handle)
@@ -79,10 +81,11 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError("compare needs at least 2 replications for intervals")
     scenarios = [load_scenario(name) for name in args.scenarios]
     points = comparison_points(scenarios)
+    store = ExperimentStore(args.out, overwrite=args.overwrite) if args.out else None
     result = run_stored_experiment(
         points,
         args,
-        store=ExperimentStore(args.out) if args.out else None,
+        store=store,
         kind="compare",
         label="replications",
         show_progress=not args.json,
@@ -92,10 +95,11 @@ def handle(args: argparse.Namespace) -> int:
     intervals = kpi_intervals(result)
     differences = paired_differences(result, method=args.adjust)
     labels = result.labels()
-    if args.out:
-        intervals.to_csv(f"{args.out}/kpi_intervals.csv", index=False)
-        differences.to_csv(f"{args.out}/differences.csv", index=False)
-        result.kpi_frame().to_csv(f"{args.out}/kpis.csv", index=False)
+    if store is not None:
+        store.write_table("kpi_intervals.csv", intervals)
+        store.write_table("differences.csv", differences)
+        store.write_table("kpis.csv", result.kpi_frame())
+        store.close(complete=True)
     if args.json:
         print_json(comparison_json(labels, intervals, differences))
         return 0

@@ -41,6 +41,15 @@ def add_backend_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_overwrite_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="empty an --out folder that holds other results before writing (without it, "
+        "such a folder is refused)",
+    )
+
+
 def add_warm_up_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--warm-up",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from frontdoor.commands.common import UsageError
@@ -26,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from trainer.curriculum import next_for
-    from trainer.store import SessionStore, StoreError, check_trainee_id
+    from trainer.store import SessionStore, StoreError, check_trainee_id, default_db_path
 
     try:
         trainee = check_trainee_id(args.trainee)
@@ -37,12 +38,21 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"no folder of exercises at {args.dir}")
     if args.db is not None and not Path(args.db).exists():
         raise UsageError(f"no session database at {args.db}")
+    where = Path(args.db) if args.db is not None else default_db_path()
     try:
-        store = SessionStore.open(args.db)
+        # Only reading: the file is opened read-only, and a trainee with no database yet
+        # is planned from an empty one in memory rather than by creating the file.
+        store = (
+            SessionStore.open(where, read_only=True)
+            if where.exists()
+            else SessionStore.open(":memory:")
+        )
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     try:
         choice = next_for(store, trainee, folder=folder)
+        for problem in store.problems:
+            print(f"warning: {problem}", file=sys.stderr)
     finally:
         store.close()
     written = None

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from rich.console import Console
 
-from analysis.experiment import kpi_frame, run_replications, summarise
+from analysis.execution import Backend
+from analysis.experiment import ReplicationResult, kpi_frame, run_replications, summarise
+from analysis.outputs import package_version
+from analysis.run_store import RunStore
 from frontdoor.commands.common import (
     UsageError,
     interval_json,
@@ -30,7 +32,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", help="scenario file, or the name of a bundled scenario")
     p.add_argument("--reps", type=positive_int, default=5, help="replications (default 5)")
     p.add_argument("--seed", type=seed_value, default=1, help="seed of the run (default 1)")
-    p.add_argument("--out", help="folder for event logs, the case table and summary.json")
+    p.add_argument(
+        "--out",
+        help="folder for event logs, the case table and summary.json; each replication is "
+        "kept as it finishes, and a rerun with the same arguments reuses them",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="empty an --out folder that holds other results first (else it is refused)",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument(
         "--jobs",
@@ -47,49 +58,110 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=handle)
 
 
-def package_version() -> str:
+def _from_record(record: dict[str, Any]) -> ReplicationResult:
+    return ReplicationResult(
+        int(record["replication"]),
+        record["kpis"],
+        record.get("cases"),
+        record.get("digest"),
+        record.get("loads"),
+    )
+
+
+def _record(result: ReplicationResult) -> dict[str, Any]:
+    return {
+        "replication": result.replication,
+        "kpis": result.kpis,
+        "cases": result.cases,
+        "digest": result.digest,
+        "loads": result.loads,
+    }
+
+
+def kpi_summary(results: list[ReplicationResult]) -> dict[str, Any]:
+    return {name: interval_json(iv) for name, iv in summarise(kpi_frame(results)).items()}
+
+
+def run_into_folder(
+    args: argparse.Namespace, scenario: Any, summary: dict[str, Any], advance: Any
+) -> list[ReplicationResult]:
+    """Replications stored in --out as each finishes, reusing those already there."""
+    identity = {
+        "command": "run",
+        "scenario_hash": summary["scenario_hash"],
+        "seed": args.seed,
+        "log_format": args.log_format,
+        "version": summary["version"],
+    }
+    store = RunStore.open(
+        Path(args.out), identity=identity, reps=args.reps, overwrite=args.overwrite
+    )
+    store.output.details["scenario"] = scenario.name
+    kept = [store.load(i) for i in range(args.reps)]
+    results = [_from_record(r) for r in kept if r is not None]
+    advance(len(results))
+    finished = False
     try:
-        return version("frontdoor")
-    except PackageNotFoundError:
-        return "unknown"
+        results += (
+            run_replications(
+                scenario,
+                args.reps,
+                args.seed,
+                backend=Backend.choose(jobs=args.jobs),
+                progress=advance,
+                skip=[r.replication for r in results],
+                on_result=lambda r: store.save(r.replication, _record(r)),
+                log_dir=args.out,
+                log_format=args.log_format,
+                keep_cases=True,
+            )
+            if len(results) < args.reps
+            else []
+        )
+        results.sort(key=lambda r: r.replication)
+        out = store.output
+        out.write_text("kpis.csv", kpi_frame(results).to_csv(index=False))
+        cases = pd.DataFrame(
+            [dict(row, replication=r.replication) for r in results for row in (r.cases or [])]
+        )
+        out.write_text("cases.csv", cases.to_csv(index=False))
+        summary["kpis"] = kpi_summary(results)
+        out.write_text("summary.json", json.dumps(summary, indent=2) + "\n")
+        finished = True
+    finally:
+        store.finish(complete=finished)
+    return results
 
 
 def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
-    jobs = args.jobs or os.cpu_count() or 1
     if args.log_format == "parquet":
         import importlib.util
 
         if importlib.util.find_spec("pyarrow") is None:
             raise UsageError("writing Parquet needs pyarrow: pip install 'frontdoor[parquet]'")
-    out = Path(args.out) if args.out else None
-    options: dict[str, object] = {}
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        options = {"log_dir": str(out), "log_format": args.log_format, "keep_cases": True}
-    with progress_bar(args.reps, f"{scenario.name}: replications") as advance:
-        results = run_replications(
-            scenario, args.reps, args.seed, jobs=jobs, progress=advance, **options
-        )
-    frame = kpi_frame(results)
-    intervals = summarise(frame)
-    warn_overloaded(scenario.name, [r.loads for r in results])
-    summary = {
+    summary: dict[str, Any] = {
         "scenario": scenario.name,
         "scenario_file": str(resolve_scenario_path(args.scenario)),
         "scenario_hash": scenario_hash(scenario),
         "seed": args.seed,
         "reps": args.reps,
         "version": package_version(),
-        "kpis": {name: interval_json(iv) for name, iv in intervals.items()},
     }
-    if out is not None:
-        frame.to_csv(out / "kpis.csv", index=False)
-        cases = pd.DataFrame(
-            [dict(row, replication=r.replication) for r in results for row in (r.cases or [])]
-        )
-        cases.to_csv(out / "cases.csv", index=False)
-        (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    with progress_bar(args.reps, f"{scenario.name}: replications") as advance:
+        if args.out is not None:
+            results = run_into_folder(args, scenario, summary, advance)
+        else:
+            results = run_replications(
+                scenario,
+                args.reps,
+                args.seed,
+                backend=Backend.choose(jobs=args.jobs),
+                progress=advance,
+            )
+    intervals = summarise(kpi_frame(results))
+    warn_overloaded(scenario.name, [r.loads for r in results])
+    summary["kpis"] = kpi_summary(results)
     if args.json:
         print_json(summary)
     else:
@@ -97,6 +169,6 @@ def handle(args: argparse.Namespace) -> int:
         console.print(
             kpi_table(f"{scenario.name}: {args.reps} replications, seed {args.seed}", intervals)
         )
-        if out is not None:
-            console.print(f"wrote {out}/summary.json, kpis.csv, cases.csv and event logs")
+        if args.out is not None:
+            console.print(f"wrote {args.out}/summary.json, kpis.csv, cases.csv and event logs")
     return 0

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from analysis.outputs import OutputFolder, package_version
 from analysis.sensitivity import default_parameters, parse_parameter, run_sensitivity
 from frontdoor.commands.common import UsageError, positive_int, print_json, seed_value
 from frontdoor.commands.experiment_options import (
@@ -16,7 +19,7 @@ from frontdoor.commands.experiment_options import (
     backend_from_args,
     counted_progress,
 )
-from sim.loader import load_scenario
+from sim.loader import load_scenario, scenario_hash
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,9 +46,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reps", type=positive_int, default=2, help="replications a design point")
     p.add_argument("--seed", type=seed_value, default=1, help="seed (default 1)")
     p.add_argument("--out", help="folder for indices and design points as CSV")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="empty an --out folder that holds other results first (else it is refused)",
+    )
     p.add_argument("--json", action="store_true", help="print the indices as JSON")
     add_backend_arguments(p)
     p.set_defaults(handler=handle)
+
+
+def claim_output(args: argparse.Namespace, scenario: Any) -> OutputFolder:
+    """The --out folder, claimed before the long run so a refusal comes at once."""
+    asked = [args.params, args.method, args.n, args.reps]
+    identity = {
+        "command": "sensitivity",
+        "scenario_hash": scenario_hash(scenario),
+        "seed": args.seed,
+        "design": json.dumps(asked, sort_keys=True),
+        "version": package_version(),
+    }
+    output = OutputFolder(Path(args.out), identity=identity)
+    output.claim(overwrite=args.overwrite)
+    return output
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -64,6 +87,7 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError("give at least two parameters to --params")
     backend = backend_from_args(args)
     methods = ("morris", "sobol") if args.method == "both" else (args.method,)
+    output = claim_output(args, scenario) if args.out else None
     results = {}
     for method in methods:
         with counted_progress(f"{method} design points", enabled=not args.json) as progress:
@@ -77,12 +101,11 @@ def handle(args: argparse.Namespace) -> int:
                 backend=backend,
                 progress=progress,
             )
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
+    if output is not None:
         for method, res in results.items():
-            res.indices.to_csv(out / f"{method}_indices.csv", index=False)
-            res.samples.to_csv(out / f"{method}_design.csv", index=False)
+            output.write_text(f"{method}_indices.csv", res.indices.to_csv(index=False))
+            output.write_text(f"{method}_design.csv", res.samples.to_csv(index=False))
+        output.finish(complete=True)
     if args.json:
         print_json(
             {

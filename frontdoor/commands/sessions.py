@@ -26,14 +26,16 @@ def handle(args: argparse.Namespace) -> int:
     from trainer.store import SessionStore, StoreError, default_db_path
 
     path = args.db or default_db_path()
-    if args.db and not os.path.exists(args.db):
-        raise UsageError(f"no session database at {args.db}")
+    if not os.path.exists(path):
+        raise UsageError(f"no session database at {path}")
     try:
-        store = SessionStore.open(path)
+        store = SessionStore.open(path, read_only=True)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     try:
         rows = store.sessions()
+        for problem in store.problems:
+            print(f"warning: {problem}", file=sys.stderr)
         if args.export:
             try:
                 count = store.export_csv(args.export)

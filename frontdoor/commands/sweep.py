@@ -19,6 +19,7 @@ from frontdoor.commands.common import (
 )
 from frontdoor.commands.experiment_options import (
     add_backend_arguments,
+    add_overwrite_argument,
     add_warm_up_argument,
     run_stored_experiment,
 )
@@ -49,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reps", type=positive_int, default=5, help="replications per point")
     p.add_argument("--seed", type=seed_value, default=1, help="seed (default 1)")
     p.add_argument("--out", required=True, help="results folder (a rerun skips finished work)")
+    add_overwrite_argument(p)
     add_warm_up_argument(p)
     add_backend_arguments(p)
     p.set_defaults(handler=handle)
@@ -71,18 +73,20 @@ def handle(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     console = Console()
+    store = ExperimentStore(args.out, overwrite=args.overwrite)
     result = run_stored_experiment(
         points,
         args,
-        store=ExperimentStore(args.out),
+        store=store,
         kind="sweep",
         label=f"sweep of {len(points)} points",
     )
     for point in result.points:
         warn_overloaded(point.label, [d.get("loads") for d in result.digests[point.id]])
     intervals = kpi_intervals(result)
-    summary_frame(result, intervals).to_csv(f"{args.out}/summary.csv", index=False)
-    result.kpi_frame().to_csv(f"{args.out}/kpis.csv", index=False)
+    store.write_table("summary.csv", summary_frame(result, intervals))
+    store.write_table("kpis.csv", result.kpi_frame())
+    store.close(complete=True)
     table = Table(title=f"Sweep of {base.name}: {args.reps} replications a point, seed {args.seed}")
     fields = [path for path, _ in vary]
     for path in fields:

@@ -50,6 +50,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--large-text", action="store_true", help="start with large text")
     p.add_argument(
+        "--size",
+        type=window_size,
+        default=None,
+        metavar="WxH",
+        help="window size in pixels, 1000x600 to 3840x2160 (default 1280x720)",
+    )
+    p.add_argument(
         "--pace",
         type=float,
         default=0.0,
@@ -58,6 +65,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--max-frames", type=int, default=200_000, help=argparse.SUPPRESS)
     p.set_defaults(handler=handle)
+
+
+MIN_SIZE = (1000, 600)
+MAX_SIZE = (3840, 2160)
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """`WxH`, each within the bounds the layout is tested at and beyond."""
+    try:
+        w, h = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x720") from None
+    if not (MIN_SIZE[0] <= w <= MAX_SIZE[0] and MIN_SIZE[1] <= h <= MAX_SIZE[1]):
+        raise argparse.ArgumentTypeError(
+            f"window {w}x{h} is outside {MIN_SIZE[0]}x{MIN_SIZE[1]} to {MAX_SIZE[0]}x{MAX_SIZE[1]}"
+        )
+    return w, h
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -127,6 +151,7 @@ def handle(args: argparse.Namespace) -> int:
         screenshots=Path(args.screenshots) if args.screenshots else None,
         max_frames=args.max_frames if args.headless else None,
         pace=max(0.0, args.pace),
+        **({"size": args.size} if args.size else {}),
     )
     game = Game(app, entries=entries, seed=seed, trainee=settings.trainee, selected=selected)
     app.game = game  # type: ignore[attr-defined]
@@ -146,6 +171,8 @@ def handle(args: argparse.Namespace) -> int:
             game.to_title()
         app.run()
     finally:
+        for problem in store.problems:
+            print(f"warning: {problem}", file=sys.stderr)
         store.close()
     if app.error:
         raise UsageError(f"the shift did not finish: {app.error}")
@@ -163,5 +190,5 @@ def _holed(game: object) -> list[str]:
     session = getattr(game, "last_session", None)
     if session is None or session.debrief is None:
         return []
-    records = session.desk.model.log.records
+    records = session.desk.log.records
     return holed_barriers(records, [c.score.case_id for c in session.debrief.cases])

@@ -82,13 +82,14 @@ class BriefingScene(Scene):
         y = panel(surface, right, t, "The team on shift")
         inner = pygame.Rect(right.x + 14, y, right.width - 28, right.bottom - y - 8)
         y = inner.y
-        for worker in session.desk.model.workers:
+        for worker in session.desk.team():
             role = ROLE_LABELS.get(worker.role, worker.role)
             if worker.duty:
                 text = f"{role}: you, on the duty desk"
             elif worker.caseload_cap:
                 text = (
-                    f"{role} (worker {worker.id}): {worker.caseload} of {worker.caseload_cap} cases"
+                    f"{role} (worker {worker.worker_id}): "
+                    f"{worker.caseload} of {worker.caseload_cap} cases"
                 )
             else:
                 text = f"{role}: available for advice"

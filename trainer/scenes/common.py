@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pygame
 
-from trainer.theme import CARD, INK, MUTED, RULE, Mark, Typeface, draw_shape
+from trainer.theme import CARD, INK, MUTED, RULE, SHADE, Mark, Typeface, draw_shape
 
 
 def panel(surface: pygame.Surface, rect: pygame.Rect, type_: Typeface, title: str = "") -> int:
@@ -74,3 +74,53 @@ def headed_list(
         area = pygame.Rect(x + indent, y, width - indent, bottom - y)
         y = text_block(surface, type_, f"• {item}", area, style) + 3
     return y
+
+
+class Scroller:
+    """A panel area whose content may be taller than the area: the scene draws the
+    content from `top()` with the surface clipped to the area, then `finish()` records how
+    tall it was and draws a scrollbar when it does not fit. The wheel over the area, the
+    arrow keys a scene gives it, and dragging the bar move it."""
+
+    def __init__(self) -> None:
+        self.offset = 0
+        self.content_h = 0
+        self.rect = pygame.Rect(0, 0, 0, 0)
+        self._clip: pygame.Rect | None = None
+
+    def top(self, surface: pygame.Surface, rect: pygame.Rect) -> int:
+        """Start drawing into `rect`; returns the y where the content's first line goes."""
+        self.rect = pygame.Rect(rect)
+        self._clip = surface.get_clip()
+        surface.set_clip(self.rect.clip(self._clip))
+        return self.rect.y - self.offset
+
+    def finish(self, surface: pygame.Surface, end_y: int) -> None:
+        surface.set_clip(self._clip)
+        self.content_h = end_y + self.offset - self.rect.y
+        self.offset = max(0, min(self.offset, self.limit))
+        if self.overflows:
+            track = pygame.Rect(self.rect.right + 3, self.rect.y, 6, self.rect.height)
+            pygame.draw.rect(surface, SHADE, track, border_radius=3)
+            share = self.rect.height / max(1, self.content_h)
+            knob_h = max(24, int(track.height * share))
+            knob_y = track.y + int((track.height - knob_h) * self.offset / max(1, self.limit))
+            pygame.draw.rect(surface, MUTED, (track.x, knob_y, 6, knob_h), border_radius=3)
+
+    @property
+    def limit(self) -> int:
+        return max(0, self.content_h - self.rect.height)
+
+    @property
+    def overflows(self) -> bool:
+        return self.content_h > self.rect.height + 1
+
+    def scroll(self, pixels: int) -> None:
+        self.offset = max(0, min(self.limit, self.offset + pixels))
+
+    def handle(self, event: pygame.event.Event, step: int) -> bool:
+        """The mouse wheel over the area scrolls it by `step` pixels a notch."""
+        if event.type == pygame.MOUSEWHEEL and self.rect.collidepoint(pygame.mouse.get_pos()):
+            self.scroll(-event.y * step)
+            return True
+        return False

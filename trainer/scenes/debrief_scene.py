@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from trainer.debrief import Debrief, Slice
-from trainer.scenes.common import headed_list, mark, panel, text_block
+from trainer.debrief import TUTOR_NOTES, Debrief, Slice
+from trainer.scenes.common import Scroller, headed_list, mark, panel, text_block
 from trainer.theme import INK, MUTED, PAPER, RULE, STATUS_MARKS, VERMILLION, YELLOW
 from trainer.ui import App, Scene
 from trainer.wording import hours_minutes
@@ -27,6 +27,10 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 class DebriefScene(Scene):
     name = "debrief"
 
@@ -36,40 +40,57 @@ class DebriefScene(Scene):
         self.debrief = debrief
         self.selected = 0
         self.detail = False
+        # Summary: the shift, the cases; a case: what happened, the defences.
+        self.scrollers = [Scroller() for _ in range(4)]
+        self._selected_span = (0, 0)
 
     def signature(self) -> tuple[Any, ...]:
-        return (self.app.size, self.app.settings.large_text, self.selected, self.detail)
+        return (
+            self.app.size,
+            self.app.settings.large_text,
+            self.selected,
+            self.detail,
+            self.game.asking_to_quit,
+        )
 
     def build(self) -> None:
-        w, h = self.app.size
+        _, h = self.app.size
         bh = self.app.type.line_height("body") + 14
-        y = h - bh - 16
-        app = self.app
-        app.button(
-            "previous", "Previous case", (30, y, 200, bh), lambda: self._move(-1), key=pygame.K_UP
-        )
-        app.button("next", "Next case", (240, y, 170, bh), lambda: self._move(1), key=pygame.K_DOWN)
+        if self.game.asking_to_quit:
+            self.game.build_quit_question()
+            return
+        left = [
+            ("previous", "Previous case", lambda: self._move(-1), pygame.K_UP, None, True),
+            ("next", "Next case", lambda: self._move(1), pygame.K_DOWN, None, True),
+        ]
         if self.detail:
-            app.button("summary", "Summary", (420, y, 160, bh), self._summary, key=pygame.K_b)
+            left.append(("summary", "Summary", self._summary, pygame.K_b, None, True))
         else:
-            app.button(
-                "open",
-                "Open case",
-                (420, y, 170, bh),
-                self._open,
-                key=pygame.K_o,
-                style="primary",
-                enabled=bool(self.debrief.cases),
-            )
-        app.button(
-            "history", "Past sessions", (w - 520, y, 200, bh), self.game.to_history, key=pygame.K_h
-        )
-        app.button("title", "New shift", (w - 310, y, 160, bh), self.game.to_title, key=pygame.K_n)
-        app.button("quit", "Quit", (w - 140, y, 110, bh), self.game.quit, key=pygame.K_ESCAPE)
+            has = bool(self.debrief.cases)
+            left.append(("open", "Open case", self._open, pygame.K_o, "primary", has))
+        right = [
+            ("history", "Past sessions", self.game.to_history, pygame.K_h, None, True),
+            ("title", "New shift", self.game.to_title, pygame.K_n, None, True),
+            ("quit", "Quit", self.game.ask_quit, pygame.K_ESCAPE, None, True),
+        ]
+        self.buttons_top = self.app.button_row(left, right, bottom=h - 14, height=bh)
 
     def _move(self, step: int) -> None:
         if self.debrief.cases:
             self.selected = max(0, min(len(self.debrief.cases) - 1, self.selected + step))
+            for scroller in self.scrollers[2:]:
+                scroller.offset = 0
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        step = self.app.type.line_height("body") * 3
+        shown = self.scrollers[2:] if self.detail else self.scrollers[:2]
+        if any(s.handle(event, step) for s in shown):
+            return True
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_PAGEUP, pygame.K_PAGEDOWN):
+            page = shown[0].rect.height - step
+            shown[0].scroll(page if event.key == pygame.K_PAGEDOWN else -page)
+            return True
+        return False
 
     def _open(self) -> None:
         self.detail = True
@@ -83,6 +104,17 @@ class DebriefScene(Scene):
             self._shot_case = True
         else:
             self._draw_summary(surface)
+            self._keep_selected_in_view()
+        if self.game.asking_to_quit:
+            self.game.draw_quit_question(surface)
+
+    def _keep_selected_in_view(self) -> None:
+        scroller = self.scrollers[1]
+        top, height = self._selected_span
+        if top < scroller.offset:
+            scroller.offset = top
+        elif top + height > scroller.offset + scroller.rect.height:
+            scroller.offset = min(scroller.limit, top + height - scroller.rect.height)
 
     _shot_case = False
 
@@ -91,113 +123,161 @@ class DebriefScene(Scene):
         if self._shot_case and "debrief_case" not in self.app.saved_scenes:
             self.app.save_screenshot("debrief_case")
 
+    def _columns(self) -> tuple[pygame.Rect, pygame.Rect]:
+        w, h = self.app.size
+        bottom = getattr(self, "buttons_top", h - 60) - 12
+        left_w = int((w - 60) * 0.5)
+        return (
+            pygame.Rect(20, 16, left_w, bottom - 16),
+            pygame.Rect(40 + left_w, 16, w - 60 - left_w, bottom - 16),
+        )
+
     def _draw_summary(self, surface: pygame.Surface) -> None:
         t = self.app.type
-        w, h = self.app.size
         score = self.debrief.score
         d = score.detection
-        left = pygame.Rect(20, 16, 520, h - 90)
-        y = panel(surface, left, t, "Your shift")
-        x = left.x + 16
+        left, right = self._columns()
+        top = panel(surface, left, t, "Your shift")
+        area = pygame.Rect(left.x + 14, top, left.width - 30, left.bottom - top - 8)
+        y = self.scrollers[0].top(surface, area)
+        for sentence in self.debrief.overview:
+            y = text_block(surface, t, sentence, pygame.Rect(area.x, y, area.width, 10**6)) + 4
+        y += 6
+        cases = score.cases
+        decided_in_time = sum(1 for c in cases if c.within_timescale and c.decided_by == "trainee")
+        hidden = d.hits + d.misses
+        safe = d.false_alarms + d.correct_rejections
+        plain = [
+            f"Hidden risks caught: {d.hits} of {hidden}." if hidden else "No hidden risks.",
+            f"Safe families escalated to child protection: {d.false_alarms} of {safe}.",
+            f"Decided within the timescale: {decided_in_time} of {len(cases)} "
+            "(a case left to the night team counts as late).",
+            f"Priority too slow for the child's need: {_pct(score.under_triage)} of decisions; "
+            f"faster than needed: {_pct(score.over_triage)}.",
+            f"Checks answered before deciding: {score.checks_per_case:.1f} a case.",
+        ]
+        for line in plain:
+            y = text_block(surface, t, line, pygame.Rect(area.x, y, area.width, 10**6)) + 2
+        y += 10
+        y = self._draw_tutor(surface, pygame.Rect(area.x, y, area.width, 0))
+        self.scrollers[0].finish(surface, y)
+        top = panel(surface, right, t, "Cases, most instructive first")
+        area = pygame.Rect(right.x + 10, top, right.width - 24, right.bottom - top - 8)
+        y = self.scrollers[1].top(surface, area)
+        for i, case in enumerate(self.debrief.cases):
+            start = y
+            lines = t.wrap(case.story[0] if case.story else case.verdict, "small", area.width - 24)
+            height = t.line_height("small") * (1 + len(lines)) + 10
+            if i == self.selected:
+                pygame.draw.rect(surface, (228, 226, 220), (area.x, y - 2, area.width, height))
+                pygame.draw.rect(surface, INK, (area.x, y - 2, 5, height))
+            m = STATUS_MARKS[case.score.outcome]
+            x = area.x + 12
+            x += mark(surface, m, (x, y), t, "small") + 10
+            surface.blit(t.render(_cap(case.child), "small", INK, bold=True), (x, y))
+            y += t.line_height("small")
+            y = t.blit_lines(surface, lines, (area.x + 12, y), "small", MUTED) + 10
+            if i == self.selected:
+                self._selected_span = (
+                    start - self.scrollers[1].rect.y + self.scrollers[1].offset,
+                    y - start,
+                )
+        self.scrollers[1].finish(surface, y)
+
+    def _draw_tutor(self, surface: pygame.Surface, area: pygame.Rect) -> int:
+        """The statistics, each with one line on what it means: for the tutor."""
+        t = self.app.type
+        score = self.debrief.score
+        d = score.detection
         rows = [
-            ("Near misses caught (hits)", str(d.hits)),
-            ("Near misses missed", str(d.misses)),
-            ("False alarms", str(d.false_alarms)),
-            ("Correct rejections", str(d.correct_rejections)),
-            ("Hit rate (corrected)", f"{d.hit_rate:.2f}"),
-            ("False-alarm rate (corrected)", f"{d.false_alarm_rate:.2f}"),
-            ("Sensitivity d'", f"{d.d_prime:.2f}"),
-            ("Criterion c", f"{d.criterion:.2f}"),
-            ("Under-triage (too slow)", _pct(score.under_triage)),
-            ("Over-triage (too fast)", _pct(score.over_triage)),
-            ("Weighted triage error", f"{score.weighted_triage_error:.2f}"),
-            ("Decided within the timescale", _pct(score.decided_in_timescale)),
+            ("Sensitivity d'", f"{d.d_prime:.2f}", TUTOR_NOTES["d_prime"]),
+            ("Criterion c", f"{d.criterion:.2f}", TUTOR_NOTES["criterion"]),
+            ("Hit rate, corrected", f"{d.hit_rate:.2f}", TUTOR_NOTES["hit_rate"]),
+            (
+                "False-alarm rate, corrected",
+                f"{d.false_alarm_rate:.2f}",
+                TUTOR_NOTES["false_alarm_rate"],
+            ),
+            (
+                "Weighted triage error",
+                f"{score.weighted_triage_error:.2f}",
+                TUTOR_NOTES["weighted_triage_error"],
+            ),
             (
                 "Median hours to a decision",
                 "-"
                 if score.median_hours_to_decision is None
                 else f"{score.median_hours_to_decision:.1f}",
-            ),
-            ("Checks answered before deciding", f"{score.checks_per_case:.1f} a case"),
-            ("Hidden risks whose source was found", _pct(score.revealing_checked)),
-            ("Cases left to the night team", str(score.handed_over)),
-            (
-                "Harm during the shift / afterwards",
-                f"{score.harm_in_shift} / {score.harm_after_shift}",
+                "from arrival to your decision, over the cases you decided",
             ),
         ]
-        step = t.line_height("body")
-        for label, value in rows:
-            surface.blit(t.render(label, "body", INK), (x, y))
-            surface.blit(t.render(value, "body", INK, bold=True), (left.right - 120, y))
-            y += step
+        y = area.y
+        pygame.draw.line(surface, RULE, (area.x, y), (area.right, y))
         y += 6
-        note = (
-            "d' is how well you told hidden risks from cases without one (0 is chance); "
-            "c above 0 means you held back from escalating, below 0 that you escalated "
-            "readily. Both use the log-linear correction; the counts are above."
-        )
-        text_block(
-            surface, t, note, pygame.Rect(x, y, left.width - 32, left.bottom - y), "small", MUTED
-        )
-        right = pygame.Rect(560, 16, w - 580, h - 90)
-        y = panel(surface, right, t, "Cases, most instructive first")
-        for i, case in enumerate(self.debrief.cases):
-            if y > right.bottom - step:
-                break
-            if i == self.selected:
-                pygame.draw.rect(
-                    surface, (228, 226, 220), (right.x + 6, y - 2, right.width - 12, step * 2 + 2)
-                )
-                pygame.draw.rect(surface, INK, (right.x + 6, y - 2, 5, step * 2 + 2))
-            m = STATUS_MARKS[case.score.outcome]
-            mark(surface, m, (right.x + 16, y), t, "small")
-            surface.blit(t.render(case.title[:70], "small", INK, bold=True), (right.x + 150, y))
+        surface.blit(t.render("For your tutor", "body", INK, bold=True), (area.x, y))
+        y += t.line_height("body")
+        for label, value, note in rows:
+            surface.blit(t.render(f"{label}: ", "small", INK), (area.x, y))
+            x = area.x + t.width(f"{label}: ", "small")
+            surface.blit(t.render(value, "small", INK, bold=True), (x, y))
             y += t.line_height("small")
-            surface.blit(t.render(case.verdict[:90], "small", MUTED), (right.x + 150, y))
-            y += step + 4
+            y = (
+                text_block(
+                    surface,
+                    t,
+                    note,
+                    pygame.Rect(area.x + 12, y, area.width - 12, 10**6),
+                    "small",
+                    MUTED,
+                )
+                + 4
+            )
+        return y
 
     def _draw_case(self, surface: pygame.Surface) -> None:
         t = self.app.type
         w, h = self.app.size
         case = self.debrief.cases[self.selected]
-        y = 14
-        surface.blit(t.render(case.title, "heading", INK, bold=True), (24, y))
-        y += t.line_height("heading")
-        mark(surface, STATUS_MARKS[case.score.outcome], (24, y), t, "body", word=case.verdict)
-        y += t.line_height("body") + 6
-        col = (w - 72) // 2
-        left = pygame.Rect(24, y, col, h - y - 80)
-        right = pygame.Rect(48 + col, y, col, h - y - 80)
-        yy = panel(surface, left, t, "What was hidden, and what you did")
-        inner = pygame.Rect(left.x + 12, yy, left.width - 24, left.bottom - yy - 8)
+        left, right = self._columns()
+        top = panel(surface, left, t, "What happened")
+        inner = pygame.Rect(left.x + 14, top, left.width - 30, left.bottom - top - 8)
+        yy = self.scrollers[2].top(surface, inner)
+        yy = text_block(
+            surface,
+            t,
+            case.title,
+            pygame.Rect(inner.x, yy, inner.width, 10**6),
+            "body",
+            bold=True,
+        )
+        mark(surface, STATUS_MARKS[case.score.outcome], (inner.x, yy), t, "small")
+        yy += t.line_height("small") + 4
+        for sentence in case.story:
+            yy = text_block(surface, t, sentence, pygame.Rect(inner.x, yy, inner.width, 10**6)) + 4
+        yy += 6
+        surface.blit(t.render("What was hidden", "body", INK, bold=True), (inner.x, yy))
+        yy += t.line_height("body")
         for line in case.truth:
             yy = (
-                text_block(
-                    surface,
-                    t,
-                    line,
-                    pygame.Rect(inner.x, yy, inner.width, inner.bottom - yy),
-                    "small",
-                )
+                text_block(surface, t, line, pygame.Rect(inner.x, yy, inner.width, 10**6), "small")
                 + 2
             )
         yy += 6
+        surface.blit(t.render("What you did, and when", "body", INK, bold=True), (inner.x, yy))
+        yy += t.line_height("body")
         for when, text in case.timeline:
-            if yy > inner.bottom - t.line_height("small"):
-                break
             yy = text_block(
                 surface,
                 t,
                 f"{hours_minutes(when)[4:]}  {text}",
-                pygame.Rect(inner.x, yy, inner.width, inner.bottom - yy),
+                pygame.Rect(inner.x, yy, inner.width, 10**6),
                 "small",
             )
-        yy = panel(surface, right, t, "The defences, slice by slice")
-        yy = self._draw_slices(
-            surface, case.slices, pygame.Rect(right.x + 12, yy, right.width - 24, 0)
-        )
-        inner = pygame.Rect(right.x + 12, yy, right.width - 24, right.bottom - yy - 8)
+        self.scrollers[2].finish(surface, yy)
+        top = panel(surface, right, t, "The defences, slice by slice")
+        inner = pygame.Rect(right.x + 12, top, right.width - 28, right.bottom - top - 8)
+        yy = self.scrollers[3].top(surface, inner)
+        yy = self._draw_slices(surface, case.slices, pygame.Rect(inner.x, yy, inner.width, 0))
         yy = (
             headed_list(
                 surface,
@@ -207,25 +287,20 @@ class DebriefScene(Scene):
                 inner.x,
                 yy,
                 inner.width,
-                inner.bottom,
+                10**6,
                 "small",
                 indent=0,
             )
             + 4
         )
-        surface.blit(t.render("What happened next", "body", INK, bold=True), (right.x + 12, yy))
+        surface.blit(t.render("What happened next", "body", INK, bold=True), (inner.x, yy))
         yy += t.line_height("body")
         for _, text in case.what_next:
             yy = (
-                text_block(
-                    surface,
-                    t,
-                    text,
-                    pygame.Rect(inner.x, yy, inner.width, inner.bottom - yy),
-                    "small",
-                )
+                text_block(surface, t, text, pygame.Rect(inner.x, yy, inner.width, 10**6), "small")
                 + 1
             )
+        self.scrollers[3].finish(surface, yy)
 
     def _draw_slices(
         self, surface: pygame.Surface, slices: tuple[Slice, ...], area: pygame.Rect

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from trainer.reconstruct import RecordedSession
-from trainer.scenes.desk_scene import BUSY_BOOST, SIM_SECONDS_PER_SECOND, DeskScene
+from trainer.scenes.desk_scene import BUSY_BOOST, SIM_SECONDS_PER_SECOND, DeskScene, _fit
 from trainer.session import TrainingSession, package_version, plan_source
 from trainer.theme import INK
 
@@ -87,28 +87,50 @@ class ReplayScene(DeskScene):
 
     def build(self) -> None:
         self._layout()
-        app, t = self.app, self.app.type
-        bh = t.line_height("body") + 14
-        w, _ = app.size
-        x = app.clock_controls(
+        app = self.app
+        bh = self.bh
+        t = app.type
+        x0 = 24 + max(
+            t.width("Mon 00:00", "clock", bold=True), t.width("until 00:00  PAUSED", "small")
+        )
+        app.clock_controls(
             speeds=REPLAY_SPEEDS,
             current=self.speed,
             on_speed=self._set_replay_speed,
             paused=self.paused,
             on_pause=self._toggle_pause,
             height=bh,
-            speed_width=64,
-            pause_width=120,
+            speed_width=app.button_width("16x", pygame.K_F5),
+            pause_width=app.button_width("Resume", pygame.K_p),
+            x=x0,
         )
+        pause = next(c for c in app.controls if c.name == "pause")
+        x = pause.rect.right + 10
+        width = app.button_width("New from here", pygame.K_n)
+        leave = app.button_width("Leave", pygame.K_ESCAPE)
+        w = app.size[0]
+        if x + width + leave + 20 > w:
+            # Too narrow for both beside the speeds: they go to the status strip's right.
+            sr = self.status_rect
+            x = sr.right - width - leave - 8
+            y = sr.y + 4
+        else:
+            y = 10
         app.button(
             "new_from_here",
             "New from here",
-            (x + 140, 10, 180, bh),
+            (x, y, width, bh),
             self.new_from_here,
             key=pygame.K_n,
             enabled=self.paused and not self.desk.ended,
         )
-        app.button("leave", "Leave", (w - 130, 10, 120, bh), self.game.quit, key=pygame.K_ESCAPE)
+        app.button(
+            "leave",
+            "Leave",
+            (w - leave - 10 if y == 10 else x + width + 8, y, leave, bh),
+            self.game.quit,
+            key=pygame.K_ESCAPE,
+        )
         self._build_tray_navigation(bh)
 
     def _set_replay_speed(self, speed: int) -> None:
@@ -119,15 +141,20 @@ class ReplayScene(DeskScene):
 
     def draw(self, surface: pygame.Surface) -> None:
         super().draw(surface)
+
+    def _draw_status(self, surface: pygame.Surface) -> None:
+        """The status strip says whose shift this is and how far the replay has gone."""
         t = self.app.type
         row = self.recorded.row
         note = (
             f"Replay of session {row.id} ({row.trainee}, {row.exercise}): "
             f"action {self.next_action} of {len(self.recorded.actions)}"
         )
-        w, h = self.app.size
-        surface.blit(t.render(note, "small", INK, bold=True), (330, 14 + t.line_height("body")))
-        del w, h
+        sr = self.status_rect
+        buttons = [c.rect for c in self.app.controls if c.rect.colliderect(sr)]
+        right = min([r.x for r in buttons] + [sr.right]) - 10
+        y = sr.y + (sr.height - t.line_height("body")) // 2
+        surface.blit(t.render(_fit(t, note, right - sr.x - 4), "body", INK, True), (sr.x + 4, y))
 
     # -- a fresh shift from this moment ------------------------------------------------------------
 
@@ -162,7 +189,7 @@ class ReplayScene(DeskScene):
         session.desk.actions = list(taken)
         session.desk.advance(self.desk.now)  # to the moment the replay was paused at
         if store is not None:
-            session._attach()
+            session.attach_recorder()
         game.session = session
         scene = DeskScene(self.app, game)
         scene.paused = True  # the trainee starts the clock when ready

@@ -1,0 +1,146 @@
+"""The out-of-hours team (EDT) and handovers of a case from one team to another.
+
+A referral that comes when the office is shut is read by the emergency duty team; if it
+looks urgent someone visits that night, and the case is handed to the day team in the
+morning. Every handover passes a case's facts on, and each fact may be lost on the way
+(more often in an unstructured handover); a trainee's written handover passes on only
+the facts chosen. A handover is a barrier: it holds when the most worrying fact survives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import simpy
+
+from sim.config import Families, OutOfHours
+from sim.context import ProcessGen, RunContext, clip01
+from sim.entities import Case
+from sim.events import EventKind
+from sim.harm_clock import HarmClock
+from sim.judgement import Judgement
+
+
+def hand_over(
+    ctx: RunContext,
+    judgement: Judgement,
+    case: Case,
+    *,
+    barrier: str,
+    to: str,
+    loss: float,
+    why: list[str],
+    keep: list[str] | None = None,
+) -> None:
+    """Pass a case's facts on; each may be lost (or, from a trainee, left out)."""
+    rng = case.family.judgement_rng
+    facts = sorted(k for k in case.evidence if k != "referral")
+    lost: list[str] = []
+    for key in facts:
+        dropped = key not in keep if keep is not None else rng.random() < loss
+        if dropped:
+            lost.append(key)
+    key_fact = max(facts, key=lambda k: case.evidence[k], default=None)
+    for key in lost:
+        del case.evidence[key]
+    ctx.log.emit(
+        ctx.env.now,
+        EventKind.HANDED_OVER,
+        case.id,
+        case.family.id,
+        {"to": to, "facts": facts, "lost": lost},
+    )
+    if facts:
+        held = key_fact not in lost
+        judgement.barrier(case, barrier, held, [] if held else why, None, to=to)
+
+
+class EmergencyDutyTeam:
+    """The night team: reads out-of-hours referrals, visits the urgent ones, hands over."""
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        *,
+        out_of_hours: OutOfHours,
+        families: Families,
+        judgement: Judgement,
+        harm_clock: HarmClock,
+        to_duty_desk: Callable[[Case], None],
+    ) -> None:
+        self._ctx = ctx
+        self._ooh = out_of_hours
+        self._families = families
+        self._judgement = judgement
+        self._harm_clock = harm_clock
+        self._to_duty_desk = to_duty_desk
+        self.staff = simpy.Resource(ctx.env, capacity=max(1, out_of_hours.edt_staff))
+
+    def take(self, case: Case) -> ProcessGen:
+        """The EDT reads an out-of-hours referral; if it looks urgent, someone visits that
+        night, and the case is handed to the day team in the morning."""
+        ooh = self._ooh
+        env = self._ctx.env
+        family = case.family
+        rng = family.judgement_rng
+        with self.staff.request() as req:
+            yield req
+            yield env.timeout(0.5 / 24.0)  # reading and a call or two
+            believed = clip01(case.referral_signal + ooh.edt_judgement_error_sd * rng.normal())
+            urgent = believed >= ooh.urgent_risk
+            self._ctx.log.emit(
+                env.now,
+                EventKind.OUT_OF_HOURS_TRIAGED,
+                case.id,
+                family.id,
+                {"urgent": urgent, "believed_risk": believed},
+            )
+            if urgent:
+                yield env.timeout(3.0 / 24.0)  # travel and a visit
+                seen = rng.random() < ooh.see_child_probability
+                if seen:
+                    clarity = self._families.clarity_at_assessment[family.harm_type]  # type: ignore[index]
+                    case.evidence["edt_visit"] = clip01(
+                        clarity * family.risk_at(env.now) + rng.normal(0.0, 0.05)
+                    )
+                    self._harm_clock.set_protection(family, "assessing")  # a night's safety plan
+                self._judgement.barrier(
+                    case,
+                    "seeing_child",
+                    seen,
+                    [] if seen else ["out_of_hours_cover"],
+                    None,
+                    at="out_of_hours",
+                )
+        if urgent:
+            opening = self._ctx.calendar.next_open(env.now)
+            yield env.timeout(opening - env.now)
+            hand_over(
+                self._ctx,
+                self._judgement,
+                case,
+                barrier="out_of_hours_handover",
+                to="day_team",
+                loss=ooh.fact_loss[ooh.handover],
+                why=["unstructured_handover"]
+                if ooh.handover == "unstructured"
+                else ["handover_slips"],
+            )
+        self._to_duty_desk(case)
+
+    def release(self) -> None:
+        """Forget requests still waiting for the night team (their events hold it)."""
+        self.staff.put_queue.clear()
+
+    def written_handover(self, case: Case, keep: list[str]) -> None:
+        """A trainee's written handover: only the facts chosen go to the night team."""
+        hand_over(
+            self._ctx,
+            self._judgement,
+            case,
+            barrier="out_of_hours_handover",
+            to="emergency_duty_team",
+            loss=0.0,
+            why=["handover_omission"],
+            keep=keep,
+        )

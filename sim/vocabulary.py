@@ -1,0 +1,110 @@
+"""The domain's words, typed once: each `Literal` is the one list of its values.
+
+The tuples (SOURCES, ROLES, ...) are derived from the types with `typing.get_args`, so
+a word added to a type is added everywhere it is listed, and a misspelt word in code is
+a type error. See docs/domain.md for what each word means in practice.
+"""
+
+from __future__ import annotations
+
+import typing
+from enum import StrEnum
+from typing import Literal
+
+Source = Literal[
+    "police",
+    "school",
+    "health",  # health visitor or GP
+    "hospital",
+    "family",  # family member or self-referral
+    "public",  # neighbour or member of the public
+    "housing",
+    "other",  # fire service, probation, immigration and the rest
+]
+HarmType = Literal["none", "physical", "sexual", "neglect", "emotional"]
+Role = Literal[
+    "information_officer",
+    "family_support_worker",
+    "student",
+    "newly_qualified",
+    "experienced",
+    "senior_practitioner",
+    "team_leader",
+    "team_manager",
+]
+Agency = Literal["police", "school", "health", "housing", "immigration", "probation"]
+NameOrigin = Literal["british", "east_european", "south_asian", "arabic", "west_african"]
+# Where a paper file is kept (a family's file may also be missing, or there may be none).
+FileLocation = Literal["on_site", "other_building", "archive"]
+# Where a family's protection stands, which sets the rate of its harm clock.
+Protection = Literal["none", "waiting", "assessing", "child_in_need", "child_protection"]
+Severity = Literal["low", "moderate", "severe", "death"]
+# The barriers a case meets; each test of one is a BARRIER_TESTED record. The last two
+# are named only by incidents: harm while a case waited too long for screening or for
+# allocation after a sound decision.
+Barrier = Literal[
+    "screening",
+    "team_leader_review",
+    "database_check",
+    "record_addendum",
+    "file_retrieval",
+    "local_knowledge",
+    "agency_check",
+    "seeing_child",
+    "out_of_hours_handover",
+    "allocation",
+    "assessment",
+    "case_transfer",
+    "long_term_review",
+    "screening_delay",
+]
+# Latent conditions: weaknesses built into the system, named where they opened a hole
+# (sim/conditions.py says how each can be removed).
+Condition = Literal[
+    "time_pressure",
+    "low_visibility_harm",
+    "inexperienced_staff",
+    "high_caseload",
+    "understaffing",
+    "name_matching",
+    "data_entry_errors",
+    "uncorrectable_records",
+    "missing_files",
+    "remote_file_storage",
+    "poor_chronology",
+    "agency_refusal",
+    "agency_delay",
+    "single_point_of_entry",
+    "out_of_hours_cover",
+    "unstructured_handover",
+    "handover_slips",
+    "handover_omission",
+    "lossy_transfers",
+    "no_access_to_child",
+    "complacency",
+    "rule_of_optimism",
+    "supervision_capacity",
+]
+
+
+class InformationAction(StrEnum):
+    """What a person at the duty desk may do to find out more about a case."""
+
+    DATABASE = "database"
+    FILE = "file"
+    AGENCY = "agency"
+    VISIT = "visit"
+    TEAM_LEADER = "team_leader"
+
+
+SOURCES: tuple[Source, ...] = typing.get_args(Source)
+HARM_TYPES: tuple[HarmType, ...] = typing.get_args(HarmType)
+ROLES: tuple[Role, ...] = typing.get_args(Role)
+AGENCIES: tuple[Agency, ...] = typing.get_args(Agency)
+NAME_ORIGINS: tuple[NameOrigin, ...] = typing.get_args(NameOrigin)
+FILE_LOCATIONS: tuple[FileLocation, ...] = typing.get_args(FileLocation)
+PROTECTIONS: tuple[Protection, ...] = typing.get_args(Protection)
+SEVERITIES: tuple[Severity, ...] = typing.get_args(Severity)
+BARRIERS: tuple[Barrier, ...] = typing.get_args(Barrier)
+CONDITIONS: tuple[Condition, ...] = typing.get_args(Condition)
+INFORMATION_ACTIONS: tuple[str, ...] = tuple(a.value for a in InformationAction)

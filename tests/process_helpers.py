@@ -1,0 +1,139 @@
+"""Real `frontdoor` processes for the reliability tests: start one, watch its children
+through /proc, send it real signals, and see what it leaves behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_interrupt() -> None:
+    # A shell starts background jobs with SIGINT ignored, and Python then never raises
+    # KeyboardInterrupt: give the command the Ctrl-C a user at a terminal would have.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start(args: Sequence[str], *, cwd: Path) -> subprocess.Popen[str]:
+    """`frontdoor ARGS` in a new session (so a signal to it reaches only what we aim at)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
+    env.pop("FRONTDOOR_DEBUG", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "frontdoor.cli", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_default_interrupt,
+    )
+
+
+def run(args: Sequence[str], *, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
+    env.pop("FRONTDOOR_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "frontdoor.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _status(pid: int) -> dict[str, str] | None:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return fields
+
+
+def descendants(pid: int) -> set[int]:
+    """Every living process below `pid` (children, their children...), from /proc."""
+    if not Path("/proc").is_dir():
+        pytest.skip("needs /proc to see child processes")
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        status = _status(int(entry.name))
+        if status is None:
+            continue
+        parents.setdefault(int(status.get("PPid", "0")), []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    """Those of `pids` still running (a zombie has stopped and holds nothing)."""
+    living = set()
+    for pid in pids:
+        status = _status(pid)
+        if status is not None and not status.get("State", "").startswith("Z"):
+            living.add(pid)
+    return living
+
+
+def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def interrupt(
+    proc: subprocess.Popen[str],
+    sig: int = signal.SIGINT,
+    *,
+    limit: float = 30.0,
+    group: bool = False,
+) -> tuple[int, float, str]:
+    """Send `sig` to the process alone, or to its whole process group as a terminal's
+    Ctrl-C does (`group`); its exit status, seconds to exit, and stderr."""
+    sent = time.monotonic()
+    if group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
+    try:
+        _out, err = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise AssertionError(f"still running {limit:.0f}s after signal {sig}") from None
+    return proc.returncode, time.monotonic() - sent, err
+
+
+def cleanup(proc: subprocess.Popen[str], pids: set[int]) -> None:
+    """Kill whatever a failed test left running, so one failure does not pile up load."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+    for pid in alive(pids):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -1,0 +1,174 @@
+"""Every scene and dialog of the trainer laid out at three window sizes and two text sizes.
+
+The real interface is rendered under SDL's dummy driver; a thorough bot plays the first
+hours of a shift so that the in-tray, findings and the handover tray are full. At each size
+and text scale every screen is built and drawn, and then:
+
+- every interactive rectangle (buttons, text fields, in-tray cards) lies inside the
+  window, and no two of them overlap;
+- every button's words fit its width;
+- the case, team and debrief panels scroll instead of overprinting (their content is
+  taller than the panel at the smallest size, and the scroller says so).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pygame
+import pytest
+from trainer_support import EXERCISES
+
+from trainer.bots import ThoroughBot
+from trainer.game import Game, catalogue
+from trainer.settings import Settings
+from trainer.ui import App
+
+SIZES = ((1000, 600), (1280, 720), (1920, 1080))
+SCALES = (False, True)
+
+
+def resize(app: App, size: tuple[int, int], large: bool) -> None:
+    app.screen = pygame.display.set_mode(size)
+    app.manager.set_window_resolution(size)
+    app.apply_settings(app.settings.changed(large_text=large))
+    app.rebuild()
+    app.draw()
+
+
+def interactive(app: App) -> list[tuple[str, pygame.Rect]]:
+    out = [(c.name, c.rect) for c in app.controls]
+    out += [(f"field{i}", pygame.Rect(e.rect)) for i, e in enumerate(app.entries)]
+    scene: Any = app.scene
+    if scene is not None and scene.name == "desk" and scene.mode == "normal":
+        out += [(f"card{cid}", rect) for cid, rect in scene._card_rects()]
+    return out
+
+
+def problems(app: App, where: str) -> list[str]:
+    found = []
+    window = pygame.Rect((0, 0), app.size)
+    items = interactive(app)
+    for name, rect in items:
+        if not window.contains(rect):
+            found.append(f"{where}: {name} {tuple(rect)} leaves the window")
+    for (a, ra), (b, rb) in itertools.combinations(items, 2):
+        if ra.colliderect(rb):
+            found.append(f"{where}: {a} {tuple(ra)} overlaps {b} {tuple(rb)}")
+    for c in app.controls:
+        text = c.element.text
+        if app.type.width(text, "body", bold=True) > c.rect.width - 8:
+            found.append(f"{where}: the words of {c.name} ({text!r}) do not fit")
+    return found
+
+
+def check_all(app: App, states: dict[str, Any]) -> list[str]:
+    """Each state (a function that puts the app in it) at each size and scale."""
+    found: list[str] = []
+    for size, large in itertools.product(SIZES, SCALES):
+        for name, enter in states.items():
+            enter()
+            resize(app, size, large)
+            found += problems(app, f"{name} at {size[0]}x{size[1]}{' large' if large else ''}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def played() -> tuple[App, Game]:
+    """A shift played by the thorough bot into the handover hour (answers, cards, a
+    handover tray), then left to the test."""
+    bot = ThoroughBot(1)
+    app = App(settings=Settings(), settings_file=None, store=None, headless=True, bot=bot)
+    game = Game(
+        app, entries=catalogue([EXERCISES["03_last_hour_handover"]], None), seed=1, trainee="t"
+    )
+    game.to_title()
+    for _ in range(5000):
+        app.step(0.5)
+        scene: Any = app.scene
+        if scene.name == "desk" and scene.desk.handover_open() and scene.mode == "normal":
+            break
+    app.bot = None
+    assert app.scene is not None and app.scene.name == "desk"
+    return app, game
+
+
+def test_desk_and_every_dialog_at_every_size(played: tuple[App, Game]) -> None:
+    app, _ = played
+    scene: Any = app.scene
+    undecided = scene.desk.undecided()
+    if undecided:
+        scene._select(undecided[0])
+
+    def mode(m: str) -> Any:
+        def enter() -> None:
+            scene.mode = m
+
+        return enter
+
+    states = {m: mode(m) for m in ("normal", "database", "agency", "confirm_end", "paused")}
+    if undecided:
+        states["handover"] = mode("handover")
+    if scene.desk.awaiting_allocation() is not None:
+        states["allocate"] = mode("allocate")
+    found = check_all(app, states)
+    scene.mode = "normal"
+    assert found == [], "\n".join(found[:20])
+
+
+def test_case_panel_scrolls_when_its_findings_do_not_fit(played: tuple[App, Game]) -> None:
+    app, _ = played
+    scene: Any = app.scene
+    scene.mode = "normal"
+    busiest = max(scene.desk.tray, key=lambda c: len(scene.desk.findings_for(c)))
+    scene._select(busiest)
+    resize(app, (1000, 600), True)
+    assert len(scene.desk.findings_for(busiest)) >= 4
+    assert scene.case_scroll.overflows  # the findings do not fit, so the panel scrolls
+    top = scene.case_scroll.offset
+    pygame.mouse.set_pos(scene.case_scroll.rect.center)
+    scene.case_scroll.scroll(40)
+    assert scene.case_scroll.offset > top
+    # and the text stops above the buttons: the scroll area ends where they start
+    assert scene.case_scroll.rect.bottom <= scene._buttons_top()
+
+
+def test_other_scenes_at_every_size(played: tuple[App, Game]) -> None:
+    app, game = played
+    scene: Any = app.scene
+    scene._end_shift()
+    assert app.scene.name == "shift_end"
+    found = check_all(app, {"shift_end": lambda: None})
+    game.to_debrief()
+    debrief: Any = app.scene
+
+    def detail(flag: bool) -> Any:
+        def enter() -> None:
+            debrief.detail = flag
+
+        return enter
+
+    found += check_all(app, {"debrief": detail(False), "debrief_case": detail(True)})
+    game.to_history()
+    found += check_all(app, {"history": lambda: None})
+    game.to_title()
+
+    def asking(flag: bool) -> Any:
+        def enter() -> None:
+            game.asking_to_quit = flag
+
+        return enter
+
+    found += check_all(app, {"title": asking(False), "title_quit": asking(True)})
+    # The title with the whole library (pages of exercises) and each page shown.
+    full = catalogue(sorted(EXERCISES.values()), None)
+    game.entries = full
+    for index in (0, len(full) - 1):
+        game.selected = index
+        found += check_all(app, {f"title, exercise {index}": lambda: None})
+    game.entries, game.selected = full[:1], 0
+    game.asking_to_quit = False
+    game.to_briefing()
+    found += check_all(app, {"briefing": lambda: None})
+    assert found == [], "\n".join(found[:20])
