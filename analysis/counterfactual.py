@@ -55,7 +55,7 @@ def story_conditions(records: Sequence[LogRecord], incident: LogRecord) -> tuple
     """Latent conditions named in the incident and in the barrier tests on its family
     between its first failure and its grading, in order of first appearance."""
     names: list[str] = []
-    started = float(incident.data.get("started_at", incident.time))
+    started = float(incident.started_at)
     for r in records:
         if r.time > incident.time + _EPS:
             break
@@ -64,10 +64,10 @@ def story_conditions(records: Sequence[LogRecord], incident: LogRecord) -> tuple
             and r.family == incident.family
             and r.time >= started - _EPS
         ):
-            for name in r.data.get("conditions") or ():
+            for name in r.conditions or ():
                 if name not in names:
                     names.append(str(name))
-    for name in incident.data.get("conditions") or ():
+    for name in incident.conditions or ():
         if name not in names:
             names.append(str(name))
     return tuple(names)
@@ -77,11 +77,11 @@ def _ref(records: Sequence[LogRecord], r: LogRecord) -> IncidentRef:
     return IncidentRef(
         family=r.family,
         case=r.case,
-        kind=str(r.data["incident"]),
-        grade=str(r.data["grade"]),
+        kind=str(r.incident),
+        grade=str(r.grade),
         time=r.time,
         story_conditions=story_conditions(records, r),
-        failed_barrier=str(r.data.get("failed_barrier")),
+        failed_barrier=str(r.failed_barrier),
     )
 
 
@@ -91,22 +91,21 @@ def case_incident(records: Sequence[LogRecord], case_id: int) -> IncidentRef:
     found = [
         r
         for r in records
-        if r.kind is EventKind.INCIDENT_GRADED
-        and (r.case == case_id or r.data.get("origin_case") == case_id)
+        if r.kind is EventKind.INCIDENT_GRADED and (r.case == case_id or r.origin_case == case_id)
     ]
     if not found:
         known = any(r.case == case_id for r in records if r.kind is EventKind.REFERRAL_ARRIVED)
         if not known:
             raise CaseNotFound(f"there is no case {case_id} in this run")
         raise CaseNotFound(f"case {case_id} has no safeguarding incident to explain")
-    worst = max(found, key=lambda r: (GRADE_ORDER.get(str(r.data["grade"]), 0), -r.time))
+    worst = max(found, key=lambda r: (GRADE_ORDER.get(str(r.grade), 0), -r.time))
     return _ref(records, worst)
 
 
 def incident_keys(records: Sequence[LogRecord]) -> list[tuple[int, str, str, float]]:
     """(family, kind, grade, time) of every graded incident: what a replay is searched for."""
     return [
-        (r.family, str(r.data["incident"]), str(r.data["grade"]), r.time)
+        (r.family, str(r.incident), str(r.grade), r.time)
         for r in records
         if r.kind is EventKind.INCIDENT_GRADED
     ]
@@ -208,7 +207,7 @@ def necessary_conditions(
         return _necessary_conditions(scenario, seed, reps, kinds, backend, client, progress)
 
 
-def _necessary_conditions(
+def _single_replays(
     scenario: Scenario,
     seed: int,
     reps: int,
@@ -216,10 +215,12 @@ def _necessary_conditions(
     backend: Backend,
     client: Any,
     progress: Any,
-) -> pd.DataFrame:
+) -> tuple[dict[int, list[IncidentRef]], dict[tuple[int, str], list[Any]]]:
+    """The incidents of `kinds` in each replication, and one replay per (replication,
+    removable condition named in any of their stories)."""
     tasks = [Task(key=i, fn=_original, args=(scenario, seed, i)) for i in range(reps)]
     first = list(execute(tasks, backend, client=client))
-    originals = {i: [x for x in refs if x.kind in kinds] for i, refs in first}
+    originals = {i: [x for x in refs if x.kind in kinds] for i, refs in first}  # type: ignore[misc]
     wanted = sorted(
         {
             (i, c)
@@ -235,11 +236,17 @@ def _necessary_conditions(
     ]
     if progress:
         progress(0, len(tasks))
-    replays: dict[tuple[int, str], list[tuple[int, str, str, float]]] = {}
+    replays: dict[tuple[int, str], list[Any]] = {}
     for n, (key, keys) in enumerate(execute(tasks, backend, client=client), start=1):
         replays[key] = keys  # type: ignore[index]
         if progress:
             progress(n, len(tasks))
+    return originals, replays  # type: ignore[return-value]
+
+
+def _ranking(
+    originals: dict[int, list[IncidentRef]], replays: dict[tuple[int, str], list[Any]]
+) -> pd.DataFrame:
     seen: dict[str, int] = defaultdict(int)
     necessary: dict[str, int] = defaultdict(int)
     for i, refs in originals.items():
@@ -266,3 +273,16 @@ def _necessary_conditions(
     return frame.sort_values(["necessary", "condition"], ascending=[False, True]).reset_index(
         drop=True
     )
+
+
+def _necessary_conditions(
+    scenario: Scenario,
+    seed: int,
+    reps: int,
+    kinds: Sequence[str],
+    backend: Backend,
+    client: Any,
+    progress: Any,
+) -> pd.DataFrame:
+    originals, replays = _single_replays(scenario, seed, reps, kinds, backend, client, progress)
+    return _ranking(originals, replays)

@@ -26,6 +26,7 @@ from analysis.kpis import COUNT_KPIS, compute_kpis, run_frame
 from analysis.stats import mser5
 from analysis.steady import stage_loads
 from sim.config import Scenario
+from sim.costs import Costs
 from sim.events import EventKind, LogRecord
 from sim.model import run_scenario
 
@@ -113,7 +114,7 @@ def weekly_waits(records: Sequence[LogRecord], end: float) -> tuple[list[float |
     for r in records:
         if r.kind is EventKind.ALLOCATED:
             week = min(weeks - 1, int(r.time / 7.0))
-            total[week] += float(r.data["wait_days"])
+            total[week] += float(r.wait_days)
             count[week] += 1
     means = [t / n if n else None for t, n in zip(total, count, strict=True)]
     return means, count
@@ -133,21 +134,21 @@ def _reports(records: Sequence[LogRecord]) -> tuple[bool, dict[int, bool]]:
     """
     reports = [r for r in records if r.kind is EventKind.INCIDENT_REPORTED]
     start = next((r for r in records if r.kind is EventKind.RUN_STARTED), None)
-    has_reporting = bool(reports) or bool(start is not None and start.data.get("reporting"))
+    has_reporting = bool(reports) or bool(start is not None and start.reporting)
     reported: dict[int, bool] = {}
     if not reports:
         return has_reporting, reported
     graded: dict[tuple[int, str], list[LogRecord]] = defaultdict(list)
     for r in records:
         if r.kind is EventKind.INCIDENT_GRADED:
-            graded[(r.family, str(r.data.get("incident")))].append(r)
+            graded[(r.family, str(r.incident))].append(r)
     for rep in reports:
-        senior = bool(rep.data.get("seen_by_senior_managers", False))
-        seq = rep.data.get("incident_seq", rep.data.get("graded_seq"))
+        senior = bool(rep.seen_by_senior_managers)
+        seq = rep.incident_seq
         if isinstance(seq, int):
             reported[seq] = reported.get(seq, False) or senior
             continue
-        for g in graded.get((rep.family, str(rep.data.get("incident"))), []):
+        for g in graded.get((rep.family, str(rep.incident)), []):
             if g.seq not in reported and g.time <= rep.time + _EPS:
                 reported[g.seq] = senior
                 break
@@ -157,8 +158,8 @@ def _reports(records: Sequence[LogRecord]) -> tuple[bool, dict[int, bool]]:
 def _holes_by_family(records: Sequence[LogRecord]) -> dict[int, list[tuple[float, str]]]:
     holes: dict[int, list[tuple[float, str]]] = defaultdict(list)
     for r in records:
-        if r.kind is EventKind.BARRIER_TESTED and not r.data.get("held", True):
-            holes[r.family].append((r.time, str(r.data["barrier"])))
+        if r.kind is EventKind.BARRIER_TESTED and not r.held:
+            holes[r.family].append((r.time, str(r.barrier)))
     return holes
 
 
@@ -166,15 +167,15 @@ def incident_holes(incident: LogRecord, holes: Sequence[tuple[float, str]]) -> l
     """Barriers holed in the incident's error episode, in the order they first failed (the
     failed barrier first): the model's own list when it gives one, else the barrier
     tests that failed on the family between the first failure and the grading."""
-    first = str(incident.data.get("failed_barrier"))
+    first = str(incident.failed_barrier)
     seen = [first]
-    listed = incident.data.get("holed_barriers")
+    listed = incident.holed_barriers
     if listed is not None:
         for barrier in listed:
             if str(barrier) not in seen:
                 seen.append(str(barrier))
         return seen
-    started = float(incident.data.get("started_at", incident.time))
+    started = float(incident.started_at)
     for t, barrier in holes:
         if started - _EPS <= t <= incident.time + _EPS and barrier not in seen:
             seen.append(barrier)
@@ -189,19 +190,18 @@ def incident_cube(records: Sequence[LogRecord], measured_from: float) -> list[li
     for r in records:
         if r.kind is not EventKind.INCIDENT_GRADED or r.time < measured_from:
             continue
-        d = r.data
         key = (
-            d["incident"],
-            d["grade"],
-            d["scale"],
-            d.get("harm_type"),
-            d.get("failed_barrier"),
-            d.get("caught_by"),
-            d.get("noticed_by"),
+            r.incident,
+            r.grade,
+            r.scale,
+            r.harm_type,
+            r.failed_barrier,
+            r.caught_by,
+            r.noticed_by,
             HOLE_JOIN.join(incident_holes(r, holes.get(r.family, ()))),
-            _conditions_key(d.get("conditions")),
-            bool(d.get("active_failure")),
-            bool(d.get("censored")),
+            _conditions_key(r.conditions),
+            bool(r.active_failure),
+            bool(r.censored),
             (r.seq in reported) if has_reporting else None,
             reported.get(r.seq, False) if has_reporting else None,
         )
@@ -218,12 +218,11 @@ def barrier_cube(records: Sequence[LogRecord], measured_from: float) -> list[lis
     counts: Counter[tuple[Any, ...]] = Counter()
     for r in records:
         if r.kind is EventKind.BARRIER_TESTED and r.time >= measured_from:
-            d = r.data
             key = (
-                str(d["barrier"]),
-                bool(d.get("held")),
-                _conditions_key(d.get("conditions")),
-                bool(d.get("active_failure")),
+                str(r.barrier),
+                bool(r.held),
+                _conditions_key(r.conditions),
+                bool(r.active_failure),
             )
             counts[key] += 1
     return [[*key, n] for key, n in sorted(counts.items(), key=_sort_key)]
@@ -235,15 +234,15 @@ def hole_outcomes(records: Sequence[LogRecord], measured_from: float) -> list[li
     windows: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
     for r in records:
         if r.kind is EventKind.INCIDENT_GRADED:
-            start = float(r.data.get("started_at", r.time))
-            windows[r.family].append((start, r.time, str(r.data["incident"])))
+            start = float(r.started_at)
+            windows[r.family].append((start, r.time, str(r.incident)))
     starts = {}
     for family, spans in windows.items():
         spans.sort()
         starts[family] = [s for s, _, _ in spans]
     counts: Counter[tuple[str, str]] = Counter()
     for r in records:
-        if r.kind is not EventKind.BARRIER_TESTED or r.data.get("held", True):
+        if r.kind is not EventKind.BARRIER_TESTED or r.held:
             continue
         if r.time < measured_from:
             continue
@@ -253,7 +252,7 @@ def hole_outcomes(records: Sequence[LogRecord], measured_from: float) -> list[li
             i = bisect.bisect_right(starts[r.family], r.time + _EPS) - 1
             if i >= 0 and r.time <= spans[i][1] + _EPS:
                 outcome = spans[i][2]
-        counts[(str(r.data["barrier"]), outcome)] += 1
+        counts[(str(r.barrier), outcome)] += 1
     return [[b, o, n] for (b, o), n in sorted(counts.items())]
 
 
@@ -262,12 +261,16 @@ def harm_counts(records: Sequence[LogRecord], measured_from: float) -> dict[str,
     counts: Counter[str] = Counter()
     for r in records:
         if r.kind is EventKind.HARM_OCCURRED and r.time >= measured_from:
-            counts[str(r.data["severity"])] += 1
+            counts[str(r.severity)] += 1
     return dict(sorted(counts.items()))
 
 
 def digest_log(
-    records: Sequence[LogRecord], *, warm_up: str = "fixed", horizon_days: float | None = None
+    records: Sequence[LogRecord],
+    *,
+    warm_up: str = "fixed",
+    horizon_days: float | None = None,
+    costs: Costs | None = None,
 ) -> dict[str, Any]:
     """Reduce one replication's log to its digest (see the module docstring)."""
     if warm_up not in ("fixed", "mser5"):
@@ -280,22 +283,25 @@ def digest_log(
     if warm_up == "mser5":
         full_days = [b for i, b in enumerate(backlog) if i + 1 <= end + _EPS]
         measured_from = float(mser5(full_days)) if len(full_days) >= 10 else 0.0
-    kpis = compute_kpis(records, measured_from=measured_from)
+    kpis = compute_kpis(records, measured_from=measured_from, costs=costs)
     measured_days = end - measured_from
+    counts_over_days = measured_days
     if warm_up == "mser5":
         # Counts over a measured period whose length MSER-5 chose, scaled to the horizon.
         target = horizon_days if horizon_days is not None else end - frame.measured_from
         scale = target / measured_days if measured_days > 0 else float("nan")
         kpis = {k: (v * scale if k in COUNT_KPIS else v) for k, v in kpis.items()}
+        counts_over_days = target
     start = next(r for r in records if r.kind is EventKind.RUN_STARTED)
     return {
-        "scenario": start.data.get("scenario"),
-        "seed": start.data.get("seed"),
-        "replication": start.data.get("replication"),
+        "scenario": start.scenario,
+        "seed": start.seed,
+        "replication": start.replication,
         "warm_up": warm_up,
         "measured_from": measured_from,
         "ends_at": end,
         "measured_days": measured_days,
+        "counts_over_days": counts_over_days,  # the period the count KPIs are over
         "kpis": kpis,
         "incidents": incident_cube(records, measured_from),
         "barriers": barrier_cube(records, measured_from),
@@ -314,6 +320,11 @@ def run_digest(
     """
     log = run_scenario(scenario, seed, replication=replication)
     method = warm_up_method(scenario, warm_up)
-    digest = digest_log(log.records, warm_up=method, horizon_days=scenario.run.horizon_days)
+    digest = digest_log(
+        log.records,
+        warm_up=method,
+        horizon_days=scenario.run.horizon_days,
+        costs=scenario.costs,
+    )
     digest["loads"] = stage_loads(log.records, scenario)
     return digest

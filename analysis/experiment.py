@@ -14,11 +14,14 @@ turn the digests into the tables managers read.
 
 from __future__ import annotations
 
+import math
+import os
+import shutil
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from typing import cast as typed
 
 import numpy as np
@@ -26,17 +29,28 @@ import pandas as pd
 
 from analysis.digest import digest_log, run_digest
 from analysis.execution import Backend, Task, execute
-from analysis.kpis import HIGHER_IS_BETTER, KPI_NAMES, compute_kpis
-from analysis.outputs import atomic_path
-from analysis.stats import Comparison, Interval, mean_ci, paired_comparisons
-from analysis.steady import stage_loads
+from analysis.intervals import interval_method, kpi_interval
+from analysis.kpis import COUNT_KPIS, HIGHER_IS_BETTER, KPI_NAMES, KpiReducer
+from analysis.outputs import _temporary_name
+from analysis.stats import Comparison, Interval
+from analysis.steady import StageLoads
 from analysis.store import ExperimentStore
-from analysis.tables import case_rows
+from analysis.tables import CaseRows
 from sim.config import Scenario
 from sim.loader import ScenarioError, scenario_hash, scenario_with
-from sim.model import run_scenario
+from sim.model import FrontDoorModel
 
 Progress = Callable[[int], None]
+
+
+class Labelled(Protocol):
+    """Anything with a point id and a label: a `Point`, or a report's scenario."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -54,27 +68,55 @@ def run_replication(
     replication: int,
     *,
     log_dir: str | None = None,
-    log_format: str = "csv",
+    log_format: str = "parquet",
     keep_cases: bool = False,
+    keep_digest: bool = False,
 ) -> ReplicationResult:
     """Run replication `replication` of `scenario`; optionally write its log (atomically:
-    under a temporary name, renamed when complete) and keep its cases and digest."""
-    log = run_scenario(scenario, seed, replication=replication)
+    its folder of tables is written under a temporary name and renamed when complete) and
+    keep its cases and digest (with `keep_digest`, or whenever the log is written).
+
+    The KPIs (and case rows) are reduced from the records as the run makes them; the
+    log itself is kept only when it is to be written or digested.
+    """
+    model = FrontDoorModel(scenario, seed=seed, replication=replication)
+    kpis = KpiReducer(costs=scenario.costs)
+    model.log.subscribe(kpis)
+    loads = StageLoads(scenario)
+    model.log.subscribe(loads)
+    cases = CaseRows() if keep_cases else None
+    if cases is not None:
+        model.log.subscribe(cases)
+    if log_dir is None and not keep_digest:
+        model.log.stop_keeping()
+    log = model.run()
+    model.release()
     digest = None
     if log_dir is not None:
-        folder = Path(log_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = folder / f"events-rep{replication:03d}"
-        if log_format == "parquet":
-            with atomic_path(stem.with_suffix(".parquet")) as tmp:
-                log.write_parquet(tmp)
-        else:
-            with atomic_path(stem.with_suffix(".csv")) as tmp:
-                log.write_csv(tmp)
-        digest = digest_log(log.records)
-    cases = case_rows(log.records) if keep_cases else None
-    loads = stage_loads(log.records, scenario)
-    return ReplicationResult(replication, compute_kpis(log.records), cases, digest, loads)
+        target = Path(log_dir) / f"events-rep{replication:03d}"
+        tmp = _temporary_name(target)
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        log.write(str(tmp.parent), tmp.name, log_format)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    if log_dir is not None or keep_digest:
+        digest = _digest(scenario, log.records)
+    return ReplicationResult(
+        replication, kpis.result(), cases.rows() if cases else None, digest, loads.result()
+    )
+
+
+def _digest(scenario: Scenario, records: Any) -> dict[str, Any]:
+    from analysis.digest import warm_up_method
+
+    return digest_log(
+        records,
+        warm_up=warm_up_method(scenario),
+        horizon_days=scenario.run.horizon_days,
+        costs=scenario.costs,
+    )
 
 
 def replication_task(
@@ -127,15 +169,12 @@ def kpi_frame(results: Sequence[ReplicationResult]) -> pd.DataFrame:
 
 
 def summarise(frame: pd.DataFrame, confidence: float = 0.95) -> dict[str, Interval]:
-    """A t-based interval for each KPI over the replications."""
+    """An interval for each KPI over the replications, of the KPI's nature
+    (`analysis.intervals`: logit scale for shares, log scale for the rest)."""
     out: dict[str, Interval] = {}
     for name in KPI_NAMES:
         values = frame[name].dropna().to_numpy(dtype=float)
-        out[name] = (
-            mean_ci(values, confidence)
-            if len(values)
-            else Interval(float("nan"), float("nan"), float("nan"), 0)
-        )
+        out[name] = kpi_interval(name, values, confidence)
     return out
 
 
@@ -168,8 +207,12 @@ class ExperimentResult:
     def labels(self) -> list[str]:
         return [p.label for p in self.points]
 
-    def kpi_frame(self) -> pd.DataFrame:
-        """One row per point and replication, one column per KPI (and per varied field)."""
+    def kpi_frame(self, *, per_year: bool = False) -> pd.DataFrame:
+        """One row per point and replication, one column per KPI (and per varied field).
+
+        Count KPIs are over each replication's measured period, or with `per_year` per
+        year of it (see `per_year_kpis`).
+        """
         rows = []
         fields = [name for name, _ in self.points[0].changes] if self.points else []
         for point in self.points:
@@ -177,10 +220,19 @@ class ExperimentResult:
                 row: dict[str, Any] = {"point": point.id, "scenario": point.label}
                 row.update(dict(point.changes))
                 row["replication"] = i
-                row.update(digest["kpis"])
+                row.update(per_year_kpis(digest) if per_year else digest["kpis"])
                 rows.append(row)
         columns = ["point", "scenario", *fields, "replication", *KPI_NAMES]
         return pd.DataFrame(rows, columns=columns)
+
+
+def per_year_kpis(digest: dict[str, Any]) -> dict[str, float]:
+    """A digest's KPIs with the counts scaled to a year (365 days) of measured time; a KPI
+    an older stored digest lacks (such as `cost_per_year`) is NaN."""
+    days = float(digest.get("counts_over_days", digest.get("measured_days", 365.0)))
+    scale = 365.0 / days if days > 0 else float("nan")
+    kpis = {name: float("nan") for name in KPI_NAMES} | digest["kpis"]  # older digests
+    return {k: (v * scale if k in COUNT_KPIS else v) for k, v in kpis.items()}
 
 
 def unique_labels(names: Sequence[str]) -> list[str]:
@@ -340,7 +392,7 @@ def run_experiment(
     )
 
 
-def _paired_values(frame: pd.DataFrame, points: Sequence[Point], kpi: str) -> pd.DataFrame:
+def _paired_values(frame: pd.DataFrame, points: Sequence[Labelled], kpi: str) -> pd.DataFrame:
     """Replications x points for one KPI, keeping only replications finite in every point."""
     wide = frame.pivot(index="replication", columns="point", values=kpi)
     wide = wide[[p.id for p in points]].astype(float)
@@ -348,18 +400,18 @@ def _paired_values(frame: pd.DataFrame, points: Sequence[Point], kpi: str) -> pd
 
 
 def kpi_intervals(result: ExperimentResult, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean and t interval of every KPI for every point: one row per (kpi, scenario)."""
-    frame = result.kpi_frame()
+    """Mean and interval of every KPI for every point: one row per (kpi, scenario).
+
+    The interval is of the KPI's nature (`analysis.intervals`), named in `method`;
+    counts are per year of measured time.
+    """
+    frame = result.kpi_frame(per_year=True)
     rows = []
     for kpi in KPI_NAMES:
         for point in result.points:
             values = frame.loc[frame["point"] == point.id, kpi].astype(float)
             values = values[np.isfinite(values)]
-            iv = (
-                mean_ci(values.to_numpy(), confidence)
-                if len(values)
-                else Interval(float("nan"), float("nan"), float("nan"), 0)
-            )
+            iv = kpi_interval(kpi, values.to_numpy(), confidence)
             rows.append(
                 {
                     "kpi": kpi,
@@ -368,9 +420,11 @@ def kpi_intervals(result: ExperimentResult, confidence: float = 0.95) -> pd.Data
                     "ci_low": iv.ci_low,
                     "ci_high": iv.ci_high,
                     "n": iv.n,
+                    "method": interval_method(kpi),
                 }
             )
-    return pd.DataFrame(rows, columns=["kpi", "scenario", "mean", "ci_low", "ci_high", "n"])
+    columns = ["kpi", "scenario", "mean", "ci_low", "ci_high", "n", "method"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def plain_verdict(comparison: Comparison, higher_is_better: bool | None) -> str:
@@ -391,49 +445,83 @@ def paired_differences(
 
     With several alternatives the intervals are widened (Bonferroni) so they hold
     together at `confidence`, and p-values are adjusted (`method`: holm or bonferroni).
+    Beside the t interval stand a Wilcoxon signed-rank test, the verdict and what it
+    rests on, the minimal detectable difference and the replications a meaningful
+    difference needs (`analysis.verdicts`). Counts are per year of measured time.
     """
-    frame = result.kpi_frame()
-    base, others = result.points[0], result.points[1:]
-    columns = [
-        "kpi",
-        "scenario",
-        "mean",
-        "ci_low",
-        "ci_high",
-        "n",
-        "p_value",
-        "adjusted_p",
-        "interval_confidence",
-        "verdict",
-    ]
+    return differences_of_frame(
+        result.kpi_frame(per_year=True), result.points, confidence=confidence, method=method
+    )
+
+
+def differences_of_frame(
+    frame: pd.DataFrame,
+    points: Sequence[Labelled],
+    *,
+    confidence: float = 0.95,
+    method: str = "holm",
+) -> pd.DataFrame:
+    """`paired_differences` of a per-replication KPI frame (columns point, replication and
+    the KPIs), for `points` (each with an id and a label) in order, the first the base."""
+    from analysis.verdicts import DIFFERENCE_COLUMNS, compare_kpi
+
+    base, others = points[0], points[1:]
+    columns = list(DIFFERENCE_COLUMNS)
     rows = []
     for kpi in KPI_NAMES:
         if not others:
             break
-        wide = _paired_values(frame, result.points, kpi)
+        wide = _paired_values(frame, points, kpi)
         if len(wide) < 2:
             for point in others:
                 rows.append(dict.fromkeys(columns) | {"kpi": kpi, "scenario": point.label})
             continue
-        comparisons = paired_comparisons(
-            wide[base.id].to_numpy(),
-            {p.label: wide[p.id].to_numpy() for p in others},
-            confidence,
-            method,  # type: ignore[arg-type]
-        )
-        for label, comp in comparisons.items():
-            rows.append(
-                {
-                    "kpi": kpi,
-                    "scenario": label,
-                    "mean": comp.interval.mean,
-                    "ci_low": comp.interval.ci_low,
-                    "ci_high": comp.interval.ci_high,
-                    "n": comp.interval.n,
-                    "p_value": comp.p_value,
-                    "adjusted_p": comp.adjusted_p,
-                    "interval_confidence": comp.interval_confidence,
-                    "verdict": plain_verdict(comp, HIGHER_IS_BETTER[kpi]),
-                }
+        rows.extend(
+            compare_kpi(
+                kpi,
+                wide[base.id].to_numpy(),
+                {p.label: wide[p.id].to_numpy() for p in others},
+                higher_is_better=HIGHER_IS_BETTER[kpi],
+                confidence=confidence,
+                method=method,  # type: ignore[arg-type]
             )
+        )
+    if others:
+        rows.extend(_cost_per_harm_rows(frame, points, confidence))
     return pd.DataFrame(rows, columns=columns)
+
+
+def _cost_per_harm_rows(
+    frame: pd.DataFrame, points: Sequence[Labelled], confidence: float
+) -> list[dict[str, Any]]:
+    """Each alternative's extra cost a year per child harmed averted a year, against the
+    first scenario, with Fieller's interval (`analysis.costs`); none without costs."""
+    from analysis.costs import cost_per_harm_averted
+
+    cost = _paired_values(frame, points, "cost_per_year")
+    harm = _paired_values(frame, points, "harm_false_negative").loc[cost.index]
+    if len(cost) < 2:
+        return []
+    base = points[0].id
+    rows = []
+    for point in points[1:]:
+        ratio = cost_per_harm_averted(
+            (cost[point.id] - cost[base]).to_numpy(),
+            (harm[base] - harm[point.id]).to_numpy(),
+            confidence,
+        )
+        rows.append(
+            {
+                "kpi": "cost_per_harm_averted",
+                "scenario": point.label,
+                "mean": ratio.ratio,
+                "ci_low": ratio.ci_low,
+                "ci_high": ratio.ci_high,
+                "n": ratio.n,
+                "interval_confidence": confidence,
+                "verdict": "estimated" if math.isfinite(ratio.ci_low) else "not estimable",
+                "rests_on": "Fieller interval",
+                "warning": ratio.note,
+            }
+        )
+    return rows

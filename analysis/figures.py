@@ -21,8 +21,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from analysis.formatting import decimals_for, format_number  # noqa: E402
 from analysis.incidents import CONSEQUENCES, LIKELIHOODS, RATINGS  # noqa: E402
-from analysis.kpis import KPI_LABELS  # noqa: E402
+from analysis.kpis import COUNT_KPIS, KPI_LABELS  # noqa: E402
 
 OKABE_ITO: tuple[str, ...] = (
     "#E69F00",  # orange
@@ -48,6 +49,21 @@ SUMMARY_KPIS: tuple[str, ...] = (
     "harm_false_negative",
     "harm_false_positive",
 )
+
+
+def _plain_ticks() -> Any:
+    """Short axis labels without scientific notation: 1.5, 250, 120k, 6.05m."""
+    from matplotlib.ticker import FuncFormatter
+
+    def label(value: float, _pos: Any) -> str:
+        size = abs(value)
+        if size >= 1e6:
+            return f"{value / 1e6:.3g}m"
+        if size >= 1e4:
+            return f"{value / 1e3:.3g}k"
+        return f"{value:,.4g}"
+
+    return FuncFormatter(label)
 
 
 def _style(i: int) -> dict[str, Any]:
@@ -98,7 +114,7 @@ def kpi_intervals_figure(
                 markersize=7,
             )
             ax.annotate(
-                f"{mean:.3g}",
+                format_number(mean, decimals_for((hi - lo) / 2.0)),
                 (mean, i),
                 textcoords="offset points",
                 xytext=(0, 7),
@@ -110,6 +126,7 @@ def kpi_intervals_figure(
         ax.invert_yaxis()
         ax.set_title(KPI_LABELS.get(kpi, kpi), fontsize=9)
         ax.set_xlabel("mean, with 95% interval")
+        ax.xaxis.set_major_formatter(_plain_ticks())
         ax.grid(axis="x", alpha=0.3)
     for ax in axes[len(kpis) :]:
         ax.set_visible(False)
@@ -412,5 +429,70 @@ def tradeoff_figure(
     ax.set_title(title + f", by {field}")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+SWEEP_KPIS: tuple[str, ...] = (
+    "mean_wait_to_allocation_days",
+    "unallocated_mean",
+    "assessments_within_timescale",
+    "decided_within_1_working_day",
+    "serious_incidents",
+    "cost_per_year",
+)
+
+
+def swept_kpis_figure(
+    summary: pd.DataFrame,
+    *,
+    field: str,
+    series_field: str | None = None,
+    kpis: Sequence[str] = SWEEP_KPIS,
+    title: str | None = None,
+) -> Figure:
+    """Each KPI's mean and 95% interval against the swept value of `field`, one panel a
+    KPI; points sharing `series_field`'s value are joined with one line style."""
+    kpis = [
+        k
+        for k in kpis
+        if k in set(summary["kpi"]) and summary.loc[summary["kpi"] == k, "mean"].notna().any()
+    ]
+    cols = 2
+    rows = max(1, int(np.ceil(len(kpis) / cols)))
+    fig, axes = plt.subplots(rows, cols, figsize=(11, 3.2 * rows))
+    axes = np.atleast_1d(axes).ravel()
+    for ax, kpi in zip(axes, kpis, strict=False):
+        part = summary[summary["kpi"] == kpi]
+        groups = [(None, part)] if not series_field else list(part.groupby(series_field))
+        for i, (value, group) in enumerate(groups):
+            group = group.sort_values(field)
+            style = _style(i)
+            xs = group[field].to_numpy()
+            mean = group["mean"].to_numpy(float)
+            err = np.nan_to_num(
+                [mean - group["ci_low"].to_numpy(float), group["ci_high"].to_numpy(float) - mean]
+            )
+            ax.errorbar(
+                xs,
+                mean,
+                yerr=err,
+                color=style["color"],
+                marker=style["marker"],
+                linestyle=style["linestyle"],
+                capsize=3,
+                label=f"{series_field.split('.')[-1]} = {value}" if series_field else None,
+            )
+        ax.set_title(
+            KPI_LABELS.get(kpi, kpi) + (" (a year)" if kpi in COUNT_KPIS else ""), fontsize=9
+        )
+        ax.set_xlabel(field)
+        ax.yaxis.set_major_formatter(_plain_ticks())
+        ax.grid(alpha=0.3)
+        if series_field:
+            ax.legend(fontsize=7)
+    for ax in axes[len(kpis) :]:
+        ax.set_visible(False)
+    fig.suptitle(title or f"Key measures against {field}: means with 95% intervals")
     fig.tight_layout()
     return fig

@@ -11,8 +11,13 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from sim.costs import Costs
 from sim.events import EventKind, LogRecord
+
+if TYPE_CHECKING:  # analysis.costs loads scipy: only when a scenario has costs
+    from analysis.costs import CostReducer
 
 # Name, plain-words meaning, and whether a higher value is better (None: neither).
 KPI_DEFINITIONS: tuple[tuple[str, str, bool | None], ...] = (
@@ -42,6 +47,7 @@ KPI_DEFINITIONS: tuple[tuple[str, str, bool | None], ...] = (
     ("harm_false_positive", "Families wrongly put under child protection", False),
     ("serious_incidents", "Life-threatening injury or death after an agency failure", False),
     ("errors_open_at_end", "Errors still open at the end: censored, never graded", None),
+    ("cost_per_year", "Cost a year of the team and its work, in pounds (scenario costs)", None),
 )
 KPI_NAMES: tuple[str, ...] = tuple(name for name, _, _ in KPI_DEFINITIONS)
 HIGHER_IS_BETTER: dict[str, bool | None] = {name: better for name, _, better in KPI_DEFINITIONS}
@@ -68,10 +74,10 @@ class RunFrame:
 
 def run_frame(records: Sequence[LogRecord]) -> RunFrame:
     start = next(r for r in records if r.kind is EventKind.RUN_STARTED)
-    workers = start.data["workers"]
+    workers = start.workers
     return RunFrame(
-        measured_from=float(start.data["measured_from"]),
-        ends_at=float(start.data["ends_at"]),
+        measured_from=float(start.measured_from),
+        ends_at=float(start.ends_at),
         case_holders=sum(1 for w in workers if w[2] > 0),
     )
 
@@ -109,95 +115,138 @@ def littles_wait(backlog: float, entered: int, days: float) -> float:
 
 
 def compute_kpis(
-    records: Sequence[LogRecord], *, measured_from: float | None = None
+    records: Sequence[LogRecord],
+    *,
+    measured_from: float | None = None,
+    costs: Costs | None = None,
 ) -> dict[str, float]:
     """Every KPI of one replication, in `KPI_NAMES` order.
 
     `measured_from` overrides the run's own warm-up (MSER-5 chooses one from the run).
+    `cost_per_year` needs the scenario's `costs` (`analysis.costs`); without them it is NaN.
     """
-    frame = run_frame(records)
-    w0 = frame.measured_from if measured_from is None else float(measured_from)
-    end = frame.ends_at
-    referrals = 0
-    re_referrals = 0
-    screened_within: list[bool] = []
-    nfa_at_referral: list[bool] = []
-    assessed_within: list[bool] = []
-    nfa_after: list[bool] = []
-    lengths: list[float] = []
-    working_lengths: list[float] = []
-    waits: list[float] = []
-    queued = 0
-    open_at_end = 0
-    late_at_end = 0
-    waiting_changes: list[tuple[float, int]] = []
-    caseload_changes: list[tuple[float, int]] = []
-    incidents = dict.fromkeys(
-        (
-            "near_miss_prevented",
-            "near_miss_no_harm",
-            "harm_false_negative",
-            "harm_false_positive",
-            "serious_incidents",
-        ),
-        0,
-    )
+    reducer = KpiReducer(measured_from=measured_from, costs=costs)
     for r in records:
-        kind, data = r.kind, r.data
+        reducer(r)
+    return reducer.result()
+
+
+class KpiReducer:
+    """The KPIs of one replication, reduced record by record as the run goes.
+
+    Subscribe one to a running model's log (`EventLog.listeners`) and read `result()`
+    when the run ends: the same figures as `compute_kpis` over the stored log, in the
+    same order of operations, without keeping or reading the log again.
+    """
+
+    def __init__(self, *, measured_from: float | None = None, costs: Costs | None = None) -> None:
+        self._override = measured_from
+        self._costs = costs
+        self.cost: CostReducer | None = None  # made when the warm-up's end is known
+        self.frame: RunFrame | None = None
+        self.w0 = 0.0
+        self.referrals = 0
+        self.re_referrals = 0
+        self.screened_within: list[bool] = []
+        self.nfa_at_referral: list[bool] = []
+        self.assessed_within: list[bool] = []
+        self.nfa_after: list[bool] = []
+        self.lengths: list[float] = []
+        self.working_lengths: list[float] = []
+        self.queued = 0
+        self.open_at_end = 0
+        self.late_at_end = 0
+        self.waits: list[float] = []
+        self.waiting_changes: list[tuple[float, int]] = []
+        self.caseload_changes: list[tuple[float, int]] = []
+        self.incidents = dict.fromkeys(
+            (
+                "near_miss_prevented",
+                "near_miss_no_harm",
+                "harm_false_negative",
+                "harm_false_positive",
+                "serious_incidents",
+            ),
+            0,
+        )
+
+    def __call__(self, r: Any) -> None:
+        kind = r.kind
+        if self.cost is not None:
+            self.cost(r)
         if kind is EventKind.QUEUED:
-            waiting_changes.append((r.time, 1))
-            if r.time >= w0:
-                queued += 1
+            self.waiting_changes.append((r.time, 1))
+            if r.time >= self.w0:
+                self.queued += 1
         elif kind is EventKind.ALLOCATED:
-            waiting_changes.append((r.time, -1))
-            caseload_changes.append((r.time, 1))
-            if r.time >= w0:
-                waits.append(data["wait_days"])
+            self.waiting_changes.append((r.time, -1))
+            self.caseload_changes.append((r.time, 1))
+            if r.time >= self.w0:
+                self.waits.append(r.wait_days)
         elif kind is EventKind.CONCLUDED:
-            caseload_changes.append((r.time, -1))
-            if r.time >= w0:
-                assessed_within.append(bool(data["within_timescale"]))
-                nfa_after.append(data["outcome"] == "no_further_action")
-                lengths.append(data["length_days"])
-                working_lengths.append(data["length_working_days"])
+            self.caseload_changes.append((r.time, -1))
+            if r.time >= self.w0:
+                self.assessed_within.append(bool(r.within_timescale))
+                self.nfa_after.append(r.outcome == "no_further_action")
+                self.lengths.append(r.length_days)
+                self.working_lengths.append(r.length_working_days)
         elif kind is EventKind.ERROR_CENSORED:
-            if data.get("reason", "run_ended") == "run_ended":
-                open_at_end += 1
+            if (r.reason or "run_ended") == "run_ended":
+                self.open_at_end += 1
         elif kind is EventKind.RUN_ENDED:
-            late_at_end = int(data.get("assessments_open_past_timescale", 0))
-        elif r.time < w0:
-            continue
+            self.late_at_end = int(r.assessments_open_past_timescale or 0)
+        elif kind is EventKind.RUN_STARTED and self.frame is None:
+            self.frame = run_frame([r])
+            override = self._override
+            self.w0 = self.frame.measured_from if override is None else float(override)
+            if self._costs is not None:
+                from analysis.costs import CostReducer
+
+                self.cost = CostReducer(self._costs, measured_from=self.w0)
+                self.cost(r)
+        elif r.time < self.w0:
+            return
         elif kind is EventKind.REFERRAL_ARRIVED:
-            referrals += 1
-            since = data["days_since_last_referral"]
+            self.referrals += 1
+            since = r.days_since_last_referral
             if since is not None and since <= 365.0:
-                re_referrals += 1
+                self.re_referrals += 1
         elif kind is EventKind.SCREENED:
-            screened_within.append(bool(data["within_timescale"]))
-            nfa_at_referral.append(data["level"] == "no_further_action")
+            self.screened_within.append(bool(r.within_timescale))
+            self.nfa_at_referral.append(r.level == "no_further_action")
         elif kind is EventKind.INCIDENT_GRADED:
-            incidents[data["incident"]] += 1
-            if data["grade"] == "life_threatening_or_death":
-                incidents["serious_incidents"] += 1
-    caseload = _time_average(caseload_changes, w0, end)
-    backlog = _time_average(waiting_changes, w0, end)
-    # Assessments still open at the end yet already past their timescale are late.
-    assessed_within.extend([False] * late_at_end)
-    return {
-        "referrals": float(referrals),
-        "decided_within_1_working_day": _share(screened_within),
-        "assessments_within_timescale": _share(assessed_within),
-        "mean_wait_to_allocation_days": statistics.fmean(waits) if waits else float("nan"),
-        "mean_wait_to_allocation_littles_days": littles_wait(backlog, queued, end - w0),
-        "unallocated_mean": backlog,
-        "caseload_per_worker_mean": caseload / frame.case_holders if frame.case_holders else 0.0,
-        "re_referral_rate_12m": re_referrals / referrals if referrals else float("nan"),
-        "nfa_at_referral_rate": _share(nfa_at_referral),
-        "nfa_after_assessment_rate": _share(nfa_after),
-        "median_assessment_days": statistics.median(lengths) if lengths else float("nan"),
-        "median_assessment_working_days": (
-            statistics.median(working_lengths) if working_lengths else float("nan")
-        ),
-        **{k: float(v) for k, v in incidents.items()},
-        "errors_open_at_end": float(open_at_end),
-    }
+            self.incidents[r.incident] += 1
+            if r.grade == "life_threatening_or_death":
+                self.incidents["serious_incidents"] += 1
+
+    def result(self) -> dict[str, float]:
+        if self.frame is None:
+            raise ValueError("the log has no run_started record")
+        w0, end, frame = self.w0, self.frame.ends_at, self.frame
+        referrals, waits, lengths = self.referrals, self.waits, self.lengths
+        caseload = _time_average(self.caseload_changes, w0, end)
+        backlog = _time_average(self.waiting_changes, w0, end)
+        working = self.working_lengths
+        # Assessments still open at the end yet already past their timescale are late.
+        assessed_within = self.assessed_within + [False] * self.late_at_end
+        return {
+            "referrals": float(referrals),
+            "decided_within_1_working_day": _share(self.screened_within),
+            "assessments_within_timescale": _share(assessed_within),
+            "mean_wait_to_allocation_days": statistics.fmean(waits) if waits else float("nan"),
+            "mean_wait_to_allocation_littles_days": littles_wait(backlog, self.queued, end - w0),
+            "unallocated_mean": backlog,
+            "caseload_per_worker_mean": (
+                caseload / frame.case_holders if frame.case_holders else 0.0
+            ),
+            "re_referral_rate_12m": self.re_referrals / referrals if referrals else float("nan"),
+            "nfa_at_referral_rate": _share(self.nfa_at_referral),
+            "nfa_after_assessment_rate": _share(self.nfa_after),
+            "median_assessment_days": statistics.median(lengths) if lengths else float("nan"),
+            "median_assessment_working_days": (
+                statistics.median(working) if working else float("nan")
+            ),
+            **{k: float(v) for k, v in self.incidents.items()},
+            "errors_open_at_end": float(self.open_at_end),
+            "cost_per_year": self.cost.result(end) if self.cost is not None else float("nan"),
+        }

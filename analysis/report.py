@@ -28,12 +28,15 @@ import pandas as pd
 from analysis import figures
 from analysis import incidents as inc
 from analysis.digest import digest_log
-from analysis.kpis import KPI_LABELS
+from analysis.experiment import differences_of_frame, per_year_kpis
+from analysis.formatting import format_estimate, format_number, plural
+from analysis.intervals import interval_method, kpi_interval
+from analysis.kpis import KPI_LABELS, KPI_NAMES
 from analysis.outputs import atomic_write_text, read_manifest
 from analysis.run_store import REPLICATIONS, read_run_folder, warn
-from analysis.stats import Interval, mean_ci
 from analysis.store import MANIFEST, ExperimentStore
-from sim.events import read_csv
+from analysis.summary import differences_from_rows, summarise_comparisons
+from sim.log_files import is_log_folder, read_log
 
 
 class NoResults(LookupError):
@@ -47,6 +50,7 @@ class ScenarioResults:
     label: str
     digests: list[dict[str, Any]]
     changes: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
 
 
 @dataclass(kw_only=True)
@@ -73,6 +77,7 @@ def _load_store(manifest_path: Path) -> Experiment | None:
         if digests:
             scenarios.append(
                 ScenarioResults(
+                    id=str(point["id"]),
                     label=point["label"],
                     digests=digests,
                     changes={path: value for path, value in point.get("changes", [])},
@@ -91,21 +96,21 @@ def _load_store(manifest_path: Path) -> Experiment | None:
 
 def _load_run(summary_path: Path) -> Experiment | None:
     """A `frontdoor run --out` folder: the digest stored with each replication, or (for a
-    folder made before replications were stored) digests made from its CSV event logs."""
+    folder made before replications were stored) digests made from its event log tables."""
     folder = summary_path.parent
     stored = read_run_folder(folder)
     if stored is not None:
         digests = [record["digest"] for record in stored.records]
         summary = stored.summary
     else:
-        logs = sorted(folder.glob("events-rep*.csv"))
+        logs = [p for p in sorted(folder.glob("events-rep*")) if is_log_folder(p)]
         if not logs or not summary_path.exists() or read_manifest(folder) is not None:
             return None
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
         digests = []
         for path in logs:
             try:
-                digests.append(digest_log(read_csv(path)))
+                digests.append(digest_log(read_log(path)))
             except (ValueError, KeyError, StopIteration) as exc:
                 warn(f"{path}: not a complete event log ({type(exc).__name__}: {exc}); skipped")
     if not digests:
@@ -159,14 +164,15 @@ def find_experiments(folder: str | Path) -> list[Experiment]:
 
 
 def intervals_frame(scenarios: Sequence[ScenarioResults]) -> pd.DataFrame:
+    """Mean and interval (of each KPI's nature) per scenario and KPI, counts per year,
+    scenarios in the order given."""
     rows = []
     for s in scenarios:
+        per_year = [per_year_kpis(d) for d in s.digests]
         for kpi in KPI_LABELS:
-            values = [float(d["kpis"].get(kpi, float("nan"))) for d in s.digests]
+            values = [float(k.get(kpi, float("nan"))) for k in per_year]
             values = [v for v in values if v == v]
-            iv = (
-                mean_ci(values) if values else Interval(float("nan"), float("nan"), float("nan"), 0)
-            )
+            iv = kpi_interval(kpi, values)
             rows.append(
                 {
                     **s.changes,
@@ -176,9 +182,30 @@ def intervals_frame(scenarios: Sequence[ScenarioResults]) -> pd.DataFrame:
                     "ci_low": iv.ci_low,
                     "ci_high": iv.ci_high,
                     "n": iv.n,
+                    "method": interval_method(kpi),
                 }
             )
     return pd.DataFrame(rows)
+
+
+def experiment_frame(scenarios: Sequence[ScenarioResults]) -> pd.DataFrame:
+    """One row per scenario and replication, KPIs with counts per year."""
+    rows = []
+    for i, s in enumerate(scenarios):
+        for rep, digest in enumerate(s.digests):
+            rows.append({"point": s.id or f"x{i:03d}", "replication": rep, **per_year_kpis(digest)})
+    return pd.DataFrame(rows, columns=["point", "replication", *KPI_NAMES])
+
+
+def experiment_differences(exp: Experiment) -> pd.DataFrame | None:
+    """Each scenario minus the first, with verdicts; None with one scenario or one run."""
+    if len(exp.scenarios) < 2 or min(len(s.digests) for s in exp.scenarios) < 2:
+        return None
+    points = [
+        ScenarioResults(id=s.id or f"x{i:03d}", label=s.label, digests=s.digests)
+        for i, s in enumerate(exp.scenarios)
+    ]
+    return differences_of_frame(experiment_frame(points), points)
 
 
 def _slug(text: str) -> str:
@@ -214,12 +241,15 @@ class _Writer:
                 index=False,
                 border=0,
                 classes="data",
-                float_format=lambda v: f"{v:,.3g}",
+                float_format=format_number,
                 na_rep="-",
             )
         )
         if len(frame) > max_rows:
-            self.para(f"({len(frame) - max_rows} more rows not shown.)")
+            self.para(
+                f"({plural(len(frame) - max_rows, 'more row')} not shown; every row is in "
+                "tables/ as CSV and Parquet.)"
+            )
 
 
 def _incident_sections(w: _Writer, exp: Experiment, scenario: ScenarioResults) -> None:
@@ -228,8 +258,8 @@ def _incident_sections(w: _Writer, exp: Experiment, scenario: ScenarioResults) -
     years = inc.measured_years(digests)
     w.heading(f"Incidents in {scenario.label}", 3)
     w.para(
-        f"{len(digests)} replication(s), {years:.2f} simulated years measured in all; "
-        "counts are a year of measured time."
+        f"{plural(len(digests), 'replication')}, {format_number(years, 2)} simulated years "
+        "measured in all; counts are per year of measured time."
     )
     pyramid = inc.incident_pyramid(digests)
     w.figure(
@@ -302,6 +332,48 @@ def _time_series(w: _Writer, exp: Experiment) -> None:
     )
 
 
+def _summary_and_differences(w: _Writer, exp: Experiment) -> None:
+    """The plain-language summary, then each paired difference with its verdict."""
+    diffs = experiment_differences(exp)
+    labels = [s.label for s in exp.scenarios]
+    if diffs is None:
+        w.para("One scenario or one replication: no paired differences to judge.")
+        return
+    grouped = differences_from_rows(diffs.to_dict("records"))
+    w.heading("In brief", 3)
+    ordered = {label: grouped[label] for label in labels[1:] if label in grouped}
+    for sentence in summarise_comparisons(base=labels[0], alternatives=ordered):
+        w.para(sentence)
+    w.heading(f"Paired differences from {labels[0]}, with verdicts", 3)
+    w.para(
+        "Each scenario minus the first, replication by replication (the same random "
+        "streams), counts per year. A verdict rests on the t interval when it excludes 0, "
+        "else on the Wilcoxon signed-rank test (Holm-adjusted). 'detectable' is the "
+        "smallest difference these replications would find 80% of the time; 'runs needed' "
+        "is how many would find a difference worth acting on."
+    )
+    shown = pd.DataFrame(
+        {
+            "scenario": diffs["scenario"],
+            "kpi": diffs["kpi"],
+            "difference (interval)": [
+                format_estimate(m, lo, hi)
+                for m, lo, hi in zip(diffs["mean"], diffs["ci_low"], diffs["ci_high"], strict=True)
+            ],
+            "verdict": diffs["verdict"].fillna("not measured"),
+            "rests on": diffs["rests_on"].fillna("-"),
+            "detectable": diffs["detectable"],
+            "runs needed": [
+                "-" if v is None or v != v else format_number(float(v)) for v in diffs["needed"]
+            ],
+            "warning": diffs["warning"].fillna(""),
+        }
+    )
+    order = {label: i for i, label in enumerate(labels)}
+    shown = shown.sort_values("scenario", key=lambda c: c.map(order), kind="stable")
+    w.table(shown, max_rows=len(shown))
+
+
 def _sweep_section(w: _Writer, exp: Experiment) -> None:
     summary = intervals_frame(exp.scenarios)
     fields = list(exp.scenarios[0].changes)
@@ -312,7 +384,15 @@ def _sweep_section(w: _Writer, exp: Experiment) -> None:
             f"{f} over {sorted({s.changes[f] for s in exp.scenarios}, key=str)}" for f in fields
         )
     )
+    _summary_and_differences(w, exp)
     if fields:
+        w.figure(
+            figures.swept_kpis_figure(
+                summary, field=fields[0], series_field=fields[1] if len(fields) > 1 else None
+            ),
+            f"{stem}-swept",
+            f"Waits, backlog, timescales, serious incidents and cost against {fields[0]}",
+        )
         w.figure(
             figures.tradeoff_figure(
                 summary,
@@ -323,7 +403,7 @@ def _sweep_section(w: _Writer, exp: Experiment) -> None:
             f"False negatives against false positives along {fields[0]}",
         )
     shown = summary[summary["kpi"].isin(figures.SUMMARY_KPIS)]
-    w.table(shown.drop(columns=["n"]), max_rows=60)
+    w.table(shown.drop(columns=["n", "method"]), max_rows=60)
 
 
 STYLE = """
@@ -351,8 +431,10 @@ def build_report(
     w.parts.append(f"<h1>{html.escape(title)}</h1>")
     w.para(
         "Made by frontdoor report from the results stored in "
-        f"{Path(folder).resolve()}. Intervals are 95% t intervals over replications; "
-        "replication i of every scenario ran on the same random streams."
+        f"{Path(folder).resolve()}. Intervals are 95% intervals over replications, on the "
+        "logit scale for shares and the log scale for counts, waits and backlogs, so none "
+        "reaches an impossible value; counts are per year of measured time; replication i "
+        "of every scenario ran on the same random streams."
     )
     for exp in experiments:
         w.heading(f"{exp.kind.capitalize()}: {exp.name} (seed {exp.seed})")
@@ -360,20 +442,31 @@ def build_report(
             _sweep_section(w, exp)
             continue
         intervals = intervals_frame(exp.scenarios)
+        _summary_and_differences(w, exp)
         w.figure(
             figures.kpi_intervals_figure(intervals),
             f"{_slug(exp.name)}-kpis",
             "Key measures per scenario with 95% intervals",
         )
+        w.figure(
+            figures.kpi_intervals_figure(
+                intervals,
+                kpis=("serious_incidents", "cost_per_year"),
+                title="Serious incidents a year and cost a year per scenario",
+            ),
+            f"{_slug(exp.name)}-serious-and-cost",
+            "Serious incidents and cost a year per scenario with 95% intervals",
+        )
+        labels = [s.label for s in exp.scenarios]
         wide = intervals.assign(
             value=[
-                f"{m:.3g} ({lo:.3g} to {hi:.3g})"
+                format_estimate(m, lo, hi)
                 for m, lo, hi in zip(
                     intervals["mean"], intervals["ci_low"], intervals["ci_high"], strict=True
                 )
             ]
         ).pivot(index="kpi", columns="scenario", values="value")
-        wide = wide.reindex(list(KPI_LABELS)).reset_index()
+        wide = wide.reindex(index=list(KPI_LABELS), columns=labels).reset_index()
         wide.insert(1, "meaning", [KPI_LABELS[k] for k in wide["kpi"]])
         w.table(wide)
         _time_series(w, exp)

@@ -1,10 +1,11 @@
 """The `--out` folder of `frontdoor run`: each replication stored the moment it finishes.
 
 `replications/repNNN.json.gz` holds one replication's KPIs, cases and digest, beside its
-event log (`events-repNNN.*`); `kpis.csv`, `cases.csv` and `summary.json` are written
-once all replications are in. Every file goes through analysis.outputs: written under a
-temporary name and renamed, and covered by the folder's `manifest.json`, which is
-brought up to date as results arrive and when the run is interrupted.
+event log (a folder of tables, `events-repNNN/`); `kpis.csv`, `cases.csv` and
+`summary.json` are written once all replications are in. Every file goes through
+analysis.outputs: written under a temporary name and renamed, and covered by the
+folder's `manifest.json`, which is brought up to date as results arrive and when the run
+is interrupted.
 
 So an interrupted run keeps every replication that finished, `frontdoor report` can
 read them, and a rerun with the same arguments runs only what is missing. A file that
@@ -43,9 +44,9 @@ def suspect_replications(untrusted: dict[str, str]) -> set[int]:
     """Replications named by files that failed their checks."""
     found = set()
     for relative in untrusted:
-        match = _REP_IN_NAME.search(relative.rsplit("/", 1)[-1])
-        if match:
-            found.add(int(match.group(1)))
+        numbers = _REP_IN_NAME.findall(relative)  # the file's, or its folder's (events-repNNN/)
+        if numbers:
+            found.add(int(numbers[-1]))
     return found
 
 

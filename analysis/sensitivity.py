@@ -24,6 +24,7 @@ import pandas as pd
 from analysis.execution import Backend
 from analysis.experiment import Point, changed_scenario, parse_value, run_experiment
 from sim.config import Scenario
+from sim.yamlsafe import ScenarioError
 
 Method = Literal["morris", "sobol"]
 
@@ -55,21 +56,16 @@ LATENT_PARAMETERS: tuple[Parameter, ...] = (
 
 
 def _current(scenario: Scenario, path: str) -> Any:
-    value: Any = scenario.model_dump(mode="python")
-    for part in path.split("."):
-        if isinstance(value, list):
-            value = value[int(part)]
-        elif isinstance(value, dict) and part in value:
-            value = value[part]
-        else:
-            raise KeyError(path)
-    return value
+    """The value at an address (staff groups by role: staff.experienced.count)."""
+    from sim.addresses import read_address
+
+    return read_address(scenario.model_dump(mode="python"), path)
 
 
 def has_path(scenario: Scenario, path: str) -> bool:
     try:
         _current(scenario, path)
-    except (KeyError, IndexError, ValueError):
+    except ScenarioError:
         return False
     return True
 
@@ -86,8 +82,10 @@ def parse_parameter(spec: str, scenario: Scenario) -> Parameter:
         raise ValueError(f"{path}: LOW and HIGH must be numbers, got {bounds!r}")
     if not low < high:
         raise ValueError(f"{path}: LOW must be below HIGH, got {bounds!r}")
-    if not has_path(scenario, path):
-        raise ValueError(f"{path}: no such field in scenario {scenario.name!r}")
+    try:
+        _current(scenario, path)
+    except ScenarioError as exc:
+        raise ValueError(f"{path}: {exc.message} (scenario {scenario.name!r})") from None
     current = _current(scenario, path)
     if not isinstance(current, int | float) or isinstance(current, bool):
         raise ValueError(f"{path}: not a number in scenario {scenario.name!r}")

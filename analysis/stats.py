@@ -48,7 +48,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats as sps
 
 __all__ = [
     "Comparison",
@@ -94,6 +93,8 @@ def _check_confidence(confidence: float) -> None:
 
 def _t_quantile(confidence: float, dof: int) -> float:
     """Two-sided t critical value: P(|T| <= q) = confidence with ``dof`` degrees."""
+    from scipy import stats as sps  # imported when needed: `frontdoor --help` stays quick
+
     return float(sps.t.ppf(0.5 + confidence / 2.0, dof))
 
 
@@ -255,6 +256,8 @@ def _paired_t_pvalue(diff: NDArray[np.float64]) -> float:
     if sd == 0.0:
         return 1.0 if mean == 0.0 else 0.0
     t_stat = mean / (sd / math.sqrt(n))
+    from scipy import stats as sps
+
     return float(min(1.0, 2.0 * sps.t.sf(abs(t_stat), n - 1)))
 
 
@@ -343,6 +346,8 @@ def replications_needed_ci(
         return 2
     # The t quantile is always above the normal one, so the normal answer is a
     # lower bound; step up from there.
+    from scipy import stats as sps
+
     z = float(sps.norm.ppf(0.5 + confidence / 2.0))
     n = max(2, math.ceil((z * sd / half_width) ** 2))
     while _t_quantile(confidence, n - 1) * sd / math.sqrt(n) > half_width:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from analysis.kpis import _time_average, run_frame
 from sim.config import Scenario
@@ -54,7 +55,7 @@ def yearly_series(
             continue
         if kind is EventKind.REFERRAL_ARRIVED:
             counts["referrals"][year] += 1
-            if r.data.get("re_referral"):
+            if r.re_referral:
                 counts["re_referrals"][year] += 1
         elif kind is EventKind.ALLOCATED:
             counts["allocations"][year] += 1
@@ -112,35 +113,53 @@ def stage_loads(records: Sequence[LogRecord], scenario: Scenario) -> dict[str, l
     the work it was offered. A stage at or above its capacity has no steady state: its
     queue grows for as long as the run lasts.
     """
-    frame = run_frame(records)
-    start = frame.measured_from
-    days = frame.ends_at - start
-    if days <= 0:
-        return {}
-    start_record = next(r for r in records if r.kind is EventKind.RUN_STARTED)
-    workers = start_record.data["workers"]
-    referrals = queued = 0
-    lengths: list[float] = []
+    reducer = StageLoads(scenario)
     for r in records:
-        if r.time < start:
-            continue
-        if r.kind is EventKind.REFERRAL_ARRIVED:
-            referrals += 1
+        reducer(r)
+    return reducer.result()
+
+
+class StageLoads:
+    """`stage_loads` reduced record by record as the run goes (subscribe one to a log)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self._scenario = scenario
+        self._workers: list[list[Any]] = []
+        self._start = 0.0
+        self._end = 0.0
+        self._referrals = 0
+        self._queued = 0
+        self._lengths: list[float] = []
+
+    def __call__(self, r: Any) -> None:
+        if r.kind is EventKind.RUN_STARTED:
+            self._workers = r.workers
+            self._start, self._end = float(r.measured_from), float(r.ends_at)
+        elif r.time < self._start:
+            return
+        elif r.kind is EventKind.REFERRAL_ARRIVED:
+            self._referrals += 1
         elif r.kind is EventKind.QUEUED:
-            queued += 1
+            self._queued += 1
         elif r.kind is EventKind.CONCLUDED:
-            lengths.append(float(r.data["length_days"]))
-    loads: dict[str, list[float]] = {}
-    cal = scenario.calendar
-    open_hours = 24.0 * 7 if cal.always_open else (cal.close_hour - cal.open_hour) * 5
-    duty = sum(1 for w in workers if w[3])
-    if scenario.screening.enabled and duty:
-        per_hour = referrals / (days / 7.0) / open_hours
-        loads["screening"] = [per_hour * scenario.screening.work_hours, float(duty)]
-    capacity = float(sum(w[2] for w in workers if w[2] > 0))
-    if lengths and capacity:
-        loads["assessment"] = [queued / days * (sum(lengths) / len(lengths)), capacity]
-    return loads
+            self._lengths.append(float(r.length_days))
+
+    def result(self) -> dict[str, list[float]]:
+        scenario, workers, lengths = self._scenario, self._workers, self._lengths
+        days = self._end - self._start
+        if days <= 0:
+            return {}
+        loads: dict[str, list[float]] = {}
+        cal = scenario.calendar
+        open_hours = 24.0 * 7 if cal.always_open else (cal.close_hour - cal.open_hour) * 5
+        duty = sum(1 for w in workers if w[3])
+        if scenario.screening.enabled and duty:
+            per_hour = self._referrals / (days / 7.0) / open_hours
+            loads["screening"] = [per_hour * scenario.screening.work_hours, float(duty)]
+        capacity = float(sum(w[2] for w in workers if w[2] > 0))
+        if lengths and capacity:
+            loads["assessment"] = [self._queued / days * (sum(lengths) / len(lengths)), capacity]
+        return loads
 
 
 def overloaded(loads: dict[str, list[float]], *, share: float = 1.0) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.events import EventKind, LogRecord
+from sim.events import EventKind, LogRecord, record_fields
 
 CASE_COLUMNS = (
     "case",
@@ -39,54 +39,64 @@ CASE_COLUMNS = (
 
 def case_rows(records: Sequence[LogRecord]) -> list[dict[str, Any]]:
     """One dict per case with what happened to it and the family's hidden truth."""
-    truth: dict[int, dict[str, Any]] = {}
-    cases: dict[int, dict[str, Any]] = {}
+    rows = CaseRows()
     for r in records:
-        d = r.data
+        rows(r)
+    return rows.rows()
+
+
+class CaseRows:
+    """`case_rows`, reduced record by record as the run goes (subscribe to a log)."""
+
+    def __init__(self) -> None:
+        self.truth: dict[int, dict[str, Any]] = {}
+        self.cases: dict[int, dict[str, Any]] = {}
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self.cases.values())
+
+    def __call__(self, r: Any) -> None:
         kind = r.kind
         if kind is EventKind.FAMILY_CREATED:
-            truth[r.family] = {
-                "harm_type": d["harm_type"],
-                "true_risk": d["risk"],
-                "true_need": d["need"],
+            self.truth[r.family] = {
+                "harm_type": r.harm_type,
+                "true_risk": r.risk,
+                "true_need": r.need,
             }
-            continue
+            return
         if kind is EventKind.REFERRAL_ARRIVED:
             row = dict.fromkeys(CASE_COLUMNS)
             row.update(
                 case=r.case,
                 family=r.family,
-                source=d["source"],
-                concern=d["concern"],
+                source=r.source,
+                concern=r.concern,
                 arrived_at=r.time,
-                out_of_hours=d["out_of_hours"],
-                re_referral=d["re_referral"],
+                out_of_hours=r.out_of_hours,
+                re_referral=r.re_referral,
             )
-            row.update(truth.get(r.family, {}))
-            cases[r.case] = row
-            continue
-        row = cases.get(r.case)
-        if row is None:
-            continue
+            row.update(self.truth.get(r.family, {}))
+            self.cases[r.case] = row
+            return
+        found = self.cases.get(r.case)
+        if found is None:
+            return
         if kind is EventKind.SCREENED:
-            row.update(screened_at=r.time, screening_level=d["level"])
+            found.update(screened_at=r.time, screening_level=r.level)
         elif kind is EventKind.QUEUED:
-            row["queued_at"] = r.time
+            found["queued_at"] = r.time
         elif kind is EventKind.ALLOCATED:
-            row.update(
-                allocated_at=r.time, wait_days=d["wait_days"], worker=d["worker"], role=d["role"]
-            )
+            found.update(allocated_at=r.time, wait_days=r.wait_days, worker=r.worker, role=r.role)
         elif kind is EventKind.CONCLUDED:
-            row.update(
+            found.update(
                 concluded_at=r.time,
-                outcome=d["outcome"],
-                assessment_stage=d["stage"],
-                assessment_days=d["length_days"],
-                within_timescale=d["within_timescale"],
+                outcome=r.outcome,
+                assessment_stage=r.stage,
+                assessment_days=r.length_days,
+                within_timescale=r.within_timescale,
             )
         elif kind is EventKind.CLOSED:
-            row.update(closed_at=r.time, close_reason=d["reason"])
-    return list(cases.values())
+            found.update(closed_at=r.time, close_reason=r.reason)
 
 
 def case_table(records: Sequence[LogRecord]) -> pd.DataFrame:
@@ -95,7 +105,7 @@ def case_table(records: Sequence[LogRecord]) -> pd.DataFrame:
 
 def incident_table(records: Sequence[LogRecord]) -> pd.DataFrame:
     rows = [
-        {"time": r.time, "case": r.case, "family": r.family, **r.data}
+        {"time": r.time, "case": r.case, "family": r.family, **record_fields(r)}
         for r in records
         if r.kind is EventKind.INCIDENT_GRADED
     ]
@@ -105,6 +115,6 @@ def incident_table(records: Sequence[LogRecord]) -> pd.DataFrame:
 def log_table(records: Sequence[LogRecord]) -> pd.DataFrame:
     """The log itself as a DataFrame (data fields kept as dicts)."""
     return pd.DataFrame(
-        [(r.time, r.seq, r.kind.value, r.case, r.family, dict(r.data)) for r in records],
+        [(r.time, r.seq, r.kind.value, r.case, r.family, record_fields(r)) for r in records],
         columns=["time", "seq", "kind", "case", "family", "data"],
     )

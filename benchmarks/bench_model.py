@@ -60,6 +60,16 @@ from sim.entities import Level
 from sim.events import NO_ID, EventKind, EventLog
 from sim.loader import load_scenario, scenario_with
 from sim.model import FrontDoorModel, collector_paused, run_scenario
+from sim.records import (
+    Allocated,
+    AssessmentStageEnded,
+    BarrierTested,
+    Closed,
+    Concluded,
+    FamilyCreated,
+    Queued,
+    ReferralArrived,
+)
 from sim.verification import mmc_scenario
 
 # Targets from the model-core issue.
@@ -197,123 +207,142 @@ def bare_mmc_logged(
     rng = np.random.default_rng(seed)
     desk = simpy.Resource(env, capacity=servers)
     log = EventLog()
-    emit = log.emit
+    records = log.records
+    append = log.append
     waits: list[float] = []
     mean_gap = 1.0 / arrival_rate
     mean_service = 1.0 / service_rate
     nfa = Level.NO_FURTHER_ACTION.label
 
     def customer(case: int, arrived: float) -> Generator[simpy.Event, Any, None]:
-        emit(
-            arrived,
-            EventKind.FAMILY_CREATED,
-            NO_ID,
-            case,
-            {
-                "harm_type": "none",
-                "risk": 0.0,
-                "need": 0.5,
-                "trend": 0.0,
-                "known_before_run": False,
-                "truth_level": nfa,
-                "surname": "Nuttall",
-                "name_origin": "british",
-                "recorded_surname": None,
-                "file_location": "none",
-                "agencies_knowing": [],
-                "patch": 0,
-            },
+        append(
+            FamilyCreated(
+                arrived,
+                len(records),
+                EventKind.FAMILY_CREATED,
+                NO_ID,
+                case,
+                harm_type="none",
+                risk=0.0,
+                need=0.5,
+                trend=0.0,
+                known_before_run=False,
+                truth_level=nfa,
+                surname="Nuttall",
+                name_origin="british",
+                recorded_surname=None,
+                file_location="none",
+                agencies_knowing=[],
+                patch=0,
+            )
         )
-        emit(
-            arrived,
-            EventKind.REFERRAL_ARRIVED,
-            case,
-            case,
-            {
-                "source": "other",
-                "concern": "neglect",
-                "out_of_hours": False,
-                "re_referral": False,
-                "known_family": False,
-                "days_since_last_referral": None,
-                "signal": 0.0,
-                "need_signal": 0.5,
-                "spelling": "Nuttall",
-                "scripted": None,
-            },
+        append(
+            ReferralArrived(
+                arrived,
+                len(records),
+                EventKind.REFERRAL_ARRIVED,
+                case,
+                case,
+                source="other",
+                concern="neglect",
+                out_of_hours=False,
+                re_referral=False,
+                known_family=False,
+                days_since_last_referral=None,
+                signal=0.0,
+                need_signal=0.5,
+                spelling="Nuttall",
+                scripted=None,
+            )
         )
-        emit(
-            arrived,
-            EventKind.QUEUED,
-            case,
-            case,
-            {"priority": arrived, "level": "child_in_need", "waiting": len(desk.queue)},
+        append(
+            Queued(
+                arrived,
+                len(records),
+                EventKind.QUEUED,
+                case,
+                case,
+                priority=arrived,
+                level="child_in_need",
+                waiting=len(desk.queue),
+            )
         )
         with desk.request() as request:
             yield request
             now = env.now
             waits.append(now - arrived)
-            emit(
-                now,
-                EventKind.ALLOCATED,
-                case,
-                case,
-                {
-                    "worker": 0,
-                    "role": "experienced",
-                    "wait_days": now - arrived,
-                    "wait_working_days": now - arrived,
-                    "concern": "neglect",
-                    "caseload": 1,
-                },
+            append(
+                Allocated(
+                    now,
+                    len(records),
+                    EventKind.ALLOCATED,
+                    case,
+                    case,
+                    worker=0,
+                    role="experienced",
+                    wait_days=now - arrived,
+                    wait_working_days=now - arrived,
+                    concern="neglect",
+                    caseload=1,
+                )
             )
             yield env.timeout(rng.exponential(mean_service))
             done = env.now
-            emit(
-                done,
-                EventKind.ASSESSMENT_STAGE_ENDED,
-                case,
-                case,
-                {"stage": "initial", "level": nfa},
+            append(
+                AssessmentStageEnded(
+                    done,
+                    len(records),
+                    EventKind.ASSESSMENT_STAGE_ENDED,
+                    case,
+                    case,
+                    stage="initial",
+                    level=nfa,
+                )
             )
-            emit(
-                done,
-                EventKind.CONCLUDED,
-                case,
-                case,
-                {
-                    "outcome": nfa,
-                    "stage": "initial",
-                    "believed_risk": 0.0,
-                    "believed_need": 0.5,
-                    "length_days": done - now,
-                    "length_working_days": done - now,
-                    "within_timescale": True,
-                    "worker": 0,
-                },
+            append(
+                Concluded(
+                    done,
+                    len(records),
+                    EventKind.CONCLUDED,
+                    case,
+                    case,
+                    outcome=nfa,
+                    stage="initial",
+                    believed_risk=0.0,
+                    believed_need=0.5,
+                    length_days=done - now,
+                    length_working_days=done - now,
+                    within_timescale=True,
+                    worker=0,
+                )
             )
-            emit(
-                done,
-                EventKind.BARRIER_TESTED,
-                case,
-                case,
-                {
-                    "barrier": "assessment",
-                    "held": True,
-                    "conditions": [],
-                    "active_failure": False,
-                    "decided": nfa,
-                    "truth": nfa,
-                    "worker": 0,
-                    "role": "experienced",
-                },
+            append(
+                BarrierTested(
+                    done,
+                    len(records),
+                    EventKind.BARRIER_TESTED,
+                    case,
+                    case,
+                    barrier="assessment",
+                    held=True,
+                    conditions=[],
+                    active_failure=False,
+                    decided=nfa,
+                    truth=nfa,
+                    worker=0,
+                    role="experienced",
+                )
             )
-            emit(
-                done,
-                EventKind.CLOSED,
-                case,
-                case,
-                {"reason": "no_further_action_after_assessment", "days_open": done - arrived},
+            append(
+                Closed(
+                    done,
+                    len(records),
+                    EventKind.CLOSED,
+                    case,
+                    case,
+                    reason="no_further_action_after_assessment",
+                    days_open=done - arrived,
+                )
             )
 
     def source() -> Generator[simpy.Event, Any, None]:
@@ -335,7 +364,7 @@ def _mmc(settings: Settings) -> Scenario:
 
 
 def model_mean_wait(model: FrontDoorModel) -> float:
-    waits = [r.data["wait_days"] for r in model.log.of_kind(EventKind.ALLOCATED)]
+    waits = [r.wait_days for r in model.log.of_kind(EventKind.ALLOCATED)]
     return float(np.mean(waits)) if waits else float("nan")
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from frontdoor.commands.common import UsageError
+from sim.loader import scenario_path
 from sim.yamlsafe import ScenarioError
 
 # Modules under frontdoor.commands, each with `register(subparsers)`.
@@ -41,7 +42,33 @@ COMMAND_MODULES: tuple[str, ...] = (
     "next",
     "cohort",
     "replay",
+    "workbench",
 )
+
+
+# What `frontdoor --help` says of each command, so listing them imports none of their
+# modules (which pull in pandas, scipy, pyarrow or matplotlib). A test checks these
+# against each module's own `register`; a module missing here is imported to list it.
+COMMAND_HELP: dict[str, str] = {
+    "run": "run replications of a scenario and report its KPIs",
+    "validate": "check scenario files and report every problem found",
+    "schema": "print the JSON Schema of scenario files or event logs",
+    "verify": "check the model against queueing theory",
+    "compare": "compare scenarios on paired replications: KPIs, differences and verdicts",
+    "sweep": "run a grid of variations of a scenario, resumable, results stored per replication",
+    "replications": "replications needed for a chosen interval half-width on one KPI",
+    "explain": "which latent conditions were necessary for a case's incident "
+    "(counterfactual replay)",
+    "sensitivity": "Morris screening and Sobol indices of incidents over latent-condition "
+    "parameters",
+    "report": "write an HTML report with figures from the results stored in a folder",
+    "train": "sit at the duty desk: a training shift (pygame window)",
+    "sessions": "list training sessions with their scores",
+    "exercises": "list the training exercises: learning aims, difficulty, length",
+    "next": "the next exercise for a trainee: mastery per pattern, and why",
+    "cohort": "class statistics across trainees' sessions: an HTML report for a seminar",
+    "replay": "re-run a recorded training shift (1x-16x, pause, new from here)",
+}
 
 
 BUG_REPORT = (
@@ -71,6 +98,12 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+# Commands that read scenario or exercise files, and so take --scenario-path.
+SCENARIO_COMMANDS: frozenset[str] = frozenset(
+    {"run", "validate", "compare", "sweep", "replications", "explain", "sensitivity", "train"}
+)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
@@ -78,7 +111,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `only`, just that subcommand's module is imported (the others pull
-    in pandas, scipy and matplotlib, which a trainee starting the desk need not wait for).
+    in pandas, scipy and matplotlib, which a trainee starting the desk need not wait for);
+    without, the commands are listed from COMMAND_HELP and none is imported.
     """
     from importlib.metadata import PackageNotFoundError, version
 
@@ -95,8 +129,20 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES if only is None else (only,):
+        if only is None and name in COMMAND_HELP:
+            sub.add_parser(name, help=COMMAND_HELP[name])  # listed, not imported
+            continue
         module = importlib.import_module(f"frontdoor.commands.{name}")
         module.register(sub)
+        if name in SCENARIO_COMMANDS:
+            sub.choices[name].add_argument(
+                "--scenario-path",
+                action="append",
+                default=[],
+                metavar="DIR",
+                help="a folder whose files `extends:` and `team:` may also name (repeatable); "
+                "otherwise only bundled scenarios and files beside the naming file",
+            )
     return parser
 
 
@@ -123,7 +169,8 @@ def _main(argv: Sequence[str] | None) -> int:
         words = list(sys.argv[1:] if argv is None else argv)
         parser = build_parser(only=_chosen_command(words))
         args = parser.parse_args(words)
-        return int(args.handler(args) or 0)
+        with scenario_path(getattr(args, "scenario_path", None) or ()):
+            return int(args.handler(args) or 0)
     except (ScenarioError, UsageError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

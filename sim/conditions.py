@@ -82,8 +82,7 @@ def _local_knowledge_everywhere(s: Scenario) -> Scenario:
 
 def _more_case_places(s: Scenario) -> Scenario:
     changes = {
-        f"staff.groups.{i}.caseload_cap": int(round(g.caseload_cap * 1.5))
-        for i, g in enumerate(s.staff.groups)
+        f"staff.{g.role}.caseload_cap": int(round(g.caseload_cap * 1.5)) for g in s.staff.groups
     }
     return scenario_with(s, changes)
 

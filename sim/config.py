@@ -11,35 +11,95 @@ serious concern the team ever sees.
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from sim.vocabulary import HARM_TYPES, Agency, FileLocation, HarmType, NameOrigin, Role, Source
+from sim.costs import Costs
+from sim.vocabulary import (
+    HARM_TYPES,
+    ROLES,
+    Agency,
+    FileLocation,
+    HarmType,
+    NameOrigin,
+    Role,
+    Source,
+)
 
 Policy = Literal["fifo", "immediate-harm-first", "need-weighted"]
 
 
+# Bounds shared by many settings. Numbers are strict (no text or true/false read as a
+# number) and finite everywhere (Section's config refuses inf and NaN).
+MAX_DAYS = 36_500.0  # a hundred years: longer runs or delays are typing mistakes
+MAX_WORKERS = 1_000  # staff in one group; a front door has tens, not thousands
+MAX_CASELOAD = 500
+MAX_ANNUAL_REFERRALS = 500_000  # England's whole yearly total is about 600,000
+MAX_WEIGHT = 1_000.0
+SHARE_TOLERANCE = 1e-3
+Probability = Annotated[float, Field(ge=0, le=1)]
+Spread = Annotated[float, Field(ge=0, le=1)]  # a standard deviation on the 0-1 scale
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, strict=True)]
+Days = Annotated[float, Field(ge=0, le=MAX_DAYS)]
+Multiplier = Annotated[float, Field(ge=0, le=100)]
+
+
+def _limit(reason: str) -> dict[str, Any]:
+    """Schema text saying why a size has an upper limit (shown with the error too)."""
+    return {"x-limit-reason": reason}
+
+
+class SettingError(ValueError):
+    """A problem found by a check across settings, naming the setting it belongs to.
+
+    `where` is the key path (below the model that raised it) to point the error at.
+    """
+
+    def __init__(self, message: str, *where: str | int) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def _check_shares(table: Mapping[Any, float], name: str) -> None:
+    total = math.fsum(table.values())
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        raise SettingError(f"{name} must add up to 1 (they add up to {total:.4g})", name)
+
+
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Beta(Section):
     """A Beta(a, b) distribution on 0-1."""
 
-    a: float = Field(gt=0, description="First shape parameter (pulls towards 1).")
-    b: float = Field(gt=0, description="Second shape parameter (pulls towards 0).")
+    a: float = Field(gt=0, le=1000, description="First shape parameter (pulls towards 1).")
+    b: float = Field(gt=0, le=1000, description="Second shape parameter (pulls towards 0).")
 
 
 class Run(Section):
     horizon_days: float = Field(
-        365.0, gt=0, description="Length of the measured period, in days, after the warm-up."
+        365.0,
+        gt=0,
+        le=MAX_DAYS,
+        description="Length of the measured period, in days, after the warm-up.",
+        json_schema_extra=_limit("a run of more than a hundred years is a typing mistake"),
     )
     warm_up_days: float = Field(
-        0.0, ge=0, description="Days simulated before measurement starts (the team fills up)."
+        0.0,
+        ge=0,
+        le=MAX_DAYS,
+        description="Days simulated before measurement starts (the team fills up).",
+        json_schema_extra=_limit("a warm-up of more than a hundred years is a typing mistake"),
     )
     max_referrals: int | None = Field(
-        None, gt=0, description="Stop generating outside referrals after this many (verification)."
+        None,
+        gt=0,
+        le=100_000_000,
+        description="Stop generating outside referrals after this many (verification).",
     )
     warm_up: Literal["fixed", "mser5"] = Field(
         "fixed",
@@ -65,38 +125,55 @@ class Calendar(Section):
 
 
 class SourceSpec(Section):
-    share: float = Field(ge=0, description="Relative share of outside referrals from this source.")
+    share: float = Field(ge=0, le=1, description="Share of outside referrals from this source.")
     referral_bar: float = Field(
         ge=0,
         le=1,
         description="How much concern this source must see before it refers. Professionals "
         "tolerate less risk and refer at a lower bar than families and the public.",
     )
-    weekday_weights: tuple[float, float, float, float, float, float, float] | None = Field(
+    weekday_weights: tuple[Weight, Weight, Weight, Weight, Weight, Weight, Weight] | None = Field(
         None,
+        strict=False,
         description="This source's own weekday profile (e.g. a hospital that refers late on "
         "Fridays); empty: the shared profile.",
     )
-    hour_weights: list[float] | None = Field(
+    hour_weights: list[Weight] | None = Field(
         None, min_length=24, max_length=24, description="This source's own hourly profile."
     )
 
 
 class Surge(Section):
-    start_day: float = Field(ge=0, description="Day (from the start of the run) the surge begins.")
-    end_day: float = Field(gt=0, description="Day the surge ends.")
-    factor: float = Field(gt=0, description="Multiplier on the referral rate during the surge.")
+    start_day: float = Field(
+        ge=0, le=MAX_DAYS, description="Day (from the start of the run) the surge begins."
+    )
+    end_day: float = Field(gt=0, le=MAX_DAYS, description="Day the surge ends.")
+    factor: float = Field(
+        gt=0, le=100, description="Multiplier on the referral rate during the surge."
+    )
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Surge:
+        if self.end_day <= self.start_day:
+            raise SettingError(
+                f"a surge must end after it starts (start_day is {self.start_day:g})", "end_day"
+            )
+        return self
 
 
 class Arrivals(Section):
     annual_referrals: float = Field(
-        gt=0, description="Outside referrals a year (re-referrals the model generates come on top)."
+        gt=0,
+        le=MAX_ANNUAL_REFERRALS,
+        description="Outside referrals a year (re-referrals the model generates come on top).",
+        json_schema_extra=_limit("more than all of England's referrals in a year"),
     )
-    weekday_weights: tuple[float, float, float, float, float, float, float] = Field(
+    weekday_weights: tuple[Weight, Weight, Weight, Weight, Weight, Weight, Weight] = Field(
         (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0),
+        strict=False,
         description="Relative referral rate Monday..Sunday.",
     )
-    hour_weights: list[float] = Field(
+    hour_weights: list[Weight] = Field(
         default_factory=lambda: [1.0] * 24,
         min_length=24,
         max_length=24,
@@ -117,11 +194,12 @@ class Arrivals(Section):
             raise ValueError("hour_weights must be non-negative with a positive sum")
         if not self.sources or sum(s.share for s in self.sources.values()) <= 0:
             raise ValueError("sources must give at least one positive share")
+        _check_shares({k: s.share for k, s in self.sources.items()}, "sources")
         return self
 
 
 class Families(Section):
-    harm_mix: dict[HarmType, float] = Field(
+    harm_mix: dict[HarmType, Probability] = Field(
         description="Relative frequency of each hidden harm type among families referred."
     )
     risk: dict[HarmType, Beta] = Field(
@@ -129,23 +207,26 @@ class Families(Section):
     )
     need: Beta = Field(description="Distribution of hidden need for support (0-1).")
     trend_sd_per_year: float = Field(
-        0.3, ge=0, description="Spread of the yearly log-growth of a family's risk (its trend)."
+        0.3,
+        ge=0,
+        le=5,
+        description="Spread of the yearly log-growth of a family's risk (its trend).",
     )
-    clarity_at_referral: dict[HarmType, float] = Field(
+    clarity_at_referral: dict[HarmType, Probability] = Field(
         description="How much of the true risk a referral shows, per harm type (0-1). "
         "Injuries and disclosures are clear; neglect and emotional abuse are not."
     )
-    clarity_at_assessment: dict[HarmType, float] = Field(
+    clarity_at_assessment: dict[HarmType, Probability] = Field(
         description="How much of the true risk an assessment shows, per harm type (0-1)."
     )
     referral_noise_sd: float = Field(
-        0.1, ge=0, description="Spread of what a referral says around what it shows."
+        0.1, ge=0, le=1, description="Spread of what a referral says around what it shows."
     )
     known_share: float = Field(
         0.3, ge=0, le=1, description="Share of outside referrals about families already on record."
     )
     known_last_referral_mean_days: float = Field(
-        700.0, gt=0, description="Mean days since a known family's previous referral."
+        700.0, gt=0, le=MAX_DAYS, description="Mean days since a known family's previous referral."
     )
 
     @model_validator(mode="after")
@@ -162,6 +243,7 @@ class Families(Section):
                 raise ValueError(f"{name} values must lie between 0 and 1")
         if sum(self.harm_mix.values()) <= 0 or any(v < 0 for v in self.harm_mix.values()):
             raise ValueError("harm_mix must be non-negative with a positive sum")
+        _check_shares(self.harm_mix, "harm_mix")
         return self
 
 
@@ -223,33 +305,60 @@ class Thresholds(Section):
 
 class StaffGroup(Section):
     role: Role = Field(description="Role of the workers in this group.")
-    count: int = Field(ge=0, description="How many workers of this kind are on the team.")
+    count: int = Field(
+        ge=0,
+        le=MAX_WORKERS,
+        description="How many workers of this kind are on the team.",
+        json_schema_extra=_limit("a front door has tens of workers; thousands is a typing mistake"),
+    )
     caseload_cap: int = Field(
-        0, ge=0, description="Most assessments one worker holds at once (0: holds no cases)."
+        0,
+        ge=0,
+        le=MAX_CASELOAD,
+        description="Most assessments one worker holds at once (0: holds no cases).",
+        json_schema_extra=_limit("no worker can hold hundreds of assessments at once"),
     )
     duty: bool = Field(False, description="Takes turns on the duty desk screening referrals.")
 
 
 class Staff(Section):
-    groups: list[StaffGroup] = Field(min_length=1, description="The team, by role.")
-    judgement_error_sd: dict[Role, float] = Field(
+    groups: list[StaffGroup] = Field(
+        min_length=1,
+        max_length=len(ROLES),
+        description="The team, one group per role. A file that extends another changes a "
+        "role's group by giving that role again (count: 0 takes it out); on the command line "
+        "a group is named by its role, e.g. staff.experienced.count.",
+    )
+    judgement_error_sd: dict[Role, Spread] = Field(
         description="Spread of a worker's misreading of risk, by role (experience lowers it)."
     )
     workload_error_gain: float = Field(
-        0.5, ge=0, description="Extra misreading per unit of caseload beyond 80% of the cap."
+        0.5, ge=0, le=10, description="Extra misreading per unit of caseload beyond 80% of the cap."
     )
     time_pressure_error_gain: float = Field(
-        0.3, ge=0, description="Extra misreading when the team is behind its timescales."
+        0.3, ge=0, le=10, description="Extra misreading when the team is behind its timescales."
     )
     behind_backlog_share: float = Field(
         0.1,
         ge=0,
+        le=1e9,  # verification sets it this high so the team is never behind
         description="The team counts as behind (under time pressure) when more cases wait for "
         "allocation than this share of its case places.",
     )
 
     @model_validator(mode="after")
     def _workable(self) -> Staff:
+        seen: dict[str, int] = {}
+        for index, group in enumerate(self.groups):
+            if group.role in seen:
+                raise SettingError(
+                    f"role {group.role!r} is given twice (groups {seen[group.role]} and {index}); "
+                    "give each role one group",
+                    "groups",
+                    index,
+                    "role",
+                )
+            seen[group.role] = index
         if not any(g.count > 0 and g.caseload_cap > 0 for g in self.groups):
             raise ValueError("at least one group must hold cases (count > 0 and caseload_cap > 0)")
         missing = sorted({g.role for g in self.groups} - set(self.judgement_error_sd))
@@ -261,23 +370,33 @@ class Staff(Section):
 class Screening(Section):
     enabled: bool = Field(True, description="Off: no screening step (verification).")
     work_hours: float = Field(
-        1.0, gt=0, description="Working hours a duty worker spends screening one referral."
+        1.0, gt=0, le=100, description="Working hours a duty worker spends screening one referral."
     )
 
 
 class Timescales(Section):
     decision_working_days: float = Field(
-        1.0, gt=0, description="A referral should be decided within this many working days."
+        1.0,
+        gt=0,
+        le=MAX_DAYS,
+        description="A referral should be decided within this many working days.",
     )
     initial_assessment_working_days: float = Field(
-        7.0, gt=0, description="An initial assessment should end within this many working days."
+        7.0,
+        gt=0,
+        le=MAX_DAYS,
+        description="An initial assessment should end within this many working days.",
     )
     core_assessment_working_days: float = Field(
-        35.0, gt=0, description="A core assessment should end within this many working days."
+        35.0,
+        gt=0,
+        le=MAX_DAYS,
+        description="A core assessment should end within this many working days.",
     )
     allocation_working_days: float = Field(
         5.0,
         gt=0,
+        le=MAX_DAYS,
         description="A case screened in should be allocated within this many working days; "
         "harm to a child still waiting after that is a safeguarding incident.",
     )
@@ -288,28 +407,39 @@ class Assessment(Section):
         "lognormal", description="Shape of assessment durations."
     )
     initial_median_working_days: float = Field(
-        6.0, gt=0, description="Median working days of an initial assessment."
+        6.0, gt=0, le=MAX_DAYS, description="Median working days of an initial assessment."
     )
     core_median_working_days: float = Field(
-        22.0, gt=0, description="Median further working days of a core assessment."
+        22.0, gt=0, le=MAX_DAYS, description="Median further working days of a core assessment."
     )
-    sigma: float = Field(0.5, ge=0, description="Log-scale spread of lognormal durations.")
+    sigma: float = Field(0.5, ge=0, le=5, description="Log-scale spread of lognormal durations.")
     exponential_mean_days: float = Field(
-        1.0, gt=0, description="Mean duration (working days) when the distribution is exponential."
+        1.0,
+        gt=0,
+        le=MAX_DAYS,
+        description="Mean duration (working days) when the distribution is exponential.",
     )
     core_need: float = Field(
         0.45, ge=0, le=1, description="Believed need at or above which a core assessment follows."
     )
     workload_slowdown: float = Field(
-        0.5, ge=0, description="Longer assessments per unit of caseload beyond 80% of the cap."
+        0.5,
+        ge=0,
+        le=10,
+        description="Longer assessments per unit of caseload beyond 80% of the cap.",
     )
 
 
 class Services(Section):
     cin_support_days: float = Field(
-        180.0, ge=0, description="Days a child in need plan lasts with the family support team."
+        180.0,
+        ge=0,
+        le=MAX_DAYS,
+        description="Days a child in need plan lasts with the family support team.",
     )
-    cp_plan_days: float = Field(300.0, ge=0, description="Days a child protection plan lasts.")
+    cp_plan_days: float = Field(
+        300.0, ge=0, le=MAX_DAYS, description="Days a child protection plan lasts."
+    )
     cp_risk_reduction: float = Field(
         0.5, ge=0, le=1, description="Share of risk a child protection plan removes for good."
     )
@@ -324,13 +454,13 @@ class Services(Section):
 class Harm(Section):
     enabled: bool = Field(True, description="Off: no harm events (verification).")
     rate_per_year_at_full_risk: float = Field(
-        1.5, ge=0, description="Harm events a year to an unprotected child at risk 1."
+        1.5, ge=0, le=365, description="Harm events a year to an unprotected child at risk 1."
     )
     risk_exponent: float = Field(
-        2.0, gt=0, description="Hazard grows as risk to this power: low risk rarely harms."
+        2.0, gt=0, le=100, description="Hazard grows as risk to this power: low risk rarely harms."
     )
     protection: dict[
-        Literal["waiting", "assessing", "child_in_need", "child_protection"], float
+        Literal["waiting", "assessing", "child_in_need", "child_protection"], Multiplier
     ] = Field(
         default_factory=lambda: {
             "waiting": 1.0,
@@ -346,7 +476,7 @@ class Harm(Section):
     fatal_share_of_severe: float = Field(
         0.08, ge=0, le=1, description="Share of severe harm that is fatal."
     )
-    surfaces: dict[Literal["low", "moderate", "severe"], float] = Field(
+    surfaces: dict[Literal["low", "moderate", "severe"], Probability] = Field(
         default_factory=lambda: {"low": 0.25, "moderate": 0.6, "severe": 1.0},
         description="Chance that another agency sees harm of each level and refers.",
     )
@@ -357,6 +487,7 @@ class Concerns(Section):
     rate_per_year: float = Field(
         1.2,
         ge=0,
+        le=365,
         description="Yearly rate at which a closed family's persisting risk or need is noticed "
         "and referred again, at full risk or need.",
     )
@@ -384,11 +515,11 @@ class CaseFiles(Section):
     digitised: bool = Field(
         False, description="Policy option: files are on screen at once and never missing."
     )
-    location_shares: dict[FileLocation, float] = Field(
+    location_shares: dict[FileLocation, Probability] = Field(
         default_factory=lambda: {"on_site": 0.5, "other_building": 0.3, "archive": 0.2},
         description="Where known families' paper files are kept.",
     )
-    retrieval_working_days: dict[FileLocation, float] = Field(
+    retrieval_working_days: dict[FileLocation, Days] = Field(
         default_factory=lambda: {"on_site": 0.3, "other_building": 3.0, "archive": 8.0},
         description="Median working days to get a file from each place.",
     )
@@ -402,6 +533,11 @@ class CaseFiles(Section):
         0.5, ge=0, le=1, description="Share of the history a file without a chronology shows."
     )
 
+    @model_validator(mode="after")
+    def _shares(self) -> CaseFiles:
+        _check_shares(self.location_shares, "location_shares")
+        return self
+
 
 class Database(Section):
     """The electronic record and how it is searched (report 4.5)."""
@@ -411,7 +547,7 @@ class Database(Section):
         description="exact: only identical spellings match (the European-only default the "
         "report describes); phonetic: Metaphone and Jaro-Winkler also match sound-alikes.",
     )
-    origin_shares: dict[NameOrigin, float] = Field(
+    origin_shares: dict[NameOrigin, Probability] = Field(
         default_factory=lambda: {
             "british": 0.7,
             "east_european": 0.08,
@@ -421,7 +557,7 @@ class Database(Section):
         },
         description="Origins of family names among referrals.",
     )
-    variant_spelling_rate: dict[NameOrigin, float] = Field(
+    variant_spelling_rate: dict[NameOrigin, Probability] = Field(
         default_factory=lambda: {
             "british": 0.04,
             "east_european": 0.2,
@@ -432,6 +568,12 @@ class Database(Section):
         description="Chance a referral spells a known family's name differently from the "
         "record; higher for names transliterated from other scripts.",
     )
+
+    @model_validator(mode="after")
+    def _shares(self) -> Database:
+        _check_shares(self.origin_shares, "origin_shares")
+        return self
+
     data_entry_error_rate: float = Field(
         0.03, ge=0, le=1, description="Chance the record itself was keyed with a slip."
     )
@@ -455,12 +597,12 @@ class Database(Section):
 
 class AgencySpec(Section):
     response_median_working_days: float = Field(
-        gt=0, description="Median working days before the agency answers."
+        gt=0, le=MAX_DAYS, description="Median working days before the agency answers."
     )
     refusal_probability: float = Field(
         ge=0, le=1, description="Chance it declines to share, for a worker it has no rapport with."
     )
-    holds_information: dict[HarmType, float] = Field(
+    holds_information: dict[HarmType, Probability] = Field(
         description="Chance the agency knows something about a family, by harm type."
     )
 
@@ -587,7 +729,7 @@ class TeamLeaderReview(Section):
         0.6, ge=0, le=1, description="Share of decisions below child protection sent for review."
     )
     reviews_per_leader_per_day: float = Field(
-        10.0, ge=0, description="Reviews one team leader can do in a working day."
+        10.0, ge=0, le=100_000, description="Reviews one team leader can do in a working day."
     )
 
 
@@ -595,9 +737,9 @@ class OutOfHours(Section):
     """The emergency duty team and the handover back to the day team (report 4.7, 4.8)."""
 
     enabled: bool = Field(True, description="Referrals out of hours go to the EDT first.")
-    edt_staff: int = Field(2, ge=0, description="EDT workers on shift.")
+    edt_staff: int = Field(2, ge=0, le=MAX_WORKERS, description="EDT workers on shift.")
     edt_judgement_error_sd: float = Field(
-        0.12, ge=0, description="Misreading by an EDT worker who does not know the family."
+        0.12, ge=0, le=1, description="Misreading by an EDT worker who does not know the family."
     )
     urgent_risk: float = Field(
         0.5, ge=0, le=1, description="Believed risk at or above which the EDT acts that night."
@@ -608,7 +750,7 @@ class OutOfHours(Section):
     handover: Literal["unstructured", "structured"] = Field(
         "unstructured", description="How the EDT hands cases back to the day team."
     )
-    fact_loss: dict[Literal["unstructured", "structured"], float] = Field(
+    fact_loss: dict[Literal["unstructured", "structured"], Probability] = Field(
         default_factory=lambda: {"unstructured": 0.3, "structured": 0.05},
         description="Chance each fact is lost at a handover, by handover style.",
     )
@@ -621,7 +763,7 @@ class LongTermCases(Section):
         0.15, ge=0, le=1, description="Chance each fact is lost when a case transfers."
     )
     review_interval_days: float = Field(
-        90.0, gt=0, description="Days between reviews of a case on a plan."
+        90.0, gt=0, le=MAX_DAYS, description="Days between reviews of a case on a plan."
     )
     complacency: bool = Field(
         True,
@@ -629,7 +771,10 @@ class LongTermCases(Section):
         "open ('deadening').",
     )
     complacency_days: float = Field(
-        240.0, gt=0, description="Days over which a reviewer's fresh look fades (e-folding)."
+        240.0,
+        gt=0,
+        le=MAX_DAYS,
+        description="Days over which a reviewer's fresh look fades (e-folding).",
     )
     rule_of_optimism: float = Field(
         0.1,
@@ -638,7 +783,7 @@ class LongTermCases(Section):
         description="Extra believed risk a familiar family must show before a review escalates.",
     )
     review_judgement_error_sd: float = Field(
-        0.08, ge=0, description="Misreading at a long-term review."
+        0.08, ge=0, le=1, description="Misreading at a long-term review."
     )
 
 
@@ -646,7 +791,10 @@ class Staffing(Section):
     """Turnover, memory of families, and the shape of the front door (report 4.5, 4.8)."""
 
     turnover_per_year: float = Field(
-        0.15, ge=0, description="Share of workers who leave in a year; newcomers start fresh."
+        0.15,
+        ge=0,
+        le=12,
+        description="Share of workers who leave in a year; newcomers start fresh.",
     )
     local_knowledge: float = Field(
         0.15,
@@ -657,7 +805,13 @@ class Staffing(Section):
     design: Literal["central", "patch"] = Field(
         "central", description="One central team, or local patch teams."
     )
-    patches: int = Field(3, ge=1, description="Number of patch teams when design is patch.")
+    patches: int = Field(
+        3,
+        ge=1,
+        le=100,
+        description="Number of patch teams when design is patch.",
+        json_schema_extra=_limit("each patch team needs workers of its own"),
+    )
     patch_local_knowledge: float = Field(
         0.5, ge=0, le=1, description="Local knowledge in a patch team, which knows its area."
     )
@@ -680,7 +834,7 @@ class Reporting(Section):
         "blame", description="blame: people cover their backs; open: fair and learning."
     )
     reporting_system: bool = Field(False, description="A near-miss reporting system exists.")
-    report_probability: dict[Literal["blame", "open"], float] = Field(
+    report_probability: dict[Literal["blame", "open"], Probability] = Field(
         default_factory=lambda: {"blame": 0.15, "open": 0.6},
         description="Chance a frontline worker who noticed an incident reports it.",
     )
@@ -715,7 +869,7 @@ class ScriptedFamily(Section):
         "none", description="Where the family's paper file is ('missing': cannot be found)."
     )
     file_history: float = Field(0.0, ge=0, le=1, description="Risk the paper file shows.")
-    agency_information: dict[Agency, float] = Field(
+    agency_information: dict[Agency, Probability] = Field(
         default_factory=dict, description="Risk each agency's information shows."
     )
     agency_refuses: list[Agency] = Field(
@@ -727,7 +881,9 @@ class ScriptedReferral(Section):
     """A referral that arrives at a set moment, for training exercises."""
 
     ref: str = Field(description="Short id used by the exercise.")
-    day: float = Field(ge=0, description="Day of the run it arrives (0 = the first Monday).")
+    day: float = Field(
+        ge=0, le=MAX_DAYS, description="Day of the run it arrives (0 = the first Monday)."
+    )
     hour: float = Field(ge=0, lt=24, description="Hour it arrives.")
     source: Source = Field(description="Who refers.")
     concern: HarmType = Field(description="The concern the referral raises.")
@@ -739,8 +895,9 @@ class ScriptedReferral(Section):
 class Scenario(Section):
     extends: str | None = Field(
         None,
-        description="A scenario file (relative to this one, or a bundled name) whose settings "
-        "this file starts from; this file then gives only what it changes.",
+        description="A scenario file (a bundled name, or a .yaml file under this file's folder "
+        "or a --scenario-path folder) whose settings this file starts from; this file then "
+        "gives only what it changes. Settings merge key by key; staff groups merge by role.",
     )
     name: str = Field(min_length=1, description="Short name of the scenario.")
     description: str = Field("", description="What the scenario represents.")
@@ -772,3 +929,44 @@ class Scenario(Section):
     scripted: list[ScriptedReferral] = Field(
         default_factory=list, description="Referrals with a fixed truth (training exercises)."
     )
+    costs: Costs | None = Field(None, description="Unit costs for the cost KPIs (analysis only).")
+
+    @model_validator(mode="after")
+    def _every_stage_served(self) -> Scenario:
+        """Refuse a team that leaves some referrals waiting for ever."""
+        groups = self.staff.groups
+        if self.screening.enabled and not any(g.duty and g.count > 0 for g in groups):
+            raise SettingError(
+                "nobody is on duty (no group with count > 0 has duty: true), so no referral "
+                "would ever be screened; give a group duty: true or switch screening off",
+                "staff",
+                "groups",
+            )
+        if self.staffing.design == "patch":
+            holding = _patches_with_case_holders(groups, self.staffing.patches)
+            empty = [p for p in range(self.staffing.patches) if p not in holding]
+            if empty:
+                raise SettingError(
+                    f"patch team {empty[0]} would have nobody who holds cases, so its cases "
+                    f"would never be allocated; use fewer patches than {self.staffing.patches} "
+                    "or more workers with a caseload_cap",
+                    "staffing",
+                    "patches",
+                )
+        return self
+
+
+def _patches_with_case_holders(groups: list[StaffGroup], patches: int) -> set[int]:
+    """The patch teams that get a case holder when workers are dealt round like cards.
+
+    The same deal as the model's: case holders and duty workers take seats in turn.
+    """
+    holding: set[int] = set()
+    seat = 0
+    for group in groups:
+        for _ in range(group.count):
+            if group.caseload_cap > 0 or group.duty:
+                if group.caseload_cap > 0:
+                    holding.add(seat % patches)
+                seat += 1
+    return holding

@@ -1,102 +1,115 @@
 """The event log: the contract between the model and everything that reads it.
 
-Every state change in a run is one `LogRecord`: the simulated time (days), a running
-sequence number, the kind of change, the case and family it concerns, and the fields
-that changed. analysis/ and the trainer's debrief read only this log, never the model's
-internals. Records are written in the order they happen; with the same scenario and
-seed the written log is byte-identical, because every float is written at fixed
-precision and every field in sorted order.
+Every state change in a run is one record: the simulated time (days), a running sequence
+number, the kind of change, the case and family it concerns (the common header), and the
+fields of that kind, by name. There is one record type per kind (sim/records.py), each a
+named tuple with typed, documented fields, so a reader writes `r.wait_days`, not a string
+look-up, and `frontdoor schema --events` prints the same types and words.
+
+Records are kept in the order they happen; with the same scenario and seed the written
+log is byte-identical, because every float is written at fixed precision (sim/log_files.py).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterable, Iterator, Mapping
-from enum import StrEnum
-from pathlib import Path
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any
 
+from sim.records import (
+    HEADER,
+    NO_ID,
+    RECORD_TYPES,
+    EventKind,
+    LogRecord,
+    record_fields,
+)
 
-class EventKind(StrEnum):
-    RUN_STARTED = "run_started"  # the scenario, seed and team of the run
-    FAMILY_CREATED = "family_created"  # the hidden truth of a family (for analysis only)
-    REFERRAL_ARRIVED = "referral_arrived"
-    OUT_OF_HOURS_TRIAGED = "out_of_hours_triaged"  # the EDT's reading of a night referral
-    SCREENED = "screened"
-    QUEUED = "queued"  # waiting for allocation, with its priority
-    ALLOCATED = "allocated"
-    ASSESSMENT_STAGE_ENDED = "assessment_stage_ended"
-    CONCLUDED = "concluded"  # outcome of assessment
-    PLAN_STARTED = "plan_started"
-    PLAN_ENDED = "plan_ended"
-    CLOSED = "closed"
-    INFORMATION_REQUESTED = "information_requested"
-    INFORMATION_RETURNED = "information_returned"
-    BARRIER_TESTED = "barrier_tested"
-    HARM_OCCURRED = "harm_occurred"
-    HANDED_OVER = "handed_over"
-    INCIDENT_GRADED = "incident_graded"
-    INCIDENT_REPORTED = "incident_reported"
-    ERROR_CENSORED = "error_censored"  # open at the end or when the family left: never graded
-    FAMILY_LEFT = "family_left"  # out of the team's population for good
-    TRUTH_CHANGED = "truth_changed"
-    WORKER_CHANGED = "worker_changed"
-    RUN_ENDED = "run_ended"
-
-
-NO_ID = -1  # case or family field of a record that concerns neither
-
-
-class LogRecord(NamedTuple):
-    """One state change. Immutable; a tuple, because a run writes a hundred thousand."""
-
-    time: float
-    seq: int
-    kind: EventKind
-    case: int
-    family: int
-    data: Mapping[str, Any]
-
-    def data_json(self) -> str:
-        return json.dumps(_rounded(self.data), sort_keys=True, separators=(",", ":"))
-
-
-def _rounded(value: Any) -> Any:
-    # Fixed precision keeps the written log identical across platforms and processes.
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, Mapping):
-        return {str(k): _rounded(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_rounded(v) for v in value]
-    return value
-
+__all__ = [
+    "HEADER",
+    "NO_ID",
+    "RECORD_TYPES",
+    "EventKind",
+    "EventLog",
+    "LogRecord",
+    "record_fields",
+]
 
 _new_record = tuple.__new__
 
-CSV_COLUMNS = ("time", "seq", "kind", "case", "family", "data")
-
 
 class EventLog:
-    """An append-only list of records for one run."""
+    """An append-only list of typed records for one run.
+
+    `listeners` are called with every record as it is appended: reducers that keep a
+    running figure (a count, a sum of waits) subscribe here instead of reading the
+    stored records again when the run has ended.
+    """
 
     def __init__(self) -> None:
         self.records: list[LogRecord] = []
+        self.listeners: list[Callable[[LogRecord], None]] = []
+        self._count = 0  # records made while not kept (see stop_keeping)
+        self._keep = True
+
+    @property
+    def next_seq(self) -> int:
+        """The sequence number the next appended record must carry."""
+        return self._count + len(self.records)
+
+    def append(self, record: LogRecord) -> LogRecord:
+        """Append a record built by its own type (the typed builder of its kind)."""
+        if record.seq != self._count + len(self.records):
+            raise ValueError(f"record seq {record.seq} is not the next seq {self.next_seq}")
+        if self._keep:
+            self.records.append(record)
+        else:
+            self._count += 1
+        for listener in self.listeners:
+            listener(record)
+        return record
 
     def emit(
         self, time: float, kind: EventKind, case: int, family: int, data: dict[str, Any]
     ) -> LogRecord:
-        """Append one record; `case` or `family` is NO_ID when the record concerns none.
+        """Append one record of `kind` built from a dict of its fields.
 
-        The fields come as a dict built by the caller, not as keyword arguments, and the
-        record is built with tuple.__new__, skipping the named tuple's constructor: emit
-        is the model's most frequent call, and these halve its cost (benchmarks/).
+        `case` or `family` is NO_ID when the record concerns none. The dict's keys must be
+        fields of the kind's record type (sim/records.py); a field left out takes its
+        documented default. Kept so call sites that build a dict keep working while they
+        move to the typed builders.
         """
         records = self.records
-        record = _new_record(LogRecord, (time, len(records), kind, case, family, data))
+        record: LogRecord = RECORD_TYPES[kind](time, len(records), kind, case, family, **data)
         records.append(record)
+        for listener in self.listeners:
+            listener(record)
+        return record
+
+    def subscribe(self, listener: Callable[[LogRecord], None]) -> None:
+        """Call `listener` with every record: those already kept, then each new one."""
+        for record in self.records:
+            listener(record)
+        self.listeners.append(listener)
+
+    def stop_keeping(self) -> None:
+        """Keep no more records (nor those kept so far): listeners still get every one.
+
+        For a replication whose log is reduced as it goes and never written: its records
+        are freed as soon as the listeners have seen them. Sequence numbers run on.
+        """
+        self._count += len(self.records)
+        self.records = []
+        self._keep = False
+        self.emit = self._emit_unkept  # type: ignore[method-assign]
+
+    def _emit_unkept(
+        self, time: float, kind: EventKind, case: int, family: int, data: dict[str, Any]
+    ) -> LogRecord:
+        seq = self._count
+        self._count = seq + 1
+        record: LogRecord = RECORD_TYPES[kind](time, seq, kind, case, family, **data)
+        for listener in self.listeners:
+            listener(record)
         return record
 
     def __len__(self) -> int:
@@ -109,61 +122,14 @@ class EventLog:
         wanted = set(kinds)
         return (r for r in self.records if r.kind in wanted)
 
-    def rows(self) -> Iterator[tuple[str, int, str, int, int, str]]:
-        for r in self.records:
-            yield (f"{r.time:.6f}", r.seq, r.kind.value, r.case, r.family, r.data_json())
-
     def to_csv_text(self) -> str:
-        buffer = io.StringIO()
-        write_csv_rows(buffer, self.rows())
-        return buffer.getvalue()
+        """The whole log as one CSV text, one table per kind in kind order (for tests)."""
+        from sim.log_files import log_csv_text
 
-    def write_csv(self, path: str | Path) -> None:
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            write_csv_rows(handle, self.rows())
+        return log_csv_text(self.records)
 
-    def write_parquet(self, path: str | Path) -> None:
-        """Write the log as Parquet (needs the optional `parquet` extra: pyarrow)."""
-        try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-        except ImportError as exc:  # pragma: no cover - depends on the installed extras
-            raise RuntimeError(
-                "writing Parquet needs pyarrow: pip install 'frontdoor[parquet]'"
-            ) from exc
-        columns = list(zip(*self.rows(), strict=True)) or [[] for _ in CSV_COLUMNS]
-        table = pa.table(
-            {
-                "time": pa.array([float(t) for t in columns[0]], pa.float64()),
-                "seq": pa.array(columns[1], pa.int64()),
-                "kind": pa.array(columns[2], pa.string()),
-                "case": pa.array(columns[3], pa.int64()),
-                "family": pa.array(columns[4], pa.int64()),
-                "data": pa.array(columns[5], pa.string()),
-            }
-        )
-        pq.write_table(table, path)
+    def write(self, folder: str, stem: str, log_format: str = "parquet") -> list[str]:
+        """Write one table per kind into `folder` (see sim/log_files.py); the paths."""
+        from sim.log_files import write_log
 
-
-def write_csv_rows(handle: Any, rows: Iterable[tuple[Any, ...]]) -> None:
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(rows)
-
-
-def read_csv(path: str | Path) -> list[LogRecord]:
-    """Read a log written by `EventLog.write_csv` back into records."""
-    records: list[LogRecord] = []
-    with open(path, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            records.append(
-                LogRecord(
-                    float(row["time"]),
-                    int(row["seq"]),
-                    EventKind(row["kind"]),
-                    int(row["case"]),
-                    int(row["family"]),
-                    json.loads(row["data"]),
-                )
-            )
-    return records
+        return [str(p) for p in write_log(self.records, folder, stem, log_format)]

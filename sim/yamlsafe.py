@@ -297,6 +297,17 @@ def _describe(value: object) -> str:
     return f"a {type(value).__name__} ({_short_repr(value)})"
 
 
+def _kind(value: object) -> str:
+    """Plain words for the kind of a parsed value, without quoting it."""
+    if isinstance(value, str):
+        return "a piece of text"
+    if isinstance(value, bool):
+        return "a true/false value"
+    if isinstance(value, int | float):
+        return "a number"
+    return _describe(value) if value is None or isinstance(value, list | dict) else "a value"
+
+
 class _Builder:
     """Turns a composed node tree into plain Python data, recording positions."""
 
@@ -417,7 +428,7 @@ def load_yaml_document(
             raise ScenarioError(
                 path,
                 "the top level of the file must be a mapping of 'name: value' settings, "
-                f"but it is {_describe(data)}",
+                f"but it is {_kind(data)}",  # the kind only: never echo a stray file's text
                 *root_position,
             )
         return data, builder.positions
@@ -537,6 +548,17 @@ def _is_scalar(value: object) -> bool:
     )
 
 
+def _reads_as_number(value: object) -> bool:
+    """Text that Python would read as a number (a quoted number, or YAML's 1e6)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _lower_first(text: str) -> str:
     """Lower-case the first letter unless the first word looks like an acronym."""
     if len(text) >= 2 and text[0].isupper() and not text[1].isupper():
@@ -566,7 +588,57 @@ def _error_message(
     message = _lower_first(_one_line(message))
     if "input" in error and _is_scalar(error["input"]):
         message += f" (got {_short_repr(error['input'])})"
+    if kind in ("float_type", "int_type") and _reads_as_number(error.get("input")):
+        message += (
+            "; it is read as text: write a number without quotes, and an exponent with a "
+            "decimal point and a sign (1.0e+6, not 1e6)"
+        )
+    if kind in ("less_than_equal", "less_than"):
+        reason = _limit_reason(model, loc)
+        if reason:
+            message += f"; {reason}"
     return message
+
+
+def _error_where(error: Mapping[str, Any]) -> tuple[str | int, ...]:
+    """Extra key path a cross-setting check named (an exception with a ``where``)."""
+    raised = (error.get("ctx") or {}).get("error")
+    where = getattr(raised, "where", ())
+    return tuple(where) if isinstance(where, tuple) else ()
+
+
+def _limit_reason(model: type[pydantic.BaseModel], loc: Sequence[str | int]) -> str | None:
+    """Why a field has its upper limit, when its schema says (``x-limit-reason``)."""
+    if not loc or not isinstance(loc[-1], str):
+        return None
+    owner = _model_at(model, loc[:-1])
+    info = owner.model_fields.get(loc[-1]) if owner is not None else None
+    extra = info.json_schema_extra if info is not None else None
+    reason = extra.get("x-limit-reason") if isinstance(extra, dict) else None
+    return reason if isinstance(reason, str) else None
+
+
+def _model_at(
+    model: type[pydantic.BaseModel], loc: Sequence[str | int]
+) -> type[pydantic.BaseModel] | None:
+    """The model class that holds the fields at ``loc``, if it can be found."""
+    current: object = model
+    for part in loc:
+        current = _strip_annotation(current)
+        if isinstance(current, type) and issubclass(current, pydantic.BaseModel):
+            info = current.model_fields.get(str(part))
+            if info is None:
+                return None
+            current = info.annotation
+            continue
+        args = typing.get_args(current)
+        if not args:
+            return None
+        current = args[-1] if isinstance(part, str) else args[0]
+    current = _strip_annotation(current)
+    if isinstance(current, type) and issubclass(current, pydantic.BaseModel):
+        return current
+    return None
 
 
 def validate_document(
@@ -589,7 +661,7 @@ def validate_document(
         if not errors:  # pragma: no cover - pydantic always reports at least one
             raise ScenarioError(path, _one_line(str(exc))) from None
         first = errors[0]
-        loc = tuple(first.get("loc", ()))
+        loc = (*first.get("loc", ()), *_error_where(first))
         kind = first.get("type", "")
         found, complete = _data_path(data, loc)
 

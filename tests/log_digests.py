@@ -34,8 +34,10 @@ BOTS = ("thorough", "careless")
 
 
 def record_fields(record: Any) -> dict[str, Any]:
-    """The fields of one record beyond its header, by name."""
-    return dict(record.data)
+    """The fields of one record beyond its header that apply to it, by name."""
+    from sim.records import record_fields as fields_of
+
+    return fields_of(record)
 
 
 def _rounded(value: Any) -> Any:

@@ -66,14 +66,14 @@ def check_conservation(records: Sequence[LogRecord]) -> None:
     end = records[-1]
     assert end.kind is EventKind.RUN_ENDED
     still_open = len(arrived) - len(closed)
-    assert still_open == end.data["open_cases"], (still_open, end.data)
-    assert queued - allocated == end.data["waiting_for_allocation"], (queued, allocated, end.data)
+    assert still_open == end.open_cases, (still_open, end)
+    assert queued - allocated == end.waiting_for_allocation, (queued, allocated, end)
     # Cases still in a duty worker's hands (awaiting checks) or with the emergency duty
     # team are neither screened nor queued for the desk; none can be missing from both.
     unscreened = len(arrived) - screened
-    screening_off = screened == 0 and end.data["waiting_for_screening"] == 0
+    screening_off = screened == 0 and end.waiting_for_screening == 0
     if not screening_off:
-        assert unscreened >= end.data["waiting_for_screening"], (unscreened, end.data)
+        assert unscreened >= end.waiting_for_screening, (unscreened, end)
     assert screened <= len(arrived)
 
 
@@ -110,34 +110,33 @@ def check_case_lifecycles(records: Sequence[LogRecord]) -> None:
 def check_durations(records: Sequence[LogRecord]) -> None:
     """No negative waits, lengths or times open; working days never exceed days."""
     for r in records:
-        d = r.data
         if r.kind is EventKind.ALLOCATED:
-            assert d["wait_days"] >= 0, r
-            assert d["wait_working_days"] >= 0, r
+            assert r.wait_days >= 0, r
+            assert r.wait_working_days >= 0, r
         elif r.kind is EventKind.CONCLUDED:
-            assert d["length_days"] >= 0, r
-            assert d["length_working_days"] >= 0, r
+            assert r.length_days >= 0, r
+            assert r.length_working_days >= 0, r
         elif r.kind is EventKind.CLOSED:
-            assert d["days_open"] >= 0, r
+            assert r.days_open >= 0, r
         elif r.kind is EventKind.REFERRAL_ARRIVED:
-            since = d["days_since_last_referral"]
+            since = r.days_since_last_referral
             assert since is None or since >= 0, r
 
 
 def check_caseloads(records: Sequence[LogRecord]) -> None:
     """Replaying allocations and conclusions, no worker ever holds more than the cap
     or fewer than none, and each allocation record gives the replayed caseload."""
-    caps = {w[0]: w[2] for w in records[0].data["workers"]}
+    caps = {w[0]: w[2] for w in records[0].workers}
     held: Counter[int] = Counter()
     for r in records:
         if r.kind is EventKind.ALLOCATED:
-            worker = r.data["worker"]
+            worker = r.worker
             held[worker] += 1
             assert held[worker] <= caps[worker], f"worker {worker} over cap {caps[worker]}: {r}"
             # The record says the caseload with this case, as the replay counts it.
-            assert r.data["caseload"] == held[worker], (r, held[worker])
+            assert r.caseload == held[worker], (r, held[worker])
         elif r.kind is EventKind.CONCLUDED:
-            worker = r.data["worker"]
+            worker = r.worker
             held[worker] -= 1
             assert held[worker] >= 0, r
 
@@ -149,11 +148,11 @@ def caseload_field_mismatches(records: Sequence[LogRecord]) -> list[tuple[LogRec
     wrong: list[tuple[LogRecord, int]] = []
     for r in records:
         if r.kind is EventKind.ALLOCATED:
-            held[r.data["worker"]] += 1
-            if r.data["caseload"] != held[r.data["worker"]]:
-                wrong.append((r, held[r.data["worker"]]))
+            held[r.worker] += 1
+            if r.caseload != held[r.worker]:
+                wrong.append((r, held[r.worker]))
         elif r.kind is EventKind.CONCLUDED:
-            held[r.data["worker"]] -= 1
+            held[r.worker] -= 1
     return wrong
 
 
@@ -163,34 +162,33 @@ def check_incidents(records: Sequence[LogRecord]) -> None:
     harm_type: dict[int, str] = {}
     dead: set[int] = set()
     for r in records:
-        d = r.data
         if r.kind is EventKind.FAMILY_CREATED:
-            harm_type[r.family] = d["harm_type"]
+            harm_type[r.family] = r.harm_type
         elif r.kind is EventKind.HARM_OCCURRED:
             assert r.family not in dead, f"harm after death: {r}"
             assert harm_type[r.family] != "none", f"harm to a family with no harm type: {r}"
-            assert d["harm_type"] == harm_type[r.family], r
-            if d["severity"] == "death":
+            assert r.harm_type == harm_type[r.family], r
+            if r.severity == "death":
                 dead.add(r.family)
         elif r.kind is EventKind.REFERRAL_ARRIVED:
             assert r.family not in dead, f"referral of a family after a death: {r}"
         elif r.kind is EventKind.INCIDENT_GRADED:
-            pair = (d["grade"], d["scale"])
-            assert pair in ALLOWED_GRADING[d["incident"]], f"grade/scale mismatch: {r}"
-            assert d["harm_type"] == harm_type[r.family], r
-            if d["incident"] == "harm_false_positive":
-                assert d["direction"] == "over", r
-            if d["incident"] == "harm_false_negative":
-                assert d["direction"] == "under", r
-                assert d["worst_harm"] in ("moderate", "severe", "death"), r
+            pair = (r.grade, r.scale)
+            assert pair in ALLOWED_GRADING[r.incident], f"grade/scale mismatch: {r}"
+            assert r.harm_type == harm_type[r.family], r
+            if r.incident == "harm_false_positive":
+                assert r.direction == "over", r
+            if r.incident == "harm_false_negative":
+                assert r.direction == "under", r
+                assert r.worst_harm in ("moderate", "severe", "death"), r
                 # An under-protection incident with harm needs a real harm type.
                 assert harm_type[r.family] != "none", r
-            if d["scale"] == "low":
-                assert d["worst_harm"] == "low", r
-            if d["scale"] in ("severe", "death"):
-                assert d["worst_harm"] == d["scale"], r
-            if d["incident"] == "near_miss_prevented":
-                assert d["worst_harm"] is None, r
+            if r.scale == "low":
+                assert r.worst_harm == "low", r
+            if r.scale in ("severe", "death"):
+                assert r.worst_harm == r.scale, r
+            if r.incident == "near_miss_prevented":
+                assert r.worst_harm is None, r
 
 
 def check_all(records: Sequence[LogRecord]) -> None:

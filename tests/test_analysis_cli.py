@@ -26,7 +26,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     fewer = short_baseline(
         horizon=60.0,
         warm_up=30.0,
-        **{"arrivals.annual_referrals": 5000, "staff.groups.4.count": 8, "name": "fewer"},
+        **{"arrivals.annual_referrals": 5000, "staff.experienced.count": 8, "name": "fewer"},
     )
     return {
         "small": write_scenario(small, folder / "small.yaml"),
@@ -61,7 +61,7 @@ def results(files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
                 "sweep",
                 str(files["small"]),
                 "--vary",
-                "staff.groups.4.count=8,11",
+                "staff.experienced.count=8,11",
                 "--vary",
                 "thresholds.screen_in_risk=0.1,0.2",
                 "--reps",
@@ -98,14 +98,18 @@ def test_compare_json_has_the_promised_shape(
     )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"scenarios", "kpis", "differences"}
+    assert set(out) == {"scenarios", "summary", "kpis", "differences", "cost_per_harm_averted"}
+    assert out["cost_per_harm_averted"]["fewer"]["rests_on"] == "Fieller interval"
+    assert out["summary"][0].startswith("fewer against baseline (3 paired replications): ")
     assert out["scenarios"] == ["baseline", "fewer"]
     assert list(out["kpis"]) == list(KPI_NAMES) == list(out["differences"])
     for name in KPI_NAMES:
         assert set(out["kpis"][name]) == {"baseline", "fewer"}
         assert set(out["differences"][name]) == {"fewer"}
-        for entry in (*out["kpis"][name].values(), *out["differences"][name].values()):
+        for entry in out["kpis"][name].values():
             assert set(entry) == {"mean", "ci_low", "ci_high"}
+        for entry in out["differences"][name].values():
+            assert {"mean", "ci_low", "ci_high", "verdict", "rests_on", "detectable"} <= set(entry)
     wait = out["differences"]["unallocated_mean"]["fewer"]
     assert wait["ci_low"] <= wait["mean"] <= wait["ci_high"]
     assert wait["mean"] > 0  # fewer workers, longer backlog
@@ -149,6 +153,11 @@ def test_replications_command_by_both_methods(
     assert ci["replications"] >= 2 and hrd["replications"] >= 3
     if hrd["confirmed"]:
         assert hrd["half_width"] <= 4
+    # The CI method's half-width is the one its recommended count achieves, not the
+    # pilot's: that many replications were run to measure it.
+    if ci["replications"] <= 20:
+        assert ci["replications_run"] == max(4, ci["replications"])
+        assert ci["confirmed"] == (ci["half_width"] <= 4)
 
 
 def test_explain_command_names_the_necessary_condition(
@@ -158,7 +167,7 @@ def test_explain_command_names_the_necessary_condition(
     case = next(
         r.case
         for r in records
-        if r.kind is EventKind.INCIDENT_GRADED and r.data["incident"] == "harm_false_negative"
+        if r.kind is EventKind.INCIDENT_GRADED and r.incident == "harm_false_negative"
     )
     args = ["explain", str(files["story"]), "--seed", "4", "--case", str(case), "--jobs", "1"]
     assert main([*args, "--json"]) == 0
@@ -210,7 +219,15 @@ def test_report_has_every_figure_embedded_and_as_files(results: Path) -> None:
     names = {f.stem for f in figures}
     for kind in ("kpis", "waits", "backlog", "pyramid", "barriers", "alignment", "grading"):
         assert any(n.endswith(kind) for n in names), kind
-    assert "sweep-tradeoff" in names
+    assert "sweep-tradeoff" in names and "sweep-swept" in names
+    assert any(n.endswith("serious-and-cost") for n in names)
+    # Each experiment opens with the plain-language summary and the verdicts, before figures.
+    first_figure = page.index("<figure")
+    assert page.index("In brief") < page.index("Paired differences from") < first_figure
+    assert "fewer against baseline (3 paired replications): " in page
+    # Scenarios in input order; counts never in scientific notation; correct plurals.
+    assert not re.search(r"\d\.\d+e[+-]\d", page)
+    assert "replication(s)" not in page and "1 replications" not in page
     for png in figures:
         assert png.with_suffix(".svg").exists()
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

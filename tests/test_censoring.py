@@ -34,13 +34,13 @@ def one_and_three_years() -> tuple[list, list]:  # type: ignore[type-arg]
 def test_errors_open_at_the_end_are_counted_and_never_graded(one_and_three_years) -> None:  # type: ignore[no-untyped-def]
     records, _ = one_and_three_years
     open_at_end = [
-        r for r in records if r.kind is EventKind.ERROR_CENSORED and r.data["reason"] == "run_ended"
+        r for r in records if r.kind is EventKind.ERROR_CENSORED and r.reason == "run_ended"
     ]
     assert compute_kpis(records)["errors_open_at_end"] == len(open_at_end) > 0
     end = records[-1].time
     assert all(r.time == end for r in open_at_end)
     graded_at_end = [
-        r for r in records if r.kind is EventKind.INCIDENT_GRADED and r.data.get("censored")
+        r for r in records if r.kind is EventKind.INCIDENT_GRADED and r.censored
     ]
     assert graded_at_end == []
     # Each family's open error is written once, and none of them was also graded then.
@@ -53,7 +53,7 @@ def _graded(records, kind: str, start: float, end: float) -> int:  # type: ignor
         1
         for r in records
         if r.kind is EventKind.INCIDENT_GRADED
-        and r.data["incident"] == kind
+        and r.incident == kind
         and start <= r.time < end
     )
 

@@ -21,12 +21,15 @@ import jsonschema
 import pandas as pd
 import pytest
 import yaml
+from log_digests import digest
 
 from analysis.kpis import compute_kpis
 from frontdoor.cli import main
 from sim.config import Scenario
-from sim.events import read_csv
+from sim.events import EventKind
 from sim.loader import load_scenario, scenario_hash, scenario_with, scenarios_dir
+from sim.log_files import read_log
+from sim.log_schema import events_schema
 from sim.model import FrontDoorModel
 
 FRONTDOOR = Path(sys.executable).with_name("frontdoor")
@@ -153,12 +156,16 @@ class TestRunOut:
     def test_writes_the_promised_files(self, out_dir: Path) -> None:
         names = {p.name for p in out_dir.iterdir()}
         assert {
-            "events-rep000.csv",
-            "events-rep001.csv",
+            "events-rep000",
+            "events-rep001",
             "cases.csv",
             "kpis.csv",
             "summary.json",
         } <= names
+        tables = {p.name for p in (out_dir / "events-rep000").iterdir()}
+        assert tables == {f"{k.value}.parquet" for k in EventKind} | {"schema.json"}
+        schema = json.loads((out_dir / "events-rep000" / "schema.json").read_text())
+        assert schema == events_schema()
 
     def test_summary_holds_hash_seed_version_and_kpis(
         self, out_dir: Path, small: tuple[Path, Scenario], json_run: dict[str, Any]
@@ -170,17 +177,22 @@ class TestRunOut:
         assert summary["version"] == version("frontdoor")
         assert summary["kpis"] == json_run["kpis"]
 
-    def test_event_log_is_the_models_log(self, out_dir: Path, small: tuple[Path, Scenario]):
+    def test_event_log_is_the_models_log(
+        self, out_dir: Path, small: tuple[Path, Scenario], tmp_path: Path
+    ) -> None:
+        # The same seed gives the same bytes, table for table, in a subprocess or here.
         for replication in (0, 1):
-            written = (out_dir / f"events-rep{replication:03d}.csv").read_text(encoding="utf-8")
+            stem = f"events-rep{replication:03d}"
             direct = FrontDoorModel(small[1], seed=3, replication=replication).run()
-            assert written == direct.to_csv_text()
+            direct.write(str(tmp_path), stem, "parquet")
+            for path in sorted((out_dir / stem).iterdir()):
+                assert path.read_bytes() == (tmp_path / stem / path.name).read_bytes(), path
 
     def test_kpis_recomputed_from_written_logs(self, out_dir: Path) -> None:
         table = pd.read_csv(out_dir / "kpis.csv")
         assert list(table["replication"]) == [0, 1]
         for replication in (0, 1):
-            records = read_csv(out_dir / f"events-rep{replication:03d}.csv")
+            records = read_log(out_dir / f"events-rep{replication:03d}")
             again = compute_kpis(records)
             row = table.iloc[replication]
             for name in ISSUE_KPIS:
@@ -193,16 +205,35 @@ class TestRunOut:
     def test_case_table_has_one_row_per_referral(self, out_dir: Path) -> None:
         cases = pd.read_csv(out_dir / "cases.csv")
         for replication in (0, 1):
-            records = read_csv(out_dir / f"events-rep{replication:03d}.csv")
+            records = read_log(out_dir / f"events-rep{replication:03d}")
             arrived = sum(1 for r in records if r.kind.value == "referral_arrived")
             assert (cases["replication"] == replication).sum() == arrived
         assert not cases.duplicated(["replication", "case"]).any()
 
-    def test_parquet_log_round_trips(
+    def test_report_reads_the_run_folder(self, out_dir: Path) -> None:
+        # `frontdoor report` finds a run folder by its summary and reads its tables.
+        from analysis.report import find_experiments
+
+        found = [e for e in find_experiments(out_dir.parent) if e.kind == "run"]
+        assert len(found) == 1
+        digests = found[0].scenarios[0].digests
+        assert [d["replication"] for d in digests] == [0, 1]
+        table = pd.read_csv(out_dir / "kpis.csv")
+        for replication, digest_of_rep in enumerate(digests):
+            row = table.iloc[replication]
+            for name in ISSUE_KPIS:
+                value = digest_of_rep["kpis"][name]
+                if math.isnan(value):
+                    assert math.isnan(row[name]), name
+                else:  # the tables hold six decimals
+                    assert row[name] == pytest.approx(value, rel=1e-4, abs=1e-4), name
+
+    def test_csv_tables_hold_what_the_parquet_tables_hold(
         self, out_dir: Path, small: tuple[Path, Scenario], tmp_path: Path
     ) -> None:
-        pq = pytest.importorskip("pyarrow.parquet")
-        folder = tmp_path / "parquet"
+        import pyarrow.parquet as pq
+
+        folder = tmp_path / "csv"
         out = frontdoor(
             "run",
             str(small[0]),
@@ -213,19 +244,22 @@ class TestRunOut:
             "--out",
             str(folder),
             "--log-format",
-            "parquet",
+            "csv",
         )
         assert out.returncode == 0, out.stderr
-        table = pq.read_table(folder / "events-rep000.parquet")
-        csv_records = read_csv(out_dir / "events-rep000.csv")
-        assert table.num_rows == len(csv_records)
-        assert table.column_names == ["time", "seq", "kind", "case", "family", "data"]
-        assert table.column("seq").to_pylist() == [r.seq for r in csv_records]
-        assert table.column("kind").to_pylist() == [r.kind.value for r in csv_records]
-        assert [json.loads(d) for d in table.column("data").to_pylist()] == [
-            dict(r.data) for r in csv_records
-        ]
-        assert table.column("time").to_pylist() == [r.time for r in csv_records]
+        from_csv = read_log(folder / "events-rep000")
+        from_parquet = read_log(out_dir / "events-rep000")
+        assert digest(from_csv) == digest(from_parquet)
+        # A researcher reads a table as it is: lists are list columns in Parquet and
+        # joined texts in CSV, never JSON inside a column.
+        barriers = pq.read_table(out_dir / "events-rep000" / "barrier_tested.parquet")
+        text = pd.read_csv(folder / "events-rep000" / "barrier_tested.csv", keep_default_na=False)
+        assert barriers.num_rows == len(text) > 0
+        assert barriers.column("seq").to_pylist() == list(text["seq"])
+        lists = barriers.column("conditions").to_pylist()
+        assert any(lists) and all(isinstance(v, list) for v in lists)
+        assert [";".join(v) for v in lists] == list(text["conditions"])
+        assert barriers.column("time").to_pylist() == list(text["time"])
 
 
 # -- functional: schema and validate -----------------------------------------------------

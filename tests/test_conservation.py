@@ -69,23 +69,21 @@ class TestBaseline:
         assert seen["referral_arrived"] > 0.9 * outside > 1_000
         assert seen["closed"] > 0.4 * seen["referral_arrived"]
         assert seen["harm_occurred"] > 50
-        incidents = Counter(
-            r.data["incident"] for r in full_year_log.of_kind(EventKind.INCIDENT_GRADED)
-        )
+        incidents = Counter(r.incident for r in full_year_log.of_kind(EventKind.INCIDENT_GRADED))
         assert set(incidents) == {
             "near_miss_prevented",
             "near_miss_no_harm",
             "harm_false_negative",
             "harm_false_positive",
         }
-        closing = Counter(r.data["reason"] for r in full_year_log.of_kind(EventKind.CLOSED))
+        closing = Counter(r.reason for r in full_year_log.of_kind(EventKind.CLOSED))
         assert set(closing) >= {
             "no_further_action_at_referral",
             "no_further_action_after_assessment",
         }
         assert any(reason.endswith("_plan_ended") for reason in closing)
-        end = full_year_log.records[-1].data
-        assert end["open_cases"] > 0
+        end = full_year_log.records[-1]
+        assert end.open_cases > 0
 
     @pytest.mark.parametrize("seed", [2, 3])
     @pytest.mark.parametrize("policy", ["fifo", "immediate-harm-first", "need-weighted"])
@@ -98,7 +96,7 @@ class TestBaseline:
         arrived = {r.case for r in log.of_kind(EventKind.REFERRAL_ARRIVED)}
         closed = [r.case for r in log.of_kind(EventKind.CLOSED)]
         assert len(closed) == len(set(closed))
-        assert len(arrived - set(closed)) == log.records[-1].data["open_cases"]
+        assert len(arrived - set(closed)) == log.records[-1].open_cases
         # Cases open at the end are at some stage short of closure, never closed.
         assert set(closed) <= arrived
 
@@ -111,7 +109,7 @@ class TestBaseline:
         places = sum(g.count * g.caseload_cap for g in scenario.staff.groups)
         kpis = compute_kpis(log.records)
         assert kpis["unallocated_mean"] < 0.05 * places
-        assert log.records[-1].data["waiting_for_allocation"] < 0.2 * places
+        assert log.records[-1].waiting_for_allocation < 0.2 * places
         assert kpis["caseload_per_worker_mean"] < max(g.caseload_cap for g in scenario.staff.groups)
         assert 800 < kpis["referrals"] < 1_300
 
@@ -140,11 +138,11 @@ class TestExtremes:
     def test_team_of_one_with_a_runaway_backlog(self, short: Scenario) -> None:
         log = FrontDoorModel(_one_worker(short, 2), seed=5).run()
         check_all(log.records)
-        end = log.records[-1].data
-        assert end["waiting_for_allocation"] > 100
-        assert end["waiting_for_screening"] > 100
+        end = log.records[-1]
+        assert end.waiting_for_allocation > 100
+        assert end.waiting_for_screening > 100
         # With a cap of two the one worker never holds a third case.
-        assert max(r.data["caseload"] for r in log.of_kind(EventKind.ALLOCATED)) <= 2
+        assert max(r.caseload for r in log.of_kind(EventKind.ALLOCATED)) <= 2
 
     def test_caps_of_one_everywhere(self, short: Scenario) -> None:
         groups = [g.model_dump() for g in short.staff.groups]
@@ -166,10 +164,10 @@ class TestExtremes:
         )
         log = FrontDoorModel(scenario, seed=7).run()
         check_all(log.records)
-        levels = Counter(r.data["level"] for r in log.of_kind(EventKind.SCREENED))
+        levels = Counter(r.level for r in log.of_kind(EventKind.SCREENED))
         assert set(levels) == {"child_protection"}
         # Families without a real risk wrongly put under protection are false positives.
-        incidents = Counter(r.data["incident"] for r in log.of_kind(EventKind.INCIDENT_GRADED))
+        incidents = Counter(r.incident for r in log.of_kind(EventKind.INCIDENT_GRADED))
         assert incidents["harm_false_positive"] > 0
 
     def test_nothing_screened_in(self, short: Scenario) -> None:
@@ -188,9 +186,9 @@ class TestExtremes:
         screened = list(log.of_kind(EventKind.SCREENED))
         assert screened
         for r in screened:
-            if r.data["believed_risk"] < 1.0 and r.data["believed_need"] < 1.0:
-                assert r.data["level"] == "no_further_action", r
-        nfa = sum(r.data["level"] == "no_further_action" for r in screened)
+            if r.believed_risk < 1.0 and r.believed_need < 1.0:
+                assert r.level == "no_further_action", r
+        nfa = sum(r.level == "no_further_action" for r in screened)
         assert nfa > 0.9 * len(screened)
 
     def test_lethal_harm_never_touches_the_dead_or_the_unharmed(self, short: Scenario):
@@ -205,9 +203,9 @@ class TestExtremes:
         )
         log = FrontDoorModel(scenario, seed=9).run()
         check_all(log.records)
-        deaths = [r for r in log.of_kind(EventKind.HARM_OCCURRED) if r.data["severity"] == "death"]
+        deaths = [r for r in log.of_kind(EventKind.HARM_OCCURRED) if r.severity == "death"]
         assert len(deaths) > 10
-        graded = Counter(r.data["grade"] for r in log.of_kind(EventKind.INCIDENT_GRADED))
+        graded = Counter(r.grade for r in log.of_kind(EventKind.INCIDENT_GRADED))
         assert graded["life_threatening_or_death"] > 0
 
     def test_no_harm_types_means_no_harm(self, short: Scenario) -> None:
@@ -216,7 +214,7 @@ class TestExtremes:
         check_all(log.records)
         assert not list(log.of_kind(EventKind.HARM_OCCURRED))
         for r in log.of_kind(EventKind.INCIDENT_GRADED):
-            assert r.data["incident"] not in ("harm_false_negative",), r
+            assert r.incident not in ("harm_false_negative",), r
 
     def test_surge_and_mostly_night_referrals(self, short: Scenario) -> None:
         night = [1.0] * 7 + [0.02] * 12 + [1.0] * 5
@@ -230,8 +228,8 @@ class TestExtremes:
         )
         log = FrontDoorModel(scenario, seed=11).run()
         check_all(log.records)
-        outside = [r for r in log.of_kind(EventKind.REFERRAL_ARRIVED) if not r.data["re_referral"]]
-        assert sum(r.data["out_of_hours"] for r in outside) > 0.9 * len(outside)
+        outside = [r for r in log.of_kind(EventKind.REFERRAL_ARRIVED) if not r.re_referral]
+        assert sum(r.out_of_hours for r in outside) > 0.9 * len(outside)
         in_surge = sum(10 <= r.time < 40 for r in outside)
         after = sum(40 <= r.time < 60 for r in outside)
         assert in_surge / 30 > 3 * after / 20  # five times the rate during the surge
@@ -250,10 +248,10 @@ class TestExtremes:
         scenario = scenario_with(short, {path: weights, "run.horizon_days": 30})
         log = FrontDoorModel(scenario, seed=11).run()
         check_all(log.records)
-        outside = [r for r in log.of_kind(EventKind.REFERRAL_ARRIVED) if not r.data["re_referral"]]
+        outside = [r for r in log.of_kind(EventKind.REFERRAL_ARRIVED) if not r.re_referral]
         assert outside
         if path == "arrivals.hour_weights":
-            assert all(r.data["out_of_hours"] for r in outside)
+            assert all(r.out_of_hours for r in outside)
         else:
             assert all(int(r.time % 7) < 5 for r in outside)
 
@@ -316,4 +314,4 @@ class TestEndCounts:
     def test_run_ended_counts_are_reproduced(self, short: Scenario) -> None:
         a = FrontDoorModel(short, seed=15).run().records[-1]
         b = FrontDoorModel(short, seed=15).run().records[-1]
-        assert a.data == b.data and a.seq == b.seq and a.time == b.time
+        assert a == b and a.seq == b.seq and a.time == b.time

@@ -37,28 +37,25 @@ def outside_referrals(log: EventLog) -> list[tuple[Any, ...]]:
         (
             r.time,
             r.family,
-            r.data["source"],
-            r.data["concern"],
-            r.data["out_of_hours"],
-            r.data["signal"],
-            r.data["need_signal"],
-            r.data["days_since_last_referral"],
+            r.source,
+            r.concern,
+            r.out_of_hours,
+            r.signal,
+            r.need_signal,
+            r.days_since_last_referral,
         )
         for r in log.of_kind(EventKind.REFERRAL_ARRIVED)
-        if not r.data["re_referral"]
+        if not r.re_referral
     ]
 
 
 def families(log: EventLog) -> list[tuple[Any, ...]]:
     """Every family's hidden truth as created, in order."""
-    return [
-        (r.time, r.family, tuple(sorted(r.data.items())))
-        for r in log.of_kind(EventKind.FAMILY_CREATED)
-    ]
+    return [(r.time, r.family, tuple(r[5:])) for r in log.of_kind(EventKind.FAMILY_CREATED)]
 
 
 def allocations(log: EventLog) -> list[tuple[Any, ...]]:
-    return [(r.time, r.case, r.data["worker"]) for r in log.of_kind(EventKind.ALLOCATED)]
+    return [(r.time, r.case, r.worker) for r in log.of_kind(EventKind.ALLOCATED)]
 
 
 def run(scenario: Scenario, replication: int = 0) -> EventLog:
@@ -78,12 +75,12 @@ class TestSameWorldDifferentTeam:
         self, base: Scenario, base_log: EventLog
     ) -> None:
         count = base.staff.groups[EXPERIENCED_GROUP].count
-        bigger = scenario_with(base, {f"staff.groups.{EXPERIENCED_GROUP}.count": count + 2})
+        bigger = scenario_with(base, {"staff.experienced.count": count + 2})
         other = run(bigger)
         self._same_world(base_log, other)
         # ...and the change did change what the team did (two more workers took cases).
-        workers_used = {r.data["worker"] for r in other.of_kind(EventKind.ALLOCATED)}
-        base_ids = {r.data["worker"] for r in base_log.of_kind(EventKind.ALLOCATED)}
+        workers_used = {r.worker for r in other.of_kind(EventKind.ALLOCATED)}
+        base_ids = {r.worker for r in base_log.of_kind(EventKind.ALLOCATED)}
         assert max(workers_used) > max(base_ids)
         assert allocations(other) != allocations(base_log)
 
@@ -91,10 +88,10 @@ class TestSameWorldDifferentTeam:
         self, base: Scenario, base_log: EventLog
     ) -> None:
         # Cut the experienced group hard enough that a backlog builds up.
-        smaller = scenario_with(base, {f"staff.groups.{EXPERIENCED_GROUP}.count": 3})
+        smaller = scenario_with(base, {"staff.experienced.count": 3})
         other = run(smaller)
         self._same_world(base_log, other)
-        assert other.records[-1].data["waiting_for_allocation"] > 0
+        assert other.records[-1].waiting_for_allocation > 0
         assert allocations(other) != allocations(base_log)
 
     @pytest.mark.parametrize("policy", ["fifo", "need-weighted"])
@@ -102,7 +99,7 @@ class TestSameWorldDifferentTeam:
         self, base: Scenario, base_log: EventLog, policy: str
     ) -> None:
         # Under-staff both arms so that there is a queue for the policy to order.
-        smaller = scenario_with(base, {f"staff.groups.{EXPERIENCED_GROUP}.count": 5})
+        smaller = scenario_with(base, {"staff.experienced.count": 5})
         reference = run(scenario_with(smaller, {"policy": "immediate-harm-first"}))
         other = run(scenario_with(smaller, {"policy": policy}))
         self._same_world(reference, other)
@@ -110,7 +107,7 @@ class TestSameWorldDifferentTeam:
         assert allocations(other) != allocations(reference)
 
     def test_fifo_versus_need_weighted(self, base: Scenario) -> None:
-        smaller = scenario_with(base, {f"staff.groups.{EXPERIENCED_GROUP}.count": 5})
+        smaller = scenario_with(base, {"staff.experienced.count": 5})
         fifo = run(scenario_with(smaller, {"policy": "fifo"}))
         weighted = run(scenario_with(smaller, {"policy": "need-weighted"}))
         self._same_world(fifo, weighted)
@@ -118,7 +115,7 @@ class TestSameWorldDifferentTeam:
 
     def test_crn_holds_for_other_replications(self, base: Scenario) -> None:
         count = base.staff.groups[EXPERIENCED_GROUP].count
-        bigger = scenario_with(base, {f"staff.groups.{EXPERIENCED_GROUP}.count": count + 2})
+        bigger = scenario_with(base, {"staff.experienced.count": count + 2})
         short = {"run.horizon_days": 60, "run.warm_up_days": 0}
         a = run(scenario_with(base, short), replication=3)
         b = run(scenario_with(bigger, short), replication=3)

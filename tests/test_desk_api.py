@@ -61,7 +61,7 @@ def test_gathering_answers_with_an_information_result_and_logs_it(scenario) -> N
     asked = [
         r
         for r in run.log.of_kind(EventKind.INFORMATION_REQUESTED)
-        if r.case == 0 and r.data["what"] == "team_leader"
+        if r.case == 0 and r.what == "team_leader"
     ]
     assert len(asked) == 1
 
@@ -75,4 +75,4 @@ def test_a_written_handover_passes_on_only_the_facts_kept(scenario) -> None:
     kept = set(run.case(case_id).evidence) - {"referral"}
     assert kept == set(facts[:1])
     handed = [r for r in run.log.of_kind(EventKind.HANDED_OVER) if r.case == case_id]
-    assert handed[-1].data["lost"] == facts[1:]
+    assert handed[-1].lost == facts[1:]

@@ -41,9 +41,7 @@ def share_waiting(scenario: Scenario, warm_up: float, seed: int, rep: int) -> fl
     """Share of M/M/c customers (after a warm-up) who had to wait for a worker."""
     log = FrontDoorModel(scenario, seed=seed, replication=rep).run()
     waited = [
-        r.data["wait_days"] > 0
-        for r in log.records
-        if r.kind is EventKind.ALLOCATED and r.time >= warm_up
+        r.wait_days > 0 for r in log.records if r.kind is EventKind.ALLOCATED and r.time >= warm_up
     ]
     return float(np.mean(waited))
 
@@ -75,7 +73,7 @@ def test_interval_coverage_on_mmc_matches_erlang_c() -> None:
 def test_common_random_numbers_shrink_the_variance_of_differences() -> None:
     base = short_baseline(**{"arrivals.annual_referrals": 5000})
     fewer = short_baseline(
-        **{"arrivals.annual_referrals": 5000, "staff.groups.4.count": 8, "name": "fewer"}
+        **{"arrivals.annual_referrals": 5000, "staff.experienced.count": 8, "name": "fewer"}
     )
     reps = 6
     paired = run_experiment(comparison_points([base, fewer]), reps, 3, backend=Backend(jobs=1))
@@ -94,12 +92,13 @@ def test_common_random_numbers_shrink_the_variance_of_differences() -> None:
 
 
 def test_sweep_grid_and_vary_parsing() -> None:
-    assert parse_vary("staff.groups.4.count=9,11") == ("staff.groups.4.count", [9, 11])
+    assert parse_vary("staff.experienced.count=9,11") == ("staff.experienced.count", [9, 11])
     assert parse_vary("policy=fifo,need-weighted")[1] == ["fifo", "need-weighted"]
     with pytest.raises(ValueError):
-        parse_vary("staff.groups.4.count")
+        parse_vary("staff.experienced.count")
     points = sweep_points(
-        short_baseline(), [("staff.groups.4.count", [9, 11]), ("policy", ["fifo", "need-weighted"])]
+        short_baseline(),
+        [("staff.experienced.count", [9, 11]), ("policy", ["fifo", "need-weighted"])],
     )
     assert len(points) == 4
     assert [p.scenario.staff.groups[4].count for p in points] == [9, 9, 11, 11]
@@ -127,7 +126,7 @@ def test_dask_sweep_survives_a_killed_worker(tmp_path: Path) -> None:
     """A worker process is killed while replications run; the scheduler runs its tasks
     elsewhere, the sweep completes and every result equals a sequential run's."""
     tiny = short_baseline(horizon=40.0, warm_up=20.0)
-    points = sweep_points(tiny, [("staff.groups.4.count", [9, 11])])
+    points = sweep_points(tiny, [("staff.experienced.count", [9, 11])])
     reps = 5
     killed: list[int] = []
     with dask_client(Backend(kind="dask", dask_local=2)) as client:
@@ -163,7 +162,7 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path: Path) -> None:
         "sweep",
         str(scenario_file),
         "--vary",
-        "staff.groups.4.count=9,11",
+        "staff.experienced.count=9,11",
         "--reps",
         "5",
         "--seed",
@@ -191,7 +190,7 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path: Path) -> None:
     assert not list(out.glob("results/*/.*tmp*"))  # no half-written file left behind
 
     store = ExperimentStore(out)
-    points = sweep_points(short_baseline(), [("staff.groups.4.count", [9, 11])])
+    points = sweep_points(short_baseline(), [("staff.experienced.count", [9, 11])])
     ran = []
     result = run_experiment(
         points,

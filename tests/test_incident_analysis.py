@@ -12,6 +12,7 @@ from analysis.digest import digest_log, warm_up_method
 from analysis.stats import mser5
 from sim.events import EventKind, LogRecord
 from sim.model import FrontDoorModel
+from sim.records import IncidentReported
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +34,11 @@ def test_digest_counts_agree_with_the_log(log: list[LogRecord], digest: dict) ->
     tested = [r for r in log if r.kind is EventKind.BARRIER_TESTED and r.time >= w0]
     assert sum(row[-1] for row in digest["incidents"]) == len(graded) > 0
     assert sum(row[-1] for row in digest["barriers"]) == len(tested)
-    holes = sum(1 for r in tested if not r.data["held"])
+    holes = sum(1 for r in tested if not r.held)
     assert sum(row[-1] for row in digest["holes"]) == holes
     kinds = {"harm_false_negative": 0, "harm_false_positive": 0}
     for r in graded:
-        kinds[r.data["incident"]] = kinds.get(r.data["incident"], 0) + 1
+        kinds[r.incident] = kinds.get(r.incident, 0) + 1
     assert digest["kpis"]["harm_false_negative"] == kinds["harm_false_negative"]
     # Every incident's hole combination starts with the barrier that failed first.
     for row in digest["incidents"]:
@@ -67,13 +68,17 @@ def test_reported_incidents_are_matched_to_the_truth(log: list[LogRecord]) -> No
     log = [r for r in log if r.kind is not EventKind.INCIDENT_REPORTED]  # only ours
     graded = [r for r in log if r.kind is EventKind.INCIDENT_GRADED]
     reports = [
-        LogRecord(
+        IncidentReported(
             g.time,
             len(log) + i,
             EventKind.INCIDENT_REPORTED,
             g.case,
             g.family,
-            {"incident": g.data["incident"]},
+            incident_seq=g.seq,
+            incident=g.incident,
+            reported_by="family",
+            channel="line_manager",
+            seen_by_senior_managers=False,
         )
         for i, g in enumerate(graded[::2])
     ]
@@ -167,7 +172,7 @@ def test_counterfactual_replay_finds_the_one_necessary_condition() -> None:
     harmed = [
         r
         for r in records
-        if r.kind is EventKind.INCIDENT_GRADED and r.data["incident"] == "harm_false_negative"
+        if r.kind is EventKind.INCIDENT_GRADED and r.incident == "harm_false_negative"
     ]
     assert len(harmed) >= 3
     for r in harmed[:3]:
@@ -187,9 +192,9 @@ def test_counterfactual_replay_finds_the_one_necessary_condition() -> None:
 def test_explaining_a_case_without_an_incident_says_so() -> None:
     scenario = inexperience_story_scenario()
     records = FrontDoorModel(scenario, seed=4).run().records
-    with_incident = {
-        r.data.get("origin_case") for r in records if r.kind is EventKind.INCIDENT_GRADED
-    } | {r.case for r in records if r.kind is EventKind.INCIDENT_GRADED}
+    with_incident = {r.origin_case for r in records if r.kind is EventKind.INCIDENT_GRADED} | {
+        r.case for r in records if r.kind is EventKind.INCIDENT_GRADED
+    }
     quiet = next(
         r.case
         for r in records

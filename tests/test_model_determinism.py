@@ -75,9 +75,12 @@ class TestSameSeedSameLog:
 
     def test_written_file_matches_text(self, short: Scenario, short_log: str, tmp_path: Path):
         log = FrontDoorModel(short, seed=7).run()
-        path = tmp_path / "events.csv"
-        log.write_csv(path)
-        assert path.read_bytes() == short_log.encode("utf-8")
+        log.write(str(tmp_path), "events", "csv")
+        tables = [(tmp_path / "events" / f"{kind.value}.csv").read_text() for kind in EventKind]
+        assert (
+            "".join(f"## {k.value}\n{t}" for k, t in zip(EventKind, tables, strict=True))
+            == short_log
+        )
 
     def test_process_pool_gives_the_same_bytes(self, short: Scenario, short_log: str) -> None:
         # Fork and spawn: a spawned worker starts from a fresh interpreter and
@@ -148,7 +151,7 @@ class TestWhatChangesTheLog:
         log = FrontDoorModel(short, seed=11, replication=4).run()
         first = log.records[0]
         assert first.kind is EventKind.RUN_STARTED
-        assert first.data["seed"] == 11 and first.data["replication"] == 4
+        assert first.seed == 11 and first.replication == 4
 
     def test_negative_seed_is_refused(self, short: Scenario) -> None:
         with pytest.raises(ValueError):
@@ -201,7 +204,7 @@ class TestScenarioUntouched:
 
 def _arrival_times(scenario: Scenario, seed: int, replication: int = 0) -> list[float]:
     log = FrontDoorModel(scenario, seed=seed, replication=replication).run()
-    return [r.time for r in log.of_kind(EventKind.REFERRAL_ARRIVED) if not r.data["re_referral"]]
+    return [r.time for r in log.of_kind(EventKind.REFERRAL_ARRIVED) if not r.re_referral]
 
 
 # -- a finished run is freed as soon as it is dropped ------------------------------------

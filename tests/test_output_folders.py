@@ -46,10 +46,14 @@ def test_a_rerun_of_another_scenario_is_refused_and_overwrite_starts_clean(
     assert _run(scenarios["other"], out, 1) == 2
     err = capsys.readouterr().err
     assert f"{out / MANIFEST_NAME}" in err and "--overwrite" in err
-    assert (out / "events-rep001.csv").exists()  # refused: nothing was touched
+    assert (
+        out / "events-rep001" / "barrier_tested.parquet"
+    ).exists()  # refused: nothing was touched
 
     assert _run(scenarios["other"], out, 1, "--overwrite") == 0
-    assert not (out / "events-rep001.csv").exists()  # the other run's files are gone
+    assert not (
+        out / "events-rep001" / "barrier_tested.parquet"
+    ).exists()  # the other run's files are gone
     manifest = read_manifest(out)
     assert manifest is not None and manifest["complete"] is True
     assert verify(out, manifest) == {}
@@ -75,27 +79,27 @@ def test_a_truncated_event_log_is_named_skipped_and_run_again(
 ) -> None:
     out = tmp_path / "run"
     assert _run(scenarios["small"], out, 2) == 0
-    log = out / "events-rep001.csv"
+    log = out / "events-rep001" / "barrier_tested.parquet"
     original = log.read_bytes()
     log.write_bytes(original[: len(original) // 3])
     capsys.readouterr()
 
     assert _report(out, tmp_path / "report") == 0
     err = capsys.readouterr().err
-    assert "events-rep001.csv" in err and "skipped" in err
+    assert "events-rep001" in err and "skipped" in err
     page = (tmp_path / "report" / "report.html").read_text()
     assert "1 replication(s)" in page  # the suspect replication was left out
 
     # Rerunning the same command runs that replication again: the same bytes come back.
     assert _run(scenarios["small"], out, 2) == 0
-    assert "events-rep001.csv" in capsys.readouterr().err
+    assert "events-rep001" in capsys.readouterr().err
     assert log.read_bytes() == original
     manifest = read_manifest(out)
     assert manifest is not None and verify(out, manifest) == {}
 
 
 def _sweep(scenario: Path, out: Path, reps: int) -> int:
-    return main(["sweep", str(scenario), "--vary", "staff.groups.4.count=9,11", "--reps",
+    return main(["sweep", str(scenario), "--vary", "staff.experienced.count=9,11", "--reps",
                  str(reps), "--jobs", "1", "--out", str(out)])  # fmt: skip
 
 
@@ -137,7 +141,8 @@ def test_report_of_a_one_replication_sweep_and_of_a_damaged_folder(
     (broken / "experiment.json").write_text('{"kind": "sweep", "points": [{"id": "p0')
     (root / "old-run").mkdir()
     (root / "old-run" / "summary.json").write_text("")
-    (root / "old-run" / "events-rep000.csv").write_text("")
+    (root / "old-run" / "events-rep000").mkdir()
+    (root / "old-run" / "events-rep000" / "schema.json").write_text("")
     capsys.readouterr()
 
     assert _report(root, tmp_path / "report") == 0

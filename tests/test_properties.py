@@ -136,22 +136,25 @@ def test_unmangled_text_loads() -> None:
 def small_scenarios(draw: st.DrawFn) -> Scenario:
     """A small random team facing a short stretch of referrals."""
     groups: list[dict[str, Any]] = []
-    for _ in range(draw(st.integers(1, 4))):
+    # One group per role (the loader refuses a role given twice).
+    *others, last = draw(st.lists(st.sampled_from(ROLES), min_size=2, max_size=5, unique=True))
+    for role in others:
         groups.append(
             {
-                "role": draw(st.sampled_from(ROLES)),
+                "role": role,
                 "count": draw(st.integers(0, 4)),
                 "caseload_cap": draw(st.integers(0, 12)),
                 "duty": draw(st.booleans()),
             }
         )
-    # The scenario must have someone who holds cases (the loader refuses it otherwise).
+    # The scenario must have someone who holds cases and someone on duty (the loader
+    # refuses a team that would leave referrals unscreened or cases unallocated for ever).
     groups.append(
         {
-            "role": draw(st.sampled_from(ROLES)),
+            "role": last,
             "count": draw(st.integers(1, 3)),
             "caseload_cap": draw(st.integers(1, 12)),
-            "duty": draw(st.booleans()),
+            "duty": True,
         }
     )
     unit = st.floats(0.0, 1.0, allow_nan=False)

@@ -78,7 +78,7 @@ def _replicate(case: Case, seed: int) -> Observed:
         customers=case.customers,
     )
     log = FrontDoorModel(scenario, seed=seed).run()
-    waits = [r.data["wait_days"] for r in log.of_kind(EventKind.ALLOCATED)]
+    waits = [r.wait_days for r in log.of_kind(EventKind.ALLOCATED)]
     assert len(waits) == case.customers
     return Observed(statistics.fmean(waits), sum(w > 0 for w in waits) / len(waits))
 
@@ -168,8 +168,8 @@ def test_littles_law_holds_exactly_on_each_sample_path(utilisation: float, serve
     # the number waiting equals the sum of the waits, whatever the randomness did.
     log = _mmc_log(utilisation * servers, servers, 3000, seed=2)
     end = log.records[-1].time
-    waits = [r.data["wait_days"] for r in log.of_kind(EventKind.ALLOCATED)]
-    assert log.records[-1].data["waiting_for_allocation"] == 0
+    waits = [r.wait_days for r in log.of_kind(EventKind.ALLOCATED)]
+    assert log.records[-1].waiting_for_allocation == 0
     area = _area_waiting(log, 0.0, end)
     assert area == pytest.approx(sum(waits), rel=1e-6)
     # The KPI code's time average agrees: L = (N / T) x W over the whole run.
@@ -188,9 +188,7 @@ def test_littles_law_in_expectation_over_the_arrival_period() -> None:
         last = arrivals[-1]
         queued_at = {r.case: r.time for r in log.of_kind(EventKind.QUEUED)}
         window_waits = [
-            r.data["wait_days"]
-            for r in log.of_kind(EventKind.ALLOCATED)
-            if queued_at[r.case] <= last
+            r.wait_days for r in log.of_kind(EventKind.ALLOCATED) if queued_at[r.case] <= last
         ]
         lengths.append(_area_waiting(log, 0.0, last) / last)
         products.append(len(arrivals) / last * statistics.fmean(window_waits))

@@ -82,7 +82,7 @@ DEFECTS = (
         r"\g<1>10.5",
         "count: 10.5",
         len("count: "),
-        "staff.groups.4.count",
+        "staff.experienced.count",
         "valid integer",
     ),
     Defect(

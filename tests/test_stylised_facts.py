@@ -31,56 +31,56 @@ FRONTLINE = {
 def measures(records: Sequence[LogRecord]) -> dict[str, float]:
     """What the facts are about, read from one replication's log (measured period only)."""
     start = next(r for r in records if r.kind is EventKind.RUN_STARTED)
-    w0 = start.data["measured_from"]
-    truth = {r.family: r.data for r in records if r.kind is EventKind.FAMILY_CREATED}
+    w0 = start.measured_from
+    truth = {r.family: r for r in records if r.kind is EventKind.FAMILY_CREATED}
     opened = {r.case: r.time for r in records if r.kind is EventKind.REFERRAL_ARRIVED}
     incidents = [r for r in records if r.kind is EventKind.INCIDENT_GRADED and r.time >= w0]
     reports = [r for r in records if r.kind is EventKind.INCIDENT_REPORTED and r.time >= w0]
     out: dict[str, float] = {}
-    out["near_misses"] = sum(r.data["incident"].startswith("near_miss") for r in incidents)
-    out["serious"] = sum(r.data["grade"] == "life_threatening_or_death" for r in incidents)
-    out["false_negatives"] = sum(r.data["incident"] == "harm_false_negative" for r in incidents)
+    out["near_misses"] = sum(r.incident.startswith("near_miss") for r in incidents)
+    out["serious"] = sum(r.grade == "life_threatening_or_death" for r in incidents)
+    out["false_negatives"] = sum(r.incident == "harm_false_negative" for r in incidents)
     # Only families known before the run have paper files for the desk to fetch.
-    with_files = [r for r in incidents if truth[r.family]["file_location"] != "none"]
+    with_files = [r for r in incidents if truth[r.family].file_location != "none"]
     out["file_family_incidents"] = sum(
-        r.data["incident"].startswith("near_miss") or r.data["incident"] == "harm_false_negative"
+        r.incident.startswith("near_miss") or r.incident == "harm_false_negative"
         for r in with_files
     )
     out["handover_incidents"] = sum(
-        "out_of_hours_handover" in r.data["holed_barriers"] for r in incidents
+        "out_of_hours_handover" in r.holed_barriers for r in incidents
     )
     waits = [
-        r.data["wait_days"] for r in records
+        r.wait_days for r in records
         if r.kind is EventKind.ALLOCATED and r.time >= w0
-        and r.data["concern"] in LOW_VISIBILITY
+        and r.concern in LOW_VISIBILITY
     ]
     out["low_visibility_wait"] = statistics.fmean(waits) if waits else 0.0
     checks = [
         r for r in records
         if r.kind is EventKind.BARRIER_TESTED and r.time >= w0
-        and r.data["barrier"] == "database_check"
-        and truth[r.family]["name_origin"] != "british"
+        and r.barrier == "database_check"
+        and truth[r.family].name_origin != "british"
     ]
-    out["non_european_missed"] = sum(not r.data["held"] for r in checks) / max(1, len(checks))
+    out["non_european_missed"] = sum(not r.held for r in checks) / max(1, len(checks))
     out["harm_on_long_cases"] = sum(
         1 for r in records
         if r.kind is EventKind.HARM_OCCURRED and r.time >= w0 and r.case >= 0
         and r.time - opened[r.case] > 365.0
     )
-    noticed = [r.data["noticed_by"] for r in incidents
-               if r.data["incident"].startswith("near_miss") and r.data["noticed_by"]]
+    noticed = [r.noticed_by for r in incidents
+               if r.incident.startswith("near_miss") and r.noticed_by]
     out["near_misses_noticed"] = len(noticed)
     out["noticed_by_frontline"] = sum(n in FRONTLINE for n in noticed)
-    out["senior_managers_saw"] = sum(r.data["seen_by_senior_managers"] for r in reports)
-    out["senior_via_agency"] = sum(r.data["channel"] == "outside_agency" for r in reports)
+    out["senior_managers_saw"] = sum(r.seen_by_senior_managers for r in reports)
+    out["senior_via_agency"] = sum(r.channel == "outside_agency" for r in reports)
     screenings = [
         r for r in records
         if r.kind is EventKind.BARRIER_TESTED and r.time >= w0
-        and r.data["barrier"] == "screening"
-        and truth[r.family]["harm_type"] in LOW_VISIBILITY
-        and r.data["truth"] != "no_further_action"
+        and r.barrier == "screening"
+        and truth[r.family].harm_type in LOW_VISIBILITY
+        and r.truth != "no_further_action"
     ]
-    out["low_visibility_caught"] = sum(r.data["held"] for r in screenings) / max(
+    out["low_visibility_caught"] = sum(r.held for r in screenings) / max(
         1, len(screenings)
     )
     return out

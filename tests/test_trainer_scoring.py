@@ -118,7 +118,7 @@ class TestNearMissesFromTheMechanism:
         debrief = finish(desk)
         score = by_ref(debrief, "pickering").score
         handed = [r for r in desk.log if r.kind == EventKind.HANDED_OVER and r.case == cid]
-        assert handed[0].data["lost"] == ([] if keep else ["database"])
+        assert handed[0].lost == ([] if keep else ["database"])
         assert score.decided_by == "night_team"
         assert score.outcome == ("hit" if keep else "miss")
         if not keep:

@@ -41,13 +41,13 @@ def test_a_run_names_only_barriers_conditions_and_sources_of_the_vocabulary() ->
         short = scenario_with(base, {"run.horizon_days": 180, "run.warm_up_days": 0})
         for record in run_scenario(short, 3):
             if record.kind is EventKind.BARRIER_TESTED:
-                barriers.add(record.data["barrier"])
-                conditions.update(record.data["conditions"])
+                barriers.add(record.barrier)
+                conditions.update(record.conditions)
             elif record.kind is EventKind.INCIDENT_GRADED:
-                barriers.add(record.data["failed_barrier"])
-                conditions.update(record.data["conditions"])
+                barriers.add(record.failed_barrier)
+                conditions.update(record.conditions)
             elif record.kind is EventKind.REFERRAL_ARRIVED:
-                sources.add(record.data["source"])
+                sources.add(record.source)
     assert barriers and conditions and sources
     assert barriers <= set(vocabulary.BARRIERS), barriers - set(vocabulary.BARRIERS)
     assert conditions <= set(vocabulary.CONDITIONS), conditions - set(vocabulary.CONDITIONS)

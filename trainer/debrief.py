@@ -189,12 +189,13 @@ def _harm_story(c: CaseScore, child: str, later: Sequence[LogRecord], ends: floa
     if c.outcome not in ("hit", "correct_rejection") or not _screened_right(c):
         return out
     failed = [
-        str(r.data.get("failed_barrier") or r.data.get("barrier"))
+        str(getattr(r, "failed_barrier", None) or getattr(r, "barrier", None))
         for r in later
-        if (r.data.get("failed_barrier") or r.data.get("barrier")) not in (None, "screening")
+        if (getattr(r, "failed_barrier", None) or getattr(r, "barrier", None))
+        not in (None, "screening")
     ]
     if failed:
-        conds = [CONDITION_LABELS.get(k, k) for r in later for k in r.data.get("conditions", [])]
+        conds = [CONDITION_LABELS.get(k, k) for r in later for k in getattr(r, "conditions", [])]
         because = f" ({conds[0]})" if conds else ""
         out.append(
             "Your screening was right. A later defence failed: "
@@ -301,8 +302,7 @@ def _facts_slices(
     mine = [f for f in findings if f.case_id == c.case_id]
     before = [f for f in mine if f.returned_at is not None and f.returned_at <= decided]
     slices: list[Slice] = []
-    data = family.data
-    recorded = data.get("recorded_surname")
+    recorded = family.recorded_surname
     if recorded:
         searches = [f for f in mine if f.action == "database" and f.requested_at <= decided]
         found = any(f.outcome == "found" for f in before if f.action == "database")
@@ -318,13 +318,13 @@ def _facts_slices(
             conds = [
                 CONDITION_LABELS.get(k, k)
                 for b in barriers
-                if b.data.get("barrier") == "database_check" and not b.data.get("held")
-                for k in b.data.get("conditions", [])
+                if b.barrier == "database_check" and not b.held
+                for k in b.conditions
             ]
             if conds:
                 why += f" ({'; '.join(dict.fromkeys(conds))})"
             slices.append(Slice("Database search", False, why, "database_check", "other_spelling"))
-    place = str(data.get("file_location", "none"))
+    place = str(family.file_location)
     if place != "none":
         files = [f for f in mine if f.action == "file"]
         arrived = [f for f in before if f.action == "file" and f.outcome == "arrived"]
@@ -339,7 +339,7 @@ def _facts_slices(
         else:
             why = f"requested, still coming from {FILE_PLACES.get(place, place)} at the decision"
             slices.append(Slice("Paper file", False, why, "file_retrieval", "late"))
-    for code in data.get("agencies_knowing", []):
+    for code in family.agencies_knowing:
         label = f"{AGENCY_LABELS.get(code, code)} check"
         agency = AGENCY_LABELS.get(code, code)
         asked = [f for f in mine if f.label == f"agency:{code}"]
@@ -372,20 +372,19 @@ def _log_slices(c: CaseScore, barriers: Sequence[LogRecord]) -> list[Slice]:
     """Decision and handover defences as the model logged them."""
     out: list[Slice] = []
     for b in barriers:
-        name = str(b.data.get("barrier"))
+        name = str(b.barrier)
         if name not in ("screening", "out_of_hours_handover", "allocation") or (
             c.decided_at is not None and b.time > c.decided_at + 1.0
         ):
             continue
-        held = bool(b.data.get("held"))
-        conds = [CONDITION_LABELS.get(k, k) for k in b.data.get("conditions", [])]
+        held = bool(b.held)
+        conds = [CONDITION_LABELS.get(k, k) for k in b.conditions]
         why = "; ".join(conds) if conds else ("held" if held else "did not hold")
         reason = ""
         if name == "screening" and not held:
-            reason = "over" if b.data.get("decided") == "child_protection" else "under"
-            why = (
-                f"decided {level_words(b.data.get('decided'))}, "
-                f"the truth was {level_words(b.data.get('truth'))}" + (f" ({why})" if conds else "")
+            reason = "over" if b.decided == "child_protection" else "under"
+            why = f"decided {level_words(b.decided)}, the truth was {level_words(b.truth)}" + (
+                f" ({why})" if conds else ""
             )
         if name == "out_of_hours_handover" and not held:
             reason = "dropped"
@@ -420,22 +419,22 @@ def build_debrief(
         family = families[c.family_id]
         mine = by_case.get(c.case_id, [])
         arrival = next(r for r in mine if r.kind == EventKind.REFERRAL_ARRIVED)
-        spelling = str(arrival.data.get("spelling", ""))
+        spelling = str(arrival.spelling)
         scripted = plan.referrals.get(c.ref) if c.ref else None
         child = child_of(scripted, spelling)
         title = f"{_cap(child)}: the {spelling} family ({SOURCE_LABELS.get(c.source, c.source)})"
-        words, _ = concern_words(float(family.data["risk"]), thresholds)
+        words, _ = concern_words(float(family.risk), thresholds)
         truth = [
             f"Hidden truth: {CONCERN_LABELS.get(c.harm_type, c.harm_type)}, {words}; "
             f"the family needed {LEVEL_LABELS[c.truth].lower()}.",
             f"The referral alone showed {LEVEL_LABELS[c.surface].lower()}.",
         ]
-        recorded = family.data.get("recorded_surname")
+        recorded = family.recorded_surname
         if recorded and recorded != spelling:
             truth.append(f"On record under {recorded!r}, not {spelling!r}.")
         elif recorded:
             truth.append("Known to the team, on record under this spelling.")
-        knowing = family.data.get("agencies_knowing", [])
+        knowing = family.agencies_knowing
         if knowing:
             names = [AGENCY_LABELS.get(a, a).lower() for a in knowing]
             truth.append(f"Agencies holding information: {join_words(names)}.")
@@ -489,26 +488,26 @@ def build_debrief(
             if r.kind == EventKind.ALLOCATED and r.time >= ends:
                 what_next.append((r.time, f"{when}: allocated to a worker"))
             elif r.kind == EventKind.CONCLUDED:
-                outcome = level_words(str(r.data["outcome"]))
+                outcome = level_words(str(r.outcome))
                 what_next.append((r.time, f"{when}: the assessment concluded {outcome}"))
             elif r.kind == EventKind.PLAN_STARTED:
-                what_next.append((r.time, f"{when}: {r.data['plan'].replace('_', ' ')} plan"))
+                what_next.append((r.time, f"{when}: {r.plan.replace('_', ' ')} plan"))
             elif r.kind == EventKind.CLOSED:
-                reason = str(r.data["reason"]).replace("_", " ")
+                reason = str(r.reason).replace("_", " ")
                 what_next.append((r.time, f"{when}: case closed ({reason})"))
         for r in records:
             if r.family != c.family_id:
                 continue
             when = day_offset(r.time, ends) if r.time >= ends else hours_minutes(r.time)
             if r.kind == EventKind.HARM_OCCURRED and r.time >= c.arrived_at:
-                what_next.append((r.time, f"{when}: {r.data['severity']} harm to {child}"))
+                what_next.append((r.time, f"{when}: {r.severity} harm to {child}"))
             elif r.kind == EventKind.INCIDENT_GRADED:
-                kind = incident_words(str(r.data["incident"]))
-                by = r.data.get("caught_by")
+                kind = incident_words(str(r.incident))
+                by = r.caught_by
                 extra = f" ({BARRIER_LABELS.get(by, by).lower()} caught it)" if by else ""
                 what_next.append((r.time, f"{when}: {kind}{extra}"))
             elif r.kind == EventKind.REFERRAL_ARRIVED and r.case != c.case_id:
-                source = SOURCE_LABELS.get(str(r.data["source"]), str(r.data["source"]))
+                source = SOURCE_LABELS.get(str(r.source), str(r.source))
                 what_next.append((r.time, f"{when}: referred again ({source.lower()})"))
         what_next.sort(key=lambda item: item[0])
         if not what_next or all(t < ends for t, _ in what_next):
@@ -525,7 +524,7 @@ def build_debrief(
             if r.family == c.family_id
             and r.kind == EventKind.BARRIER_TESTED
             and decided < r.time <= first_harm
-            and not r.data.get("held")
+            and not r.held
         ]
         cases.append(
             CaseDebrief(

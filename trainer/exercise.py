@@ -22,14 +22,16 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.addresses import readable_field
 from sim.config import Agency, ScriptedReferral, Section
 from sim.config import Scenario as ScenarioModel
-from sim.loader import PROJECT_ROOT, load_scenario, scenario_with
-from sim.yamlsafe import ScenarioError, load_yaml_document, validate_document
+from sim.loader import PROJECT_ROOT, load_scenario, resolve_named_file, scenario_with
+from sim.merge import merge_settings, origins_of, positions_from
+from sim.yamlsafe import PositionMap, ScenarioError, load_yaml_document, validate_document
 
 Difficulty = Literal["induction", "practice", "pressure", "duty_day"]
 DIFFICULTIES: tuple[str, ...] = ("induction", "practice", "pressure", "duty_day")
@@ -159,7 +161,7 @@ class TrainingReferral(ScriptedReferral):
 
 
 class Shift(Section):
-    day: int = Field(0, ge=0, description="Day of the run the shift is on (0 = Monday).")
+    day: int = Field(0, ge=0, le=3650, description="Day of the run the shift is on (0 = Monday).")
     start_hour: float = Field(9.0, ge=0, lt=24, description="Hour the shift starts.")
     end_hour: float = Field(17.0, gt=0, le=24, description="Hour the shift ends.")
     handover_from_hour: float = Field(
@@ -246,19 +248,42 @@ class ShiftPlan:
         return not self.referrals
 
 
-def _merge(base: object, changes: object) -> object:
-    if isinstance(base, dict) and isinstance(changes, dict):
-        merged = dict(base)
-        for key, value in changes.items():
-            merged[key] = _merge(base.get(key), value) if key in base else value
-        return merged
-    return changes
-
-
 def _with_run_length(scenario: ScenarioModel, shift: Shift) -> ScenarioModel:
     """The run ends when the follow-up after the shift does."""
     horizon = shift.ends_at + shift.follow_up_days - scenario.run.warm_up_days
     return scenario_with(scenario, {"run.horizon_days": math.ceil(horizon * 24) / 24})
+
+
+def _with_team(
+    data: dict[str, Any], positions: PositionMap, team: ScenarioModel, name: str
+) -> tuple[dict[str, Any], PositionMap]:
+    """The exercise's data with `scenario:` laid over the team's settings."""
+    changes = data.get("scenario") or {}
+    own = origins_of(name, positions)
+    below = {k[1:]: v for k, v in own.items() if k[:1] == ("scenario",)}
+    merged, origins = merge_settings(team.model_dump(mode="json"), {}, changes, below)
+    rest = {k: v for k, v in own.items() if k[:1] != ("scenario",)}
+    rest.update({("scenario", *k): v for k, v in origins.items()})
+    return dict(data, scenario=merged), positions_from(rest)
+
+
+def _check_warm_up(exercise: Exercise, positions: PositionMap, name: str) -> None:
+    """The run must not warm up past the end of the shift's follow-up (nothing to measure)."""
+    warm = exercise.scenario.run.warm_up_days
+    ends = exercise.shift.ends_at + exercise.shift.follow_up_days
+    if warm < ends:
+        return
+    key = ("scenario", "run", "warm_up_days")
+    at = key if key in positions else ("team",) if ("team",) in positions else ()
+    line, column = positions.value_positions.get(at) or positions[()]
+    raise ScenarioError(
+        name,
+        f"the team warms up for {warm:g} days, past the end of the shift's follow-up "
+        f"(day {ends:g}); use a team with a shorter run.warm_up_days",
+        line,
+        column,
+        ".".join(map(str, at)) or None,
+    )
 
 
 def load_exercise(path: str | os.PathLike[str]) -> ShiftPlan:
@@ -280,18 +305,26 @@ def load_exercise(path: str | os.PathLike[str]) -> ShiftPlan:
         raise ScenarioError(
             name, "missing or empty 'team' (the team's scenario file)", line, column
         )
-    team_path = Path(name).parent / team
+    line, column = positions.get(("team",), positions[()])
+    team_path = resolve_named_file(
+        team, Path(name), what="team file {}", where=(name, line, column, "team")
+    )
     try:
-        base = load_scenario(team_path)
+        base = load_scenario(team_path, named_by=(name, line, column, "team", team))
     except ScenarioError as exc:
-        line, column = positions.get(("team",), (None, None))
+        if exc.path == name:  # already about this file (the team file is not a scenario)
+            raise
         raise ScenarioError(name, f"team file {team!r}: {exc}", line, column, "team") from None
-    changes = data.get("scenario", {})
-    # The team's settings with this file's changes on top; errors in the changes point
-    # at this file's lines (the positions of the keys as written here).
-    data = dict(data, scenario=_merge(base.model_dump(mode="json"), changes or {}))
-    exercise = validate_document(Exercise, data, positions, name)
+    # The team's settings with this file's changes on top (merged as `extends` merges);
+    # errors in the changes point at this file's lines.
+    data, positions = _with_team(data, positions, base, name)
+    try:
+        exercise = validate_document(Exercise, data, positions, name)
+    except ScenarioError as exc:
+        field = readable_field(data, exc.field)
+        raise ScenarioError(name, exc.message, exc.line, exc.column, field) from None
     assert isinstance(exercise, Exercise)
+    _check_warm_up(exercise, positions, name)
     scripted = [r.scripted() for r in exercise.referrals]
     try:
         scenario = ScenarioModel.model_validate(

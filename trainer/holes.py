@@ -32,8 +32,8 @@ def front_door_holes(records: Sequence[LogRecord], case_id: int) -> dict[str, tu
             continue
         if screened_at is not None and r.time > screened_at:
             break
-        if not r.data.get("held", True):
-            holes.setdefault(str(r.data["barrier"]), set()).update(r.data.get("conditions", ()))
+        if not r.held:
+            holes.setdefault(str(r.barrier), set()).update(r.conditions)
     return {b: tuple(sorted(c)) for b, c in sorted(holes.items())}
 
 
@@ -48,8 +48,8 @@ def front_door_held(records: Sequence[LogRecord], case_id: int) -> set[str]:
             continue
         if screened_at is not None and r.time > screened_at:
             break
-        if r.data.get("held", False):
-            held.add(str(r.data["barrier"]))
+        if r.held:
+            held.add(str(r.barrier))
     return held
 
 

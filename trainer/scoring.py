@@ -34,7 +34,7 @@ from typing import Any
 from sim.config import Scenario
 from sim.deciders import screening_level_for
 from sim.entities import Level
-from sim.events import EventKind, LogRecord
+from sim.events import EventKind, LogRecord, record_fields
 from trainer.desk import NO_PRIORITY, PRIORITIES, DeskAction, Finding
 
 _Z = NormalDist()
@@ -217,22 +217,20 @@ def score_shift(
     arrived = _first(r for r in records if r.kind == EventKind.REFERRAL_ARRIVED)
     screened = _first(r for r in records if r.kind == EventKind.SCREENED)
     judged = _first(
-        r
-        for r in records
-        if r.kind == EventKind.BARRIER_TESTED and r.data.get("barrier") == "screening"
+        r for r in records if r.kind == EventKind.BARRIER_TESTED and r.barrier == "screening"
     )
     lost_at_handover: dict[int, set[str]] = {}
     for r in records:
-        if r.kind == EventKind.HANDED_OVER and r.data.get("to") == "emergency_duty_team":
-            lost_at_handover.setdefault(r.case, set()).update(r.data.get("lost", []))
+        if r.kind == EventKind.HANDED_OVER and r.to == "emergency_duty_team":
+            lost_at_handover.setdefault(r.case, set()).update(r.lost)
     harm_by_family: dict[int, list[tuple[float, str]]] = {}
     for r in records:
         if r.kind == EventKind.HARM_OCCURRED:
-            harm_by_family.setdefault(r.family, []).append((r.time, str(r.data["severity"])))
+            harm_by_family.setdefault(r.family, []).append((r.time, str(r.severity)))
     incidents_by_family: dict[int, list[Mapping[str, Any]]] = {}
     for r in records:
         if r.kind == EventKind.INCIDENT_GRADED:
-            incidents_by_family.setdefault(r.family, []).append(dict(r.data, time=r.time))
+            incidents_by_family.setdefault(r.family, []).append(dict(record_fields(r), time=r.time))
     decisions = {a.case_id: a for a in actions if a.kind == "decide"}
 
     cases: list[CaseScore] = []
@@ -241,15 +239,15 @@ def score_shift(
         family = families[ref.family]
         screen = screened.get(case_id)
         judge = judged.get(case_id)
-        harm_type = str(family.data["harm_type"])
+        harm_type = str(family.harm_type)
         if judge is not None:
-            truth = level_of(judge.data["truth"]) or Level.NO_FURTHER_ACTION
+            truth = level_of(judge.truth) or Level.NO_FURTHER_ACTION
         else:
-            truth = level_of(family.data["truth_level"]) or Level.NO_FURTHER_ACTION
-        need_signal = float(ref.data["need_signal"])
-        surface = screening_level_for(float(ref.data["signal"]), need_signal, thresholds)
+            truth = level_of(family.truth_level) or Level.NO_FURTHER_ACTION
+        need_signal = float(ref.need_signal)
+        surface = screening_level_for(float(ref.signal), need_signal, thresholds)
         decided_at = screen.time if screen is not None else None
-        level = level_of(screen.data["level"]) if screen is not None else None
+        level = level_of(screen.level) if screen is not None else None
         action = decisions.get(case_id)
         decided_by = "trainee" if action is not None else "night_team"
         priority = str(action.payload["priority"]) if action is not None else None
@@ -276,7 +274,7 @@ def score_shift(
         )
         # A hidden risk is one the family's risk carries beyond what the referral showed;
         # a gap in need alone is not something a desk check can reveal.
-        risk_truth = risk_level(harm_type, float(family.data["risk"]), scenario)
+        risk_truth = risk_level(harm_type, float(family.risk), scenario)
         hidden = truth > surface and risk_truth > surface
         revealing = tuple(
             sorted(
@@ -308,9 +306,9 @@ def score_shift(
             CaseScore(
                 case_id=case_id,
                 family_id=ref.family,
-                ref=ref.data.get("scripted"),
-                source=str(ref.data["source"]),
-                concern=str(ref.data["concern"]),
+                ref=ref.scripted,
+                source=str(ref.source),
+                concern=str(ref.concern),
                 arrived_at=ref.time,
                 decided_at=decided_at,
                 decided_by=decided_by,
@@ -329,9 +327,7 @@ def score_shift(
                 outcome=outcome,
                 under_triage=under,
                 over_triage=over_t,
-                within_timescale=(
-                    bool(screen.data["within_timescale"]) if screen is not None else None
-                ),
+                within_timescale=(bool(screen.within_timescale) if screen is not None else None),
                 hours_to_decision=hours,
                 harm=harm,
                 incidents=tuple(incidents_by_family.get(ref.family, [])),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from analysis.formatting import decimals_for, format_number, format_range
 from analysis.kpis import KPI_LABELS
 
 if TYPE_CHECKING:  # scipy behind it: not imported to start the desk
@@ -51,6 +54,12 @@ def seed_value(text: str) -> int:
     return value
 
 
+def wide_console() -> Console:
+    """A console for tables on stdout: the terminal's width, or 200 columns when output
+    goes to a file or pipe, so names and numbers are never cut to 80 columns."""
+    return Console() if sys.stdout.isatty() else Console(width=200)
+
+
 def stderr_console() -> Console:
     return Console(stderr=True)
 
@@ -67,11 +76,70 @@ def progress_columns() -> tuple[Any, ...]:
     )
 
 
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class LineProgress:
+    """Progress as plain lines on stderr, for batch systems and output sent to a file.
+
+    A line (label, done of total, elapsed, estimate of the time left) is written at the
+    start, then at most once every `every` seconds, and when the work is done. The
+    interval is `FRONTDOOR_PROGRESS_SECONDS` (default 5).
+    """
+
+    def __init__(self, label: str, total: int | None = None, *, every: float | None = None):
+        self.label = label
+        self.total = total
+        default = os.environ.get("FRONTDOOR_PROGRESS_SECONDS", "5")
+        self.every = float(default if every is None else every)
+        self.started = time.monotonic()
+        self.last_written: float | None = None
+        self.done = 0
+
+    def update(self, done: int, total: int | None = None) -> None:
+        """Record `done` of `total` and write a line if one is due."""
+        self.done = done
+        if total is not None:
+            self.total = total
+        now = time.monotonic()
+        finished = self.total is not None and done >= self.total
+        due = self.last_written is None or now - self.last_written >= self.every
+        if due or (finished and self.last_written is not None and done > 0):
+            self.write(now)
+
+    def advance(self, n: int = 1) -> None:
+        self.update(self.done + n)
+
+    def write(self, now: float) -> None:
+        elapsed = now - self.started
+        of = f"/{self.total}" if self.total is not None else ""
+        line = f"{self.label}: {self.done}{of} done, {_clock(elapsed)} elapsed"
+        if self.total and self.done:
+            left = elapsed / self.done * (self.total - self.done)
+            line += f", about {_clock(left)} left"
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+        self.last_written = now
+
+
+def interactive_stderr() -> bool:
+    """True when stderr is a terminal that can draw a live progress bar."""
+    return sys.stderr.isatty()
+
+
 @contextmanager
 def progress_bar(total: int, label: str, *, enabled: bool = True) -> Iterator[Any]:
-    """A rich progress bar on stderr with an ETA; yields `advance(n)`."""
+    """A rich progress bar on stderr with an ETA (plain lines when stderr is not a
+    terminal); yields `advance(n)`."""
     if not enabled:
         yield lambda n=1: None
+        return
+    if not interactive_stderr():
+        lines = LineProgress(label, total)
+        lines.update(0)
+        yield lines.advance
         return
     with Progress(*progress_columns(), console=stderr_console(), transient=True) as progress:
         task = progress.add_task(label, total=total)
@@ -88,13 +156,17 @@ def fmt(value: float) -> str:
 
 def kpi_table(title: str, intervals: Mapping[str, Interval]) -> Table:
     table = Table(title=title)
-    table.add_column("KPI")
+    table.add_column("KPI", no_wrap=True)
     table.add_column("mean", justify="right")
     table.add_column("95% interval", justify="right")
     table.add_column("meaning")
     for name, iv in intervals.items():
+        decimals = decimals_for(iv.half_width)
         table.add_row(
-            name, fmt(iv.mean), f"{fmt(iv.ci_low)} to {fmt(iv.ci_high)}", KPI_LABELS.get(name, "")
+            name,
+            format_number(iv.mean, decimals),
+            format_range(iv.ci_low, iv.ci_high, decimals),
+            KPI_LABELS.get(name, ""),
         )
     return table
 

@@ -15,7 +15,9 @@ from rich.progress import (
 from analysis.digest import WARM_UP_CHOICES
 from analysis.execution import Backend, dask_available
 from frontdoor.commands.common import (
+    LineProgress,
     UsageError,
+    interactive_stderr,
     positive_int,
     progress_columns,
     stderr_console,
@@ -77,6 +79,9 @@ def counted_progress(label: str, *, enabled: bool = True) -> Iterator[Callable[[
     """A rich progress bar with an ETA on stderr; yields `update(done, total)`."""
     if not enabled:
         yield lambda done, total: None
+        return
+    if not interactive_stderr():
+        yield LineProgress(label).update
         return
     with Progress(*progress_columns(), console=stderr_console(), transient=True) as progress:
         task = progress.add_task(label, total=None)

@@ -8,11 +8,13 @@ import math
 from rich.console import Console
 from rich.table import Table
 
+from analysis.formatting import format_number
 from analysis.kpis import KPI_LABELS, KPI_NAMES
 from analysis.precision import KpiNotMeasured, replications_needed
 from frontdoor.commands.common import (
+    LineProgress,
     UsageError,
-    fmt,
+    interactive_stderr,
     json_number,
     positive_int,
     print_json,
@@ -68,12 +70,17 @@ def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     backend = backend_from_args(args)
     console = stderr_console()
+    lines = None if interactive_stderr() else LineProgress("replications run")
     ran = 0
 
     def tick(n: int) -> None:
         nonlocal ran
         ran += n
-        if not args.json:
+        if args.json:
+            return
+        if lines is not None:
+            lines.update(ran)
+        else:
             console.print(f"  {ran} replications run", end="\r")
 
     try:
@@ -124,8 +131,8 @@ def handle(args: argparse.Namespace) -> int:
         table.add_row(
             str(row["method"]),
             needed,
-            fmt(float(row["mean"])),
-            fmt(float(row["half_width"])),
+            format_number(float(row["mean"])),
+            format_number(float(row["half_width"])),
             str(int(row["replications_run"])),
         )
     Console().print(table)

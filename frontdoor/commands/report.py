@@ -6,6 +6,7 @@ import argparse
 
 from rich.console import Console
 
+from analysis.formatting import plural
 from analysis.report import NoResults, build_report
 from frontdoor.commands.common import UsageError
 
@@ -30,5 +31,6 @@ def handle(args: argparse.Namespace) -> int:
         path, figures = build_report(args.folder, args.out, title=args.title)
     except NoResults as exc:
         raise UsageError(str(exc)) from None
-    Console().print(f"wrote {path} with {len(figures) // 2} figures (PNG and SVG in figures/)")
+    count = plural(len(figures) // 2, "figure")
+    Console().print(f"wrote {path} with {count} (PNG and SVG in figures/)")
     return 0

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from rich.console import Console
 
 from analysis.execution import Backend
 from analysis.experiment import ReplicationResult, kpi_frame, run_replications, summarise
+from analysis.formatting import plural
 from analysis.outputs import package_version
 from analysis.run_store import RunStore
 from frontdoor.commands.common import (
-    UsageError,
     interval_json,
     kpi_table,
     positive_int,
@@ -23,6 +22,7 @@ from frontdoor.commands.common import (
     progress_bar,
     seed_value,
     warn_overloaded,
+    wide_console,
 )
 from sim.loader import load_scenario, resolve_scenario_path, scenario_hash
 
@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=seed_value, default=1, help="seed of the run (default 1)")
     p.add_argument(
         "--out",
-        help="folder for event logs, the case table and summary.json; each replication is "
+        help="folder for event log tables, the case table and summary.json; each replication is "
         "kept as it finishes, and a rerun with the same arguments reuses them",
     )
     p.add_argument(
@@ -51,9 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--log-format",
-        choices=("csv", "parquet"),
-        default="csv",
-        help="format of the event logs written with --out (parquet needs pyarrow)",
+        choices=("parquet", "csv"),
+        default="parquet",
+        help="format of the event log tables written with --out (default parquet)",
     )
     p.set_defaults(handler=handle)
 
@@ -125,6 +125,7 @@ def run_into_folder(
             [dict(row, replication=r.replication) for r in results for row in (r.cases or [])]
         )
         out.write_text("cases.csv", cases.to_csv(index=False))
+        write_run_tables(Path(args.out), scenario.name, results)
         summary["kpis"] = kpi_summary(results)
         out.write_text("summary.json", json.dumps(summary, indent=2) + "\n")
         finished = True
@@ -135,11 +136,6 @@ def run_into_folder(
 
 def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
-    if args.log_format == "parquet":
-        import importlib.util
-
-        if importlib.util.find_spec("pyarrow") is None:
-            raise UsageError("writing Parquet needs pyarrow: pip install 'frontdoor[parquet]'")
     summary: dict[str, Any] = {
         "scenario": scenario.name,
         "scenario_file": str(resolve_scenario_path(args.scenario)),
@@ -165,10 +161,32 @@ def handle(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
     else:
-        console = Console()
+        console = wide_console()
         console.print(
-            kpi_table(f"{scenario.name}: {args.reps} replications, seed {args.seed}", intervals)
+            kpi_table(
+                f"{scenario.name}: {plural(args.reps, 'replication')}, seed {args.seed}",
+                intervals,
+            )
         )
         if args.out is not None:
-            console.print(f"wrote {args.out}/summary.json, kpis.csv, cases.csv and event logs")
+            console.print(
+                f"wrote {args.out}/summary.json, kpis.csv, cases.csv, tables/ and event logs"
+            )
     return 0
+
+
+def write_run_tables(out: Path, name: str, results: list[ReplicationResult]) -> None:
+    """Every analysis table of the run under out/tables/ (counts per year)."""
+    from analysis.experiment import per_year_kpis
+    from analysis.takeaway import incident_tables, kpis_table, write_tables
+
+    kept = [r for r in results if r.digest is not None]
+    digests = [r.digest for r in kept if r.digest is not None]
+    kpis = pd.DataFrame(
+        [
+            {"scenario": name, "replication": r.replication, **per_year_kpis(r.digest)}
+            for r in kept
+            if r.digest is not None
+        ]
+    )
+    write_tables(out, {"kpis": kpis_table(kpis), **incident_tables([(name, digests)])})

@@ -1,25 +1,33 @@
-"""`frontdoor schema`: the JSON Schema of scenario files, for editors, or a field table."""
+"""`frontdoor schema`: the JSON Schema of scenario files, for editors, or a field table;
+with --events, the schema of the event log (sim/log_schema.py)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import types
 import typing
 from collections.abc import Iterator
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from sim.config import Scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario files or event logs")
     p.add_argument(
         "--markdown",
         action="store_true",
         help="print a table of every field with its default and meaning instead",
+    )
+    p.add_argument(
+        "--events",
+        action="store_true",
+        help="the event log's schema (every kind of record, its fields, types and meaning)",
     )
     p.set_defaults(handler=handle)
 
@@ -71,9 +79,39 @@ def _nested_model(annotation: object) -> type[BaseModel] | None:
     return None
 
 
-def _type_name(annotation: object) -> str:
+def _bounds(metadata: typing.Iterable[object]) -> str:
+    """A number's bounds as an interval, e.g. ' [0, 1]' or ' (0, 36500]'; '' if none."""
+    low = high = "?"
+    low_mark, high_mark = "[", "]"
+    for item in metadata:
+        for attr, is_low, mark in (("ge", True, "["), ("gt", True, "("), ("le", False, "]"),
+                                   ("lt", False, ")")):  # fmt: skip
+            value = getattr(item, attr, None)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                if is_low:
+                    low, low_mark = f"{value:g}", mark
+                else:
+                    high, high_mark = f"{value:g}", mark
+    if (low, high) == ("?", "?"):
+        return ""
+    return f" {low_mark}{low}, {high}{high_mark}"
+
+
+def _type_name(annotation: object, metadata: typing.Iterable[object] = ()) -> str:
+    """The type as written in the README table, numbers with their bounds."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *extra = typing.get_args(annotation)
+        inner = [m for e in extra for m in (e.metadata if isinstance(e, FieldInfo) else [e])]
+        return _type_name(base, [*inner, *metadata])
+    if origin in (dict, list, tuple) and typing.get_args(annotation):
+        args = ", ".join(_type_name(a) for a in typing.get_args(annotation))
+        return f"{origin.__name__}[{args}]{_bounds(metadata) if origin is list else ''}"
+    if origin is typing.Union or isinstance(annotation, types.UnionType):
+        return " | ".join(_type_name(a, metadata) for a in typing.get_args(annotation))
     text = str(annotation).replace("typing.", "").replace("sim.config.", "")
-    return text.replace("<class '", "").replace("'>", "")
+    text = text.replace("<class '", "").replace("'>", "").replace("NoneType", "None")
+    return text + (_bounds(metadata) if annotation in (int, float) else "")
 
 
 def field_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[tuple[str, ...]]:
@@ -103,7 +141,7 @@ def field_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[
             default = "required"
         if len(default) > 60:
             default = default[:57] + "..."
-        yield (path, _type_name(annotation), default, info.description or "")
+        yield (path, _type_name(annotation, info.metadata), default, info.description or "")
         if nested is not None:
             origin = typing.get_origin(annotation)
             sep = ".N." if origin is list else ".KEY." if origin is dict else "."
@@ -119,7 +157,11 @@ def markdown_table() -> str:
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.markdown:
+    if args.events:
+        from sim.log_schema import events_markdown, events_schema_json
+
+        sys.stdout.write(events_markdown() if args.markdown else events_schema_json())
+    elif args.markdown:
         sys.stdout.write(markdown_table())
     else:
         sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")

@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 
 import pandas as pd
-from rich.console import Console
 from rich.table import Table
 
-from analysis.experiment import kpi_intervals, parse_vary, sweep_points
+from analysis.experiment import kpi_intervals, paired_differences, parse_vary, sweep_points
+from analysis.formatting import format_estimate, plural
 from analysis.store import ExperimentStore
+from analysis.takeaway import experiment_tables, write_tables
 from frontdoor.commands.common import (
     UsageError,
-    fmt,
     positive_int,
     seed_value,
     warn_overloaded,
+    wide_console,
 )
 from frontdoor.commands.experiment_options import (
     add_backend_arguments,
@@ -45,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         required=True,
         metavar="FIELD.PATH=V1,V2,...",
-        help="a field to vary and its values (repeat for a grid), e.g. staff.groups.4.count=9,11",
+        help="a field to vary and its values (repeat for a grid), e.g. "
+        "staff.experienced.count=9,11 (staff groups by role)",
     )
     p.add_argument("--reps", type=positive_int, default=5, help="replications per point")
     p.add_argument("--seed", type=seed_value, default=1, help="seed (default 1)")
@@ -72,7 +74,7 @@ def handle(args: argparse.Namespace) -> int:
         points = sweep_points(base, vary)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    console = Console()
+    console = wide_console()
     store = ExperimentStore(args.out, overwrite=args.overwrite)
     result = run_stored_experiment(
         points,
@@ -86,8 +88,13 @@ def handle(args: argparse.Namespace) -> int:
     intervals = kpi_intervals(result)
     store.write_table("summary.csv", summary_frame(result, intervals))
     store.write_table("kpis.csv", result.kpi_frame())
+    differences = paired_differences(result) if len(result.points) > 1 and args.reps > 1 else None
+    write_tables(args.out, experiment_tables(result, differences))
     store.close(complete=True)
-    table = Table(title=f"Sweep of {base.name}: {args.reps} replications a point, seed {args.seed}")
+    table = Table(
+        title=f"Sweep of {base.name}: {plural(args.reps, 'replication')} a point, "
+        f"seed {args.seed}; counts are per year"
+    )
     fields = [path for path, _ in vary]
     for path in fields:
         table.add_column(path.split(".")[-1] if len(fields) > 1 else path, no_wrap=True)
@@ -98,15 +105,20 @@ def handle(args: argparse.Namespace) -> int:
         table.add_row(
             *(str(value) for _, value in point.changes),
             *(
-                f"{fmt(rows.loc[k, 'mean'])} ({fmt(rows.loc[k, 'ci_low'])} to "
-                f"{fmt(rows.loc[k, 'ci_high'])})"
+                format_estimate(rows.loc[k, "mean"], rows.loc[k, "ci_low"], rows.loc[k, "ci_high"])
                 for k in SHOWN_KPIS
             ),
         )
     console.print(table)
+    if differences is not None:
+        from frontdoor.commands.compare import summary_sentences
+
+        console.print(f"Against the first point ({result.points[0].label}):")
+        for sentence in summary_sentences(result.labels(), differences):
+            console.print(sentence, soft_wrap=True)
     total = len(points) * args.reps
     console.print(
-        f"ran {result.ran} replications, reused {total - result.ran} already stored; "
-        f"results in {args.out} (summary.csv, kpis.csv, results/)"
+        f"ran {plural(result.ran, 'replication')}, reused {total - result.ran} already stored; "
+        f"results in {args.out} (summary.csv, kpis.csv, tables/, results/)"
     )
     return 0

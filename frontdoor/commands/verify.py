@@ -37,7 +37,7 @@ def simulate_mmc(
         arrival_rate=arrival_rate, service_rate=service_rate, servers=servers, customers=customers
     )
     log = run_scenario(scenario, seed)
-    waits = [r.data["wait_days"] for r in log.of_kind(EventKind.ALLOCATED)]
+    waits = [r.wait_days for r in log.of_kind(EventKind.ALLOCATED)]
     kpis = compute_kpis(log.records)
     return {
         "simulated_mean_wait": statistics.fmean(waits),
