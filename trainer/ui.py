@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -262,8 +262,8 @@ class App:
 
     def button_row(
         self,
-        left: list[tuple[str, str, Callable[[], None], int | None, str | None, bool]],
-        right: list[tuple[str, str, Callable[[], None], int | None, str | None, bool]],
+        left: Sequence[tuple[str, str, Callable[[], None], int | None, str | None, bool]],
+        right: Sequence[tuple[str, str, Callable[[], None], int | None, str | None, bool]],
         *,
         bottom: int,
         height: int,
