@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -216,7 +217,7 @@ class App:
                 f"speed{speed}",
                 f"{speed}x",
                 (x, 10, speed_width, height),
-                lambda s=speed: on_speed(s),
+                partial(on_speed, speed),
                 key=key,
                 style="chosen" if speed == current else None,
             )
