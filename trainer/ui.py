@@ -56,7 +56,7 @@ class Control:
     name: str
     label: str
     key: int | None
-    action: Callable[[], None]
+    action: Callable[[], object]  # what it returns is ignored
     element: Any  # pygame_gui element
     enabled: bool = True
 
@@ -237,7 +237,7 @@ class App:
         name: str,
         label: str,
         rect: pygame.Rect | tuple[int, int, int, int],
-        action: Callable[[], None],
+        action: Callable[[], object],
         *,
         key: int | None = None,
         enabled: bool = True,
@@ -313,7 +313,8 @@ class App:
         element.set_text_length_limit(length)
         kept = self._typed.get(name) if name else None
         element.set_text(kept[0] if kept else text)
-        element.field_name = name
+        # Our own tag on the pygame_gui element (read back with getattr above).
+        setattr(element, "field_name", name)  # noqa: B010
         if kept and kept[1]:
             element.focus()
         self.entries.append(element)
