@@ -51,7 +51,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 # against each module's own `register`; a module missing here is imported to list it.
 COMMAND_HELP: dict[str, str] = {
     "run": "run replications of a scenario and report its KPIs",
-    "validate": "check scenario files and report every problem found",
+    "validate": "check scenario and exercise files and report every problem found",
     "schema": "print the JSON Schema of scenario files or event logs",
     "verify": "check the model against queueing theory",
     "compare": "compare scenarios on paired replications: KPIs, differences and verdicts",
@@ -160,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _main(argv)
     except Terminated:  # arrived after the command's own handling, e.g. while restoring
         return 143
+    except KeyboardInterrupt:  # a second Ctrl-C while the first was being reported
+        return 130
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -175,6 +177,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
+        _stop_listening()  # the work is stopped; a further Ctrl-C must not cut the exit short
         print(
             "interrupted: replications that finished are kept in the --out folder, if any; "
             "run the same command again to carry on",
@@ -188,6 +191,11 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     except Exception as exc:  # a bug: one line and where to report it, not a traceback
         return _bug(exc)
+
+
+def _stop_listening() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _bug(exc: BaseException) -> int:

@@ -18,7 +18,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     fewer = short_baseline(
         horizon=40.0,
         warm_up=20.0,
-        **{"staff.groups.4.count": 7, "name": "a much smaller experienced team for this test"},
+        **{"staff.experienced.count": 7, "name": "a much smaller experienced team for this test"},
     )
     return {
         "base": write_scenario(base, folder / "base.yaml"),

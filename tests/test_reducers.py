@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from analysis.costs import cost_per_year
 from analysis.experiment import run_replication
 from analysis.kpis import _share, _time_average, run_frame
 from analysis.tables import case_rows
@@ -111,5 +112,12 @@ def test_streamed_kpis_and_cases_equal_the_stored_logs(short: Scenario, seed: in
     streamed = run_replication(short, seed, 1, keep_cases=True)
     old = old_compute_kpis(records)
     assert old["referrals"] > 20
+    # Cost came after the two-pass loop above: it is checked against its own pass.
+    assert short.costs is not None
+    frame = run_frame(records)
+    old["cost_per_year"] = cost_per_year(
+        records, short.costs, measured_from=frame.measured_from, ends_at=frame.ends_at
+    )
+    assert old["cost_per_year"] > 0
     assert _same(streamed.kpis, old), (streamed.kpis, old)
     assert streamed.cases == case_rows(records)
