@@ -10,7 +10,6 @@ checks made, the team's caseloads. The hidden truth waits for the debrief.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -517,7 +516,7 @@ class DeskScene(Scene):
                 f"agency:{agency}",
                 AGENCY_LABELS[agency],
                 at,
-                partial(self._contact, agency),
+                lambda a=agency: self._contact(a),
                 key=NUMBER_KEYS[i],
                 enabled=f"agency:{agency}" not in asked,
             )
@@ -558,7 +557,7 @@ class DeskScene(Scene):
                 f"fact:{fact}",
                 _fit(self.app.type, label, at.width - self.app.button_width("", NUMBER_KEYS[i])),
                 at,
-                partial(self._toggle_fact, fact),
+                lambda f=fact: self._toggle_fact(f),
                 key=NUMBER_KEYS[i],
                 style="chosen" if kept else None,
             )
@@ -894,7 +893,7 @@ class DeskScene(Scene):
             app.save_screenshot(f"desk_{self.mode}")
         if self.mode == "normal" and "desk" in app.saved_scenes:
             for mode in ("paused", "confirm_end"):
-                app.capture(f"desk_{mode}", partial(self._set_mode, mode), self._back)
+                app.capture(f"desk_{mode}", lambda m=mode: self._set_mode(m), self._back)
 
     def _back(self) -> None:
         self.mode = "normal"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -111,7 +110,7 @@ class TitleScene(Scene):
                 f"exercise:{entry.key}",
                 _fit(t, f"{entry.title} ({level})", col - app.button_width("", NUMBER_KEYS[i])),
                 (left, y, col, bh),
-                partial(self._choose, index),
+                lambda index=index: self._choose(index),
                 key=NUMBER_KEYS[i],
                 style="chosen" if index == self.game.selected else None,
             )
