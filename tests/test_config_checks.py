@@ -330,17 +330,17 @@ def test_a_file_that_is_not_a_scenario_is_not_quoted(tmp_path: Path) -> None:
 
 
 def test_scenario_path_allows_another_folder(tmp_path: Path) -> None:
-    shared = tmp_path / "shared"
+    common = tmp_path / "common"
     write(
-        shared,
+        common,
         "team.yaml",
         "extends: baseline\nname: team\nstaff: {groups: [{role: experienced, count: 9}]}\n",
     )
-    path = write(tmp_path, "mine/x.yaml", "extends: ../shared/team.yaml\nname: x\n")
+    path = write(tmp_path, "mine/x.yaml", "extends: ../common/team.yaml\nname: x\n")
     assert "outside the folders" in refusal(path).message
-    with scenario_path([shared]):
+    with scenario_path([common]):
         assert {g.role: g.count for g in load_scenario(path).staff.groups}["experienced"] == 9
-    done = frontdoor("validate", "--scenario-path", str(shared), str(path))
+    done = frontdoor("validate", "--scenario-path", str(common), str(path))
     assert done.returncode == 0, done.stderr
     assert frontdoor("validate", str(path)).returncode == 2
 
