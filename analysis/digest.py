@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from analysis.kpis import COUNT_KPIS, compute_kpis, run_frame
 from analysis.stats import mser5
+from analysis.steady import stage_loads
 from sim.config import Scenario
 from sim.costs import Costs
 from sim.events import EventKind, LogRecord
@@ -319,9 +320,11 @@ def run_digest(
     """
     log = run_scenario(scenario, seed, replication=replication)
     method = warm_up_method(scenario, warm_up)
-    return digest_log(
+    digest = digest_log(
         log.records,
         warm_up=method,
         horizon_days=scenario.run.horizon_days,
         costs=scenario.costs,
     )
+    digest["loads"] = stage_loads(log.records, scenario)
+    return digest

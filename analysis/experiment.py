@@ -33,6 +33,7 @@ from analysis.intervals import interval_method, kpi_interval
 from analysis.kpis import COUNT_KPIS, HIGHER_IS_BETTER, KPI_NAMES, KpiReducer
 from analysis.outputs import _temporary_name
 from analysis.stats import Comparison, Interval
+from analysis.steady import StageLoads
 from analysis.store import ExperimentStore
 from analysis.tables import CaseRows
 from sim.config import Scenario
@@ -58,6 +59,7 @@ class ReplicationResult:
     kpis: dict[str, float]
     cases: list[dict[str, Any]] | None = None
     digest: dict[str, Any] | None = None
+    loads: dict[str, list[float]] | None = None  # stage: [offered load, capacity]
 
 
 def run_replication(
@@ -80,6 +82,8 @@ def run_replication(
     model = FrontDoorModel(scenario, seed=seed, replication=replication)
     kpis = KpiReducer(costs=scenario.costs)
     model.log.subscribe(kpis)
+    loads = StageLoads(scenario)
+    model.log.subscribe(loads)
     cases = CaseRows() if keep_cases else None
     if cases is not None:
         model.log.subscribe(cases)
@@ -99,7 +103,9 @@ def run_replication(
         os.replace(tmp, target)
     if log_dir is not None or keep_digest:
         digest = _digest(scenario, log.records)
-    return ReplicationResult(replication, kpis.result(), cases.rows() if cases else None, digest)
+    return ReplicationResult(
+        replication, kpis.result(), cases.rows() if cases else None, digest, loads.result()
+    )
 
 
 def _digest(scenario: Scenario, records: Any) -> dict[str, Any]:

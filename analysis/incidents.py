@@ -18,6 +18,11 @@ different lengths and warm-ups compare.
   frequency) against its most likely consequence, giving a risk rating as in the
   report's Appendix D (Table 3).
 
+Errors still open when a run ends have no outcome yet (they are censored): the model
+writes them as `error_open_at_end` records, never graded, and nothing here counts them
+(the KPI `errors_open_at_end` does). Rows marked censored in digests stored before that
+change are dropped too.
+
 Barrier and condition names are read from the log, so new barriers and latent
 conditions in the model appear here without change.
 """
@@ -109,8 +114,14 @@ def _cube(digests: Sequence[Digest], part: str, fields: Sequence[str]) -> pd.Dat
 
 
 def incident_frame(digests: Sequence[Digest]) -> pd.DataFrame:
-    """Graded incidents of all the replications, counted by every field of the cube."""
-    return _cube(digests, "incidents", INCIDENT_FIELDS)
+    """Graded incidents of all the replications, counted by every field of the cube.
+
+    Censored rows (an error open at the end, graded by older versions) are left out."""
+    frame = _cube(digests, "incidents", INCIDENT_FIELDS)
+    if frame.empty:
+        return frame
+    censored = frame["censored"].fillna(False).astype(bool)
+    return frame[~censored].reset_index(drop=True)
 
 
 def reporting_known(digests: Sequence[Digest]) -> bool:

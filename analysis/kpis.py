@@ -25,17 +25,28 @@ KPI_DEFINITIONS: tuple[tuple[str, str, bool | None], ...] = (
     ("decided_within_1_working_day", "Share of referrals decided within one working day", True),
     ("assessments_within_timescale", "Share of assessments finished within timescale", True),
     ("mean_wait_to_allocation_days", "Mean days from screening to allocation", False),
+    (
+        "mean_wait_to_allocation_littles_days",
+        "Mean days waiting for allocation by Little's law (still-waiting cases included)",
+        False,
+    ),
     ("unallocated_mean", "Cases waiting for allocation, time average", False),
     ("caseload_per_worker_mean", "Assessments held per case-holding worker, time average", None),
     ("re_referral_rate_12m", "Share of referrals within 12 months of a previous one", False),
     ("nfa_at_referral_rate", "Share of referrals closed with no further action at screening", None),
     ("nfa_after_assessment_rate", "Share of assessments ending in no further action", None),
     ("median_assessment_days", "Median days an assessment takes", False),
+    (
+        "median_assessment_working_days",
+        "Median working days an assessment takes, from its start (England's definition)",
+        False,
+    ),
     ("near_miss_prevented", "Near misses caught before harm (no harm, impact prevented)", None),
     ("near_miss_no_harm", "Errors not caught in time that caused no serious harm", False),
     ("harm_false_negative", "Children left under-protected and harmed", False),
     ("harm_false_positive", "Families wrongly put under child protection", False),
     ("serious_incidents", "Life-threatening injury or death after an agency failure", False),
+    ("errors_open_at_end", "Errors still open at the end: censored, never graded", None),
     ("cost_per_year", "Cost a year of the team and its work, in pounds (scenario costs)", None),
 )
 KPI_NAMES: tuple[str, ...] = tuple(name for name, _, _ in KPI_DEFINITIONS)
@@ -94,6 +105,15 @@ def _time_average(changes: Iterable[tuple[float, int]], start: float, end: float
     return area / (end - start) if end > start else float("nan")
 
 
+def littles_wait(backlog: float, entered: int, days: float) -> float:
+    """Mean wait by Little's law, W = L / lambda: the time-average number waiting over
+    the rate at which cases join the queue. Unlike the mean of completed waits it counts
+    cases still waiting at the end (the wait they have had so far, and beyond)."""
+    if days <= 0 or entered == 0:
+        return float("nan")
+    return backlog / (entered / days)
+
+
 def compute_kpis(
     records: Sequence[LogRecord],
     *,
@@ -132,6 +152,10 @@ class KpiReducer:
         self.assessed_within: list[bool] = []
         self.nfa_after: list[bool] = []
         self.lengths: list[float] = []
+        self.working_lengths: list[float] = []
+        self.queued = 0
+        self.open_at_end = 0
+        self.late_at_end = 0
         self.waits: list[float] = []
         self.waiting_changes: list[tuple[float, int]] = []
         self.caseload_changes: list[tuple[float, int]] = []
@@ -152,6 +176,8 @@ class KpiReducer:
             self.cost(r)
         if kind is EventKind.QUEUED:
             self.waiting_changes.append((r.time, 1))
+            if r.time >= self.w0:
+                self.queued += 1
         elif kind is EventKind.ALLOCATED:
             self.waiting_changes.append((r.time, -1))
             self.caseload_changes.append((r.time, 1))
@@ -163,6 +189,12 @@ class KpiReducer:
                 self.assessed_within.append(bool(r.within_timescale))
                 self.nfa_after.append(r.outcome == "no_further_action")
                 self.lengths.append(r.length_days)
+                self.working_lengths.append(r.length_working_days)
+        elif kind is EventKind.ERROR_CENSORED:
+            if (r.reason or "run_ended") == "run_ended":
+                self.open_at_end += 1
+        elif kind is EventKind.RUN_ENDED:
+            self.late_at_end = int(r.assessments_open_past_timescale or 0)
         elif kind is EventKind.RUN_STARTED and self.frame is None:
             self.frame = run_frame([r])
             override = self._override
@@ -193,12 +225,17 @@ class KpiReducer:
         w0, end, frame = self.w0, self.frame.ends_at, self.frame
         referrals, waits, lengths = self.referrals, self.waits, self.lengths
         caseload = _time_average(self.caseload_changes, w0, end)
+        backlog = _time_average(self.waiting_changes, w0, end)
+        working = self.working_lengths
+        # Assessments still open at the end yet already past their timescale are late.
+        assessed_within = self.assessed_within + [False] * self.late_at_end
         return {
             "referrals": float(referrals),
             "decided_within_1_working_day": _share(self.screened_within),
-            "assessments_within_timescale": _share(self.assessed_within),
+            "assessments_within_timescale": _share(assessed_within),
             "mean_wait_to_allocation_days": statistics.fmean(waits) if waits else float("nan"),
-            "unallocated_mean": _time_average(self.waiting_changes, w0, end),
+            "mean_wait_to_allocation_littles_days": littles_wait(backlog, self.queued, end - w0),
+            "unallocated_mean": backlog,
             "caseload_per_worker_mean": (
                 caseload / frame.case_holders if frame.case_holders else 0.0
             ),
@@ -206,6 +243,10 @@ class KpiReducer:
             "nfa_at_referral_rate": _share(self.nfa_at_referral),
             "nfa_after_assessment_rate": _share(self.nfa_after),
             "median_assessment_days": statistics.median(lengths) if lengths else float("nan"),
+            "median_assessment_working_days": (
+                statistics.median(working) if working else float("nan")
+            ),
             **{k: float(v) for k, v in self.incidents.items()},
+            "errors_open_at_end": float(self.open_at_end),
             "cost_per_year": self.cost.result(end) if self.cost is not None else float("nan"),
         }

@@ -491,6 +491,22 @@ class Concerns(Section):
         description="Yearly rate at which a closed family's persisting risk or need is noticed "
         "and referred again, at full risk or need.",
     )
+    fade_days: float | None = Field(
+        None,
+        gt=0,
+        le=36500,
+        description="Outside concern about a closed family fades with time since the team's "
+        "last contact: the rate of a new concern falls by e each fade_days. None: it never "
+        "fades.",
+    )
+    leave_rate_per_year: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="Yearly rate at which a closed family leaves the team's population for good "
+        "(children grow up, the family moves away); a concern after that never reaches "
+        "this team.",
+    )
 
 
 class CaseFiles(Section):

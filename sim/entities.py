@@ -80,6 +80,7 @@ class Family:
     last_referral_at: float | None = None
     referrals: int = 0
     alive: bool = True
+    gone: bool = False  # left the team's population (children grew up, moved away)
     open_case: Case | None = None
     protection: Protection = "none"
     team_level: Level = Level.NO_FURTHER_ACTION

@@ -54,7 +54,7 @@ class HarmClock:
         self.refer_again = _not_connected
 
     def _rate(self, family: Family) -> float:
-        if family.harm_type == "none" or not family.alive:
+        if family.harm_type == "none" or not family.alive or family.gone:
             return 0.0
         return self._by_protection.get(family.protection, self._unprotected)
 

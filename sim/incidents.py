@@ -204,20 +204,38 @@ class IncidentBook:
         return False
 
     def close_all(self, now: float) -> None:
-        """At the end of the run an error still open went wrong without (serious) harm."""
+        """An error still open at the end of the run has no outcome yet: it is censored."""
         for family in self._ctx.families.values():
-            episode = family.episode
-            if episode is not None:
-                self._grade(
-                    family,
-                    episode,
-                    "near_miss_no_harm",
-                    caught_by=None,
-                    noticed_by=None,
-                    case=family.open_case,
-                    censored=True,
-                )
-                family.episode = None
+            if family.episode is not None:
+                self.censor(family, now, "run_ended")
+
+    def censor(self, family: Family, now: float, reason: str) -> None:
+        """End a family's open error without an outcome: the run ended, or the family
+        left the team's sight. It is written as its own record, never graded, so it
+        never counts as a near miss or as harm (its outcome lies beyond what was seen)."""
+        episode = family.episode
+        if episode is None:
+            return
+        case = family.open_case
+        self._ctx.log.emit(
+            now,
+            EventKind.ERROR_CENSORED,
+            case.id if case is not None else episode.case_id,
+            family.id,
+            {
+                "reason": reason,
+                "direction": episode.direction,
+                "harm_type": family.harm_type,
+                "failed_barrier": episode.failed_barrier,
+                "conditions": list(episode.conditions),
+                "active_failure": episode.active_failure,
+                "started_at": episode.started_at,
+                "origin_case": episode.case_id,
+                "worst_harm": episode.worst_harm,
+                "holed_barriers": list(episode.holed_barriers),
+            },
+        )
+        family.episode = None
 
     def _grade(
         self,

@@ -161,6 +161,7 @@ class FrontDoorModel:
             concerns=s.concerns,
             harm_clock=self.harm_clock,
             information=self.information,
+            incidents=self.incidents,
         )
         self.arrivals = ArrivalStream(
             ctx,
@@ -336,8 +337,27 @@ class FrontDoorModel:
                 "open_cases": open_cases,
                 "waiting_for_allocation": self.workload.waiting_count(),
                 "waiting_for_screening": self.screening.waiting_count(),
+                "assessments_open_past_timescale": self._assessments_past_timescale(),
                 "measured_from": self.scenario.run.warm_up_days,
             },
+        )
+
+    def _assessments_past_timescale(self) -> int:
+        """Assessments still open at the end that have already run past the longer (core)
+        timescale: censored, but certainly late."""
+        timescales = self.scenario.timescales
+        limit = max(
+            timescales.initial_assessment_working_days, timescales.core_assessment_working_days
+        )
+        now = self.env.now
+        calendar = self.ctx.calendar
+        return sum(
+            1
+            for c in self.cases.values()
+            if c.allocated_at is not None
+            and c.outcome is None
+            and c.closed_at is None
+            and calendar.working_days_between(c.allocated_at, now) > limit
         )
 
 

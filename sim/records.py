@@ -40,6 +40,8 @@ class EventKind(StrEnum):
     HANDED_OVER = "handed_over"
     INCIDENT_GRADED = "incident_graded"
     INCIDENT_REPORTED = "incident_reported"
+    ERROR_CENSORED = "error_censored"  # open at the end or when the family left: never graded
+    FAMILY_LEFT = "family_left"  # out of the team's population for good
     TRUTH_CHANGED = "truth_changed"
     WORKER_CHANGED = "worker_changed"
     RUN_ENDED = "run_ended"
@@ -391,6 +393,37 @@ class IncidentReported(NamedTuple):
     seen_by_senior_managers: Annotated[bool, "it reached senior managers"]
 
 
+class ErrorCensored(NamedTuple):
+    """An open error ended without an outcome (the run ended or the family left): never
+    graded, so never a near miss or harm."""
+
+    time: float
+    seq: int
+    kind: Literal[EventKind.ERROR_CENSORED]
+    case: int
+    family: int
+    reason: Annotated[str, "why it was censored (run_ended, family_left)"]
+    direction: Annotated[str, "under- or over-response"]
+    harm_type: Annotated[str, "the kind of harm"]
+    failed_barrier: Annotated[str | None, "the first barrier with a hole in its story"]
+    conditions: Annotated[list[str], "latent conditions in its story"]
+    active_failure: Annotated[bool, "a person's decision opened a hole in its story"]
+    started_at: Annotated[float, "the day its story began"]
+    origin_case: Annotated[int, "the case its story began on"]
+    worst_harm: Annotated[str | None, "the worst harm in its story so far, if any"]
+    holed_barriers: Annotated[list[str], "every barrier with a hole in its story"]
+
+
+class FamilyLeft(NamedTuple):
+    """A family left the team's population for good (children grew up, the family moved)."""
+
+    time: float
+    seq: int
+    kind: Literal[EventKind.FAMILY_LEFT]
+    case: int
+    family: int
+
+
 class TruthChanged(NamedTuple):
     """A family's hidden risk or need changed."""
 
@@ -431,6 +464,9 @@ class RunEnded(NamedTuple):
     waiting_for_allocation: Annotated[int, "cases waiting for allocation"]
     waiting_for_screening: Annotated[int, "referrals waiting for screening"]
     measured_from: Annotated[float, "end of the warm-up, in days"]
+    assessments_open_past_timescale: Annotated[
+        int | None, "assessments still open and already past their timescale (late)"
+    ] = None
 
 
 LogRecord = (
@@ -453,6 +489,8 @@ LogRecord = (
     | HandedOver
     | IncidentGraded
     | IncidentReported
+    | ErrorCensored
+    | FamilyLeft
     | TruthChanged
     | WorkerChanged
     | RunEnded
@@ -478,6 +516,8 @@ RECORD_TYPES: dict[EventKind, Any] = {
     EventKind.HANDED_OVER: HandedOver,
     EventKind.INCIDENT_GRADED: IncidentGraded,
     EventKind.INCIDENT_REPORTED: IncidentReported,
+    EventKind.ERROR_CENSORED: ErrorCensored,
+    EventKind.FAMILY_LEFT: FamilyLeft,
     EventKind.TRUTH_CHANGED: TruthChanged,
     EventKind.WORKER_CHANGED: WorkerChanged,
     EventKind.RUN_ENDED: RunEnded,

@@ -10,15 +10,17 @@ referred once more.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from sim.config import Arrivals, Concerns, Families
 from sim.context import RunContext, clip01
 from sim.entities import Case, Family, Level
-from sim.events import EventKind
+from sim.events import NO_ID, EventKind
 from sim.harm_clock import HarmClock
+from sim.incidents import IncidentBook
 from sim.information import InformationDesk
-from sim.rng import cumulative, pick
+from sim.rng import DrawBlock, cumulative, pick
 from sim.vocabulary import HARM_TYPES, SOURCES
 
 # A scripted referral's own wording: reference, concern, signal, need signal, spelling.
@@ -38,8 +40,10 @@ class Referrals:
         concerns: Concerns,
         harm_clock: HarmClock,
         information: InformationDesk,
+        incidents: IncidentBook,
     ) -> None:
         self._ctx = ctx
+        self._incidents = incidents
         self._families = families
         self._concerns = concerns
         self._harm_clock = harm_clock
@@ -165,7 +169,12 @@ class Referrals:
         self._schedule_concern(family)
 
     def _schedule_concern(self, family: Family) -> None:
-        """Persisting risk or need is noticed again by someone outside, at a rate."""
+        """Persisting risk or need is noticed again by someone outside, at a rate.
+
+        The rate fades with time since the case closed (`fade_days`), and the family may
+        leave the team's population first (`leave_rate_per_year`), so each family is
+        re-referred a finite number of times and the re-referring population stays level.
+        """
         concerns = self._concerns
         env = self._ctx.env
         if not concerns.enabled or not family.alive:
@@ -176,17 +185,50 @@ class Referrals:
             return
         family.concern_version += 1
         version = family.concern_version
-        delay = float(family.rng.exponential(1.0 / rate))
+        delay = concern_delay(family.rng, rate, concerns.fade_days)
+        if concerns.leave_rate_per_year > 0:
+            leave = float(family.rng.exponential(365.0 / concerns.leave_rate_per_year))
+            if env.now + leave < self._ctx.end_time:
+                timer = env.timeout(leave)
+                timer.callbacks.append(lambda _ev: self._family_leaves(family, version))
+            if leave <= delay:
+                return  # the family leaves before anyone raises a new concern
         if env.now + delay >= self._ctx.end_time:
             return
         source = self.source_names[pick(self._source_cdf, family.rng.random())]
         timer = env.timeout(delay)
         timer.callbacks.append(lambda _ev: self._concern_due(family, version, source))
 
+    def _family_leaves(self, family: Family, version: int) -> None:
+        """A closed family leaves the team's population for good (children grow up, the
+        family moves away): no new concern and no harm reaches this team again."""
+        if version != family.concern_version or family.open_case is not None or not family.alive:
+            return
+        now = self._ctx.env.now
+        self._harm_clock.advance(family)
+        family.gone = True
+        family.clock_version += 1
+        family.concern_version += 1
+        self._ctx.log.emit(now, EventKind.FAMILY_LEFT, NO_ID, family.id, {})
+        self._incidents.censor(family, now, "family_left")
+
     def _concern_due(self, family: Family, version: int, source: str) -> None:
         if version != family.concern_version or family.open_case is not None or not family.alive:
             return
         self.open_case(family, source, re_referral=True)
+
+
+def concern_delay(rng: DrawBlock, rate: float, fade_days: float | None) -> float:
+    """Days to the next outside concern at `rate` a day, fading by e every `fade_days`
+    (inf: none ever comes). With a fade the hazard rate*exp(-t/fade) integrates to at most
+    rate*fade, so a unit exponential beyond that means no concern at all."""
+    e = float(rng.exponential())
+    if fade_days is None:
+        return e * (1.0 / rate)
+    total = rate * fade_days
+    if e >= total:
+        return math.inf
+    return -fade_days * math.log1p(-e / total)
 
 
 def _not_connected(case: Case, out_of_hours: bool) -> None:

@@ -9,8 +9,13 @@ docs/calibration.md shows the same figures beside their sources.
 | re_referral_rate_12m       | 19% - 25%   | England 2024: 22%                 |
 | nfa_at_referral_rate       | 5% - 15%    | 2016-17: about 10%                |
 | nfa_after_assessment_rate  | 20% - 35%   | 2016-17: about 28%                |
-| median_assessment_days     | 25 - 40     | 2024-25: 33 days                  |
+| median_assessment_days     | 25 - 40     | 2024-25: 33 days (*)              |
 | caseload_per_worker_mean   | 14 - 20     | 2017-2020: 16-18 cases per worker |
+
+(*) England's 33 are working days from the start of the assessment; this band is checked
+on the model's calendar days, as issue 2 set it. On England's definition
+(`median_assessment_working_days`) the model gives about 22: docs/calibration.md says why
+the two cannot both be met by the bundled team.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import pytest
 
 from analysis.costs import cost_per_year
 from analysis.experiment import run_replication
-from analysis.kpis import _share, _time_average, run_frame
+from analysis.kpis import _share, _time_average, littles_wait, run_frame
 from analysis.tables import case_rows
 from sim.config import Scenario
 from sim.events import EventKind
@@ -36,7 +36,9 @@ def old_compute_kpis(records: Sequence[Any]) -> dict[str, float]:
     assessed_within: list[bool] = []
     nfa_after: list[bool] = []
     lengths: list[float] = []
+    working_lengths: list[float] = []
     waits: list[float] = []
+    queued = open_at_end = late_at_end = 0
     waiting_changes: list[tuple[float, int]] = []
     caseload_changes: list[tuple[float, int]] = []
     incidents = dict.fromkeys(
@@ -53,6 +55,8 @@ def old_compute_kpis(records: Sequence[Any]) -> dict[str, float]:
         kind = r.kind
         if kind is EventKind.QUEUED:
             waiting_changes.append((r.time, 1))
+            if r.time >= w0:
+                queued += 1
         elif kind is EventKind.ALLOCATED:
             waiting_changes.append((r.time, -1))
             caseload_changes.append((r.time, 1))
@@ -64,6 +68,12 @@ def old_compute_kpis(records: Sequence[Any]) -> dict[str, float]:
                 assessed_within.append(bool(r.within_timescale))
                 nfa_after.append(r.outcome == "no_further_action")
                 lengths.append(r.length_days)
+                working_lengths.append(r.length_working_days)
+        elif kind is EventKind.ERROR_CENSORED:
+            if r.reason == "run_ended":
+                open_at_end += 1
+        elif kind is EventKind.RUN_ENDED:
+            late_at_end = int(r.assessments_open_past_timescale or 0)
         elif r.time < w0:
             continue
         elif kind is EventKind.REFERRAL_ARRIVED:
@@ -79,18 +89,25 @@ def old_compute_kpis(records: Sequence[Any]) -> dict[str, float]:
             if r.grade == "life_threatening_or_death":
                 incidents["serious_incidents"] += 1
     caseload = _time_average(caseload_changes, w0, end)
+    backlog = _time_average(waiting_changes, w0, end)
+    assessed_within.extend([False] * late_at_end)
     return {
         "referrals": float(referrals),
         "decided_within_1_working_day": _share(screened_within),
         "assessments_within_timescale": _share(assessed_within),
         "mean_wait_to_allocation_days": statistics.fmean(waits) if waits else float("nan"),
-        "unallocated_mean": _time_average(waiting_changes, w0, end),
+        "mean_wait_to_allocation_littles_days": littles_wait(backlog, queued, end - w0),
+        "unallocated_mean": backlog,
         "caseload_per_worker_mean": caseload / frame.case_holders if frame.case_holders else 0.0,
         "re_referral_rate_12m": re_referrals / referrals if referrals else float("nan"),
         "nfa_at_referral_rate": _share(nfa_at_referral),
         "nfa_after_assessment_rate": _share(nfa_after),
         "median_assessment_days": statistics.median(lengths) if lengths else float("nan"),
+        "median_assessment_working_days": (
+            statistics.median(working_lengths) if working_lengths else float("nan")
+        ),
         **{k: float(v) for k, v in incidents.items()},
+        "errors_open_at_end": float(open_at_end),
     }
 
 

@@ -8,7 +8,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -186,3 +186,21 @@ def interval_json(iv: Interval) -> dict[str, float | None]:
         "ci_low": json_number(iv.ci_low),
         "ci_high": json_number(iv.ci_high),
     }
+
+
+def warn_overloaded(label: str, loads: Sequence[Mapping[str, Sequence[float]] | None]) -> None:
+    """Warn (on stderr) of each stage whose offered load, averaged over the replications,
+    is at or above its capacity: such a stage has no steady state."""
+    from analysis.steady import overloaded
+
+    known = [entry for entry in loads if entry]
+    if not known:
+        return
+    stages = sorted({stage for entry in known for stage in entry})
+    mean: dict[str, list[float]] = {}
+    for stage in stages:
+        pairs = [entry[stage] for entry in known if stage in entry]
+        mean[stage] = [sum(p[0] for p in pairs) / len(pairs), sum(p[1] for p in pairs) / len(pairs)]
+    console = stderr_console()
+    for message in overloaded(mean):
+        console.print(f"warning: {label}: {message}", markup=False, highlight=False)

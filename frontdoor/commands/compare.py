@@ -20,6 +20,7 @@ from frontdoor.commands.common import (
     positive_int,
     print_json,
     seed_value,
+    warn_overloaded,
     wide_console,
 )
 from frontdoor.commands.experiment_options import (
@@ -130,6 +131,8 @@ def handle(args: argparse.Namespace) -> int:
         label="replications",
         show_progress=not args.json,
     )
+    for point in result.points:
+        warn_overloaded(point.label, [d.get("loads") for d in result.digests[point.id]])
     intervals = kpi_intervals(result)
     differences = paired_differences(result, method=args.adjust)
     labels = result.labels()

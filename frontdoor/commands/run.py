@@ -21,6 +21,7 @@ from frontdoor.commands.common import (
     print_json,
     progress_bar,
     seed_value,
+    warn_overloaded,
     wide_console,
 )
 from sim.loader import load_scenario, resolve_scenario_path, scenario_hash
@@ -59,7 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _from_record(record: dict[str, Any]) -> ReplicationResult:
     return ReplicationResult(
-        int(record["replication"]), record["kpis"], record.get("cases"), record.get("digest")
+        int(record["replication"]),
+        record["kpis"],
+        record.get("cases"),
+        record.get("digest"),
+        record.get("loads"),
     )
 
 
@@ -69,6 +74,7 @@ def _record(result: ReplicationResult) -> dict[str, Any]:
         "kpis": result.kpis,
         "cases": result.cases,
         "digest": result.digest,
+        "loads": result.loads,
     }
 
 
@@ -150,6 +156,7 @@ def handle(args: argparse.Namespace) -> int:
                 progress=advance,
             )
     intervals = summarise(kpi_frame(results))
+    warn_overloaded(scenario.name, [r.loads for r in results])
     summary["kpis"] = kpi_summary(results)
     if args.json:
         print_json(summary)

@@ -11,7 +11,13 @@ from analysis.experiment import kpi_intervals, paired_differences, parse_vary, s
 from analysis.formatting import format_estimate, plural
 from analysis.store import ExperimentStore
 from analysis.takeaway import experiment_tables, write_tables
-from frontdoor.commands.common import UsageError, positive_int, seed_value, wide_console
+from frontdoor.commands.common import (
+    UsageError,
+    positive_int,
+    seed_value,
+    warn_overloaded,
+    wide_console,
+)
 from frontdoor.commands.experiment_options import (
     add_backend_arguments,
     add_overwrite_argument,
@@ -77,6 +83,8 @@ def handle(args: argparse.Namespace) -> int:
         kind="sweep",
         label=f"sweep of {len(points)} points",
     )
+    for point in result.points:
+        warn_overloaded(point.label, [d.get("loads") for d in result.digests[point.id]])
     intervals = kpi_intervals(result)
     store.write_table("summary.csv", summary_frame(result, intervals))
     store.write_table("kpis.csv", result.kpi_frame())
