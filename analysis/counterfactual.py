@@ -30,6 +30,7 @@ from sim.conditions import LATENT_CONDITIONS, remove_condition
 from sim.config import Scenario
 from sim.events import EventKind, LogRecord
 from sim.model import run_scenario
+from sim.records import IncidentGraded
 
 GRADE_ORDER = {"no_harm": 0, "harm": 1, "life_threatening_or_death": 2}
 HARM_KINDS: tuple[str, ...] = ("harm_false_negative", "harm_false_positive")
@@ -51,7 +52,7 @@ class IncidentRef:
     failed_barrier: str
 
 
-def story_conditions(records: Sequence[LogRecord], incident: LogRecord) -> tuple[str, ...]:
+def story_conditions(records: Sequence[LogRecord], incident: IncidentGraded) -> tuple[str, ...]:
     """Latent conditions named in the incident and in the barrier tests on its family
     between its first failure and its grading, in order of first appearance."""
     names: list[str] = []
@@ -73,7 +74,7 @@ def story_conditions(records: Sequence[LogRecord], incident: LogRecord) -> tuple
     return tuple(names)
 
 
-def _ref(records: Sequence[LogRecord], r: LogRecord) -> IncidentRef:
+def _ref(records: Sequence[LogRecord], r: IncidentGraded) -> IncidentRef:
     return IncidentRef(
         family=r.family,
         case=r.case,

@@ -29,6 +29,7 @@ from sim.config import Scenario
 from sim.costs import Costs
 from sim.events import EventKind, LogRecord
 from sim.model import run_scenario
+from sim.records import IncidentGraded
 
 WarmUp = Literal["auto", "fixed", "mser5"]
 WARM_UP_CHOICES: tuple[str, ...] = ("auto", "fixed", "mser5")
@@ -163,7 +164,7 @@ def _holes_by_family(records: Sequence[LogRecord]) -> dict[int, list[tuple[float
     return holes
 
 
-def incident_holes(incident: LogRecord, holes: Sequence[tuple[float, str]]) -> list[str]:
+def incident_holes(incident: IncidentGraded, holes: Sequence[tuple[float, str]]) -> list[str]:
     """Barriers holed in the incident's error episode, in the order they first failed (the
     failed barrier first): the model's own list when it gives one, else the barrier
     tests that failed on the family between the first failure and the grading."""
@@ -247,11 +248,11 @@ def hole_outcomes(records: Sequence[LogRecord], measured_from: float) -> list[li
         if r.time < measured_from:
             continue
         outcome = "ungraded"
-        spans = windows.get(r.family)
-        if spans:
+        family_spans = windows.get(r.family)
+        if family_spans:
             i = bisect.bisect_right(starts[r.family], r.time + _EPS) - 1
-            if i >= 0 and r.time <= spans[i][1] + _EPS:
-                outcome = spans[i][2]
+            if i >= 0 and r.time <= family_spans[i][1] + _EPS:
+                outcome = family_spans[i][2]
         counts[(str(r.barrier), outcome)] += 1
     return [[b, o, n] for (b, o), n in sorted(counts.items())]
 

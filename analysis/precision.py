@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from typing import cast
 
 import pandas as pd
 
@@ -67,7 +68,8 @@ def replications_needed(
                 raise KpiNotMeasured(
                     f"replication {i} gave no value for {kpi} (nothing to measure in that run)"
                 )
-            values[int(i)] = value  # type: ignore[arg-type]
+            # Task keys are typed Hashable; the keys of these tasks are the ints of range().
+            values[int(cast(int, i))] = value
             if progress:
                 progress(1)
 

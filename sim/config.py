@@ -462,12 +462,16 @@ class Harm(Section):
     protection: dict[
         Literal["waiting", "assessing", "child_in_need", "child_protection"], Multiplier
     ] = Field(
-        default_factory=lambda: {
-            "waiting": 1.0,
-            "assessing": 0.7,
-            "child_in_need": 0.5,
-            "child_protection": 0.15,
-        },
+        default_factory=lambda: dict[
+            Literal["waiting", "assessing", "child_in_need", "child_protection"], float
+        ](
+            {
+                "waiting": 1.0,
+                "assessing": 0.7,
+                "child_in_need": 0.5,
+                "child_protection": 0.15,
+            }
+        ),
         description="Multiplier on the hazard in each state the team puts a child in.",
     )
     severe_share_at_full_risk: float = Field(
@@ -477,7 +481,9 @@ class Harm(Section):
         0.08, ge=0, le=1, description="Share of severe harm that is fatal."
     )
     surfaces: dict[Literal["low", "moderate", "severe"], Probability] = Field(
-        default_factory=lambda: {"low": 0.25, "moderate": 0.6, "severe": 1.0},
+        default_factory=lambda: dict[Literal["low", "moderate", "severe"], float](
+            {"low": 0.25, "moderate": 0.6, "severe": 1.0}
+        ),
         description="Chance that another agency sees harm of each level and refers.",
     )
 
@@ -516,11 +522,15 @@ class CaseFiles(Section):
         False, description="Policy option: files are on screen at once and never missing."
     )
     location_shares: dict[FileLocation, Probability] = Field(
-        default_factory=lambda: {"on_site": 0.5, "other_building": 0.3, "archive": 0.2},
+        default_factory=lambda: dict[FileLocation, float](
+            {"on_site": 0.5, "other_building": 0.3, "archive": 0.2}
+        ),
         description="Where known families' paper files are kept.",
     )
     retrieval_working_days: dict[FileLocation, Days] = Field(
-        default_factory=lambda: {"on_site": 0.3, "other_building": 3.0, "archive": 8.0},
+        default_factory=lambda: dict[FileLocation, float](
+            {"on_site": 0.3, "other_building": 3.0, "archive": 8.0}
+        ),
         description="Median working days to get a file from each place.",
     )
     missing_probability: float = Field(
@@ -548,23 +558,27 @@ class Database(Section):
         "report describes); phonetic: Metaphone and Jaro-Winkler also match sound-alikes.",
     )
     origin_shares: dict[NameOrigin, Probability] = Field(
-        default_factory=lambda: {
-            "british": 0.7,
-            "east_european": 0.08,
-            "south_asian": 0.1,
-            "arabic": 0.05,
-            "west_african": 0.07,
-        },
+        default_factory=lambda: dict[NameOrigin, float](
+            {
+                "british": 0.7,
+                "east_european": 0.08,
+                "south_asian": 0.1,
+                "arabic": 0.05,
+                "west_african": 0.07,
+            }
+        ),
         description="Origins of family names among referrals.",
     )
     variant_spelling_rate: dict[NameOrigin, Probability] = Field(
-        default_factory=lambda: {
-            "british": 0.04,
-            "east_european": 0.2,
-            "south_asian": 0.35,
-            "arabic": 0.35,
-            "west_african": 0.3,
-        },
+        default_factory=lambda: dict[NameOrigin, float](
+            {
+                "british": 0.04,
+                "east_european": 0.2,
+                "south_asian": 0.35,
+                "arabic": 0.35,
+                "west_african": 0.3,
+            }
+        ),
         description="Chance a referral spells a known family's name differently from the "
         "record; higher for names transliterated from other scripts.",
     )
@@ -611,84 +625,88 @@ class Agencies(Section):
     """Other agencies and the team's relationships with them (report 4.6)."""
 
     agencies: dict[Agency, AgencySpec] = Field(
-        default_factory=lambda: {
-            "police": AgencySpec(
-                response_median_working_days=1.0,
-                refusal_probability=0.25,
-                holds_information={
-                    "physical": 0.6,
-                    "sexual": 0.7,
-                    "neglect": 0.2,
-                    "emotional": 0.3,
-                    "none": 0.05,
-                },
-            ),
-            "school": AgencySpec(
-                response_median_working_days=1.0,
-                refusal_probability=0.3,
-                holds_information={
-                    "physical": 0.4,
-                    "sexual": 0.3,
-                    "neglect": 0.7,
-                    "emotional": 0.6,
-                    "none": 0.1,
-                },
-            ),
-            "health": AgencySpec(
-                response_median_working_days=2.0,
-                refusal_probability=0.2,
-                holds_information={
-                    "physical": 0.5,
-                    "sexual": 0.3,
-                    "neglect": 0.6,
-                    "emotional": 0.3,
-                    "none": 0.05,
-                },
-            ),
-            "housing": AgencySpec(
-                response_median_working_days=3.0,
-                refusal_probability=0.15,
-                holds_information={
-                    "physical": 0.1,
-                    "sexual": 0.05,
-                    "neglect": 0.4,
-                    "emotional": 0.15,
-                    "none": 0.05,
-                },
-            ),
-            "immigration": AgencySpec(
-                response_median_working_days=5.0,
-                refusal_probability=0.5,
-                holds_information={
-                    "physical": 0.05,
-                    "sexual": 0.05,
-                    "neglect": 0.05,
-                    "emotional": 0.05,
-                    "none": 0.01,
-                },
-            ),
-            "probation": AgencySpec(
-                response_median_working_days=2.0,
-                refusal_probability=0.3,
-                holds_information={
-                    "physical": 0.25,
-                    "sexual": 0.3,
-                    "neglect": 0.1,
-                    "emotional": 0.15,
-                    "none": 0.02,
-                },
-            ),
-        },
+        default_factory=lambda: dict[Agency, AgencySpec](
+            {
+                "police": AgencySpec(
+                    response_median_working_days=1.0,
+                    refusal_probability=0.25,
+                    holds_information={
+                        "physical": 0.6,
+                        "sexual": 0.7,
+                        "neglect": 0.2,
+                        "emotional": 0.3,
+                        "none": 0.05,
+                    },
+                ),
+                "school": AgencySpec(
+                    response_median_working_days=1.0,
+                    refusal_probability=0.3,
+                    holds_information={
+                        "physical": 0.4,
+                        "sexual": 0.3,
+                        "neglect": 0.7,
+                        "emotional": 0.6,
+                        "none": 0.1,
+                    },
+                ),
+                "health": AgencySpec(
+                    response_median_working_days=2.0,
+                    refusal_probability=0.2,
+                    holds_information={
+                        "physical": 0.5,
+                        "sexual": 0.3,
+                        "neglect": 0.6,
+                        "emotional": 0.3,
+                        "none": 0.05,
+                    },
+                ),
+                "housing": AgencySpec(
+                    response_median_working_days=3.0,
+                    refusal_probability=0.15,
+                    holds_information={
+                        "physical": 0.1,
+                        "sexual": 0.05,
+                        "neglect": 0.4,
+                        "emotional": 0.15,
+                        "none": 0.05,
+                    },
+                ),
+                "immigration": AgencySpec(
+                    response_median_working_days=5.0,
+                    refusal_probability=0.5,
+                    holds_information={
+                        "physical": 0.05,
+                        "sexual": 0.05,
+                        "neglect": 0.05,
+                        "emotional": 0.05,
+                        "none": 0.01,
+                    },
+                ),
+                "probation": AgencySpec(
+                    response_median_working_days=2.0,
+                    refusal_probability=0.3,
+                    holds_information={
+                        "physical": 0.25,
+                        "sexual": 0.3,
+                        "neglect": 0.1,
+                        "emotional": 0.15,
+                        "none": 0.02,
+                    },
+                ),
+            }
+        ),
         description="Each agency's delay, reluctance and what it tends to know.",
     )
     checks_by_concern: dict[HarmType, list[Agency]] = Field(
-        default_factory=lambda: {
-            "physical": ["police", "health"],
-            "sexual": ["police", "health"],
-            "neglect": ["school", "health"],
-            "emotional": ["school"],
-            "none": ["school"],
-        },
+        default_factory=lambda: dict[HarmType, list[Agency]](
+            {
+                "physical": ["police", "health"],
+                "sexual": ["police", "health"],
+                "neglect": ["school", "health"],
+                "emotional": ["school"],
+                "none": ["school"],
+            }
+        ),
         description="Agencies the duty desk asks, by the concern a referral raises.",
     )
     clarity: float = Field(
@@ -751,7 +769,9 @@ class OutOfHours(Section):
         "unstructured", description="How the EDT hands cases back to the day team."
     )
     fact_loss: dict[Literal["unstructured", "structured"], Probability] = Field(
-        default_factory=lambda: {"unstructured": 0.3, "structured": 0.05},
+        default_factory=lambda: dict[Literal["unstructured", "structured"], float](
+            {"unstructured": 0.3, "structured": 0.05}
+        ),
         description="Chance each fact is lost at a handover, by handover style.",
     )
 
@@ -835,7 +855,7 @@ class Reporting(Section):
     )
     reporting_system: bool = Field(False, description="A near-miss reporting system exists.")
     report_probability: dict[Literal["blame", "open"], Probability] = Field(
-        default_factory=lambda: {"blame": 0.15, "open": 0.6},
+        default_factory=lambda: dict[Literal["blame", "open"], float]({"blame": 0.15, "open": 0.6}),
         description="Chance a frontline worker who noticed an incident reports it.",
     )
     outside_agency_escalation: float = Field(

@@ -96,6 +96,7 @@ def gather(paths: Sequence[str | os.PathLike[str]], *, pseudonymise: bool = Fals
                 for c in score.cases:
                     spec = recorded.plan.referrals.get(c.ref or "")
                     near_miss = spec.near_miss if spec is not None else None
+                    pattern: str
                     if near_miss is not None:
                         pattern = near_miss.pattern
                     elif c.hidden_risk:

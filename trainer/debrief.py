@@ -16,8 +16,9 @@ from typing import Any
 
 from sim.entities import Level
 from sim.events import EventKind, LogRecord
+from sim.records import BarrierTested, FamilyCreated, ReferralArrived
 from trainer.desk import LEVEL_LABELS, PRIORITY_LABELS, DeskAction, Finding
-from trainer.exercise import NearMiss, ScriptedReferral, ShiftPlan
+from trainer.exercise import NearMiss, ShiftPlan, TrainingReferral
 from trainer.scoring import CaseScore, ShiftScore, score_shift
 from trainer.wording import (
     AGENCY_LABELS,
@@ -112,7 +113,7 @@ def _rank(c: CaseScore) -> int:
     return 5
 
 
-def child_of(scripted: ScriptedReferral | None, spelling: str) -> str:
+def child_of(scripted: TrainingReferral | None, spelling: str) -> str:
     """The child's name as the exercise gives it, or how a worker would say it."""
     return scripted.child if scripted is not None else f"the {spelling} child"
 
@@ -292,10 +293,10 @@ def _verdict(c: CaseScore) -> str:
 
 def _facts_slices(
     c: CaseScore,
-    family: LogRecord,
+    family: FamilyCreated,
     spelling: str,
     findings: Sequence[Finding],
-    barriers: Sequence[LogRecord],
+    barriers: Sequence[BarrierTested],
 ) -> list[Slice]:
     """The information defences, from what could be found and what the trainee tried."""
     decided = c.decided_at if c.decided_at is not None else float("inf")
@@ -368,7 +369,7 @@ def _facts_slices(
     return slices
 
 
-def _log_slices(c: CaseScore, barriers: Sequence[LogRecord]) -> list[Slice]:
+def _log_slices(c: CaseScore, barriers: Sequence[BarrierTested]) -> list[Slice]:
     """Decision and handover defences as the model logged them."""
     out: list[Slice] = []
     for b in barriers:
@@ -409,7 +410,7 @@ def build_debrief(
         findings=findings,
     )
     thresholds = plan.scenario.thresholds
-    families = {r.family: r for r in records if r.kind == EventKind.FAMILY_CREATED}
+    families = {r.family: r for r in records if isinstance(r, FamilyCreated)}
     by_case: dict[int, list[LogRecord]] = {}
     for r in records:
         if r.case >= 0:
@@ -418,7 +419,7 @@ def build_debrief(
     for c in score.cases:
         family = families[c.family_id]
         mine = by_case.get(c.case_id, [])
-        arrival = next(r for r in mine if r.kind == EventKind.REFERRAL_ARRIVED)
+        arrival = next(r for r in mine if isinstance(r, ReferralArrived))
         spelling = str(arrival.spelling)
         scripted = plan.referrals.get(c.ref) if c.ref else None
         child = child_of(scripted, spelling)
@@ -458,7 +459,7 @@ def build_debrief(
                 )
             )
         timeline.sort(key=lambda item: item[0])
-        barriers = [r for r in mine if r.kind == EventKind.BARRIER_TESTED]
+        barriers = [r for r in mine if isinstance(r, BarrierTested)]
         slices = _facts_slices(c, family, spelling, findings, barriers) + _log_slices(c, barriers)
         points: list[str] = list(scripted.learning_points) if scripted is not None else []
         if not points:

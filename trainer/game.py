@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pygame
@@ -39,7 +40,7 @@ def catalogue(
 ) -> list[CatalogueEntry]:
     entries: list[CatalogueEntry] = []
     for path in exercises:
-        entry = CatalogueEntry(path.stem, path.stem, lambda p=path: load_exercise(p))
+        entry = CatalogueEntry(path.stem, path.stem, partial(load_exercise, path))
         if preload:
             try:
                 entry.plan = entry.load()

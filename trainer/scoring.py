@@ -29,12 +29,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist, median
-from typing import Any
+from typing import Any, TypeVar
 
 from sim.config import Scenario
 from sim.deciders import screening_level_for
 from sim.entities import Level
-from sim.events import EventKind, LogRecord, record_fields
+from sim.events import LogRecord, record_fields
+from sim.records import (
+    BarrierTested,
+    FamilyCreated,
+    HandedOver,
+    HarmOccurred,
+    IncidentGraded,
+    ReferralArrived,
+    Screened,
+)
 from trainer.desk import NO_PRIORITY, PRIORITIES, DeskAction, Finding
 
 _Z = NormalDist()
@@ -183,8 +192,12 @@ class ShiftScore:
         }
 
 
-def _first(records: Iterable[LogRecord]) -> dict[int, LogRecord]:
-    out: dict[int, LogRecord] = {}
+# A record type: _first keeps the kind it is given.
+_R = TypeVar("_R", bound=LogRecord)
+
+
+def _first(records: Iterable[_R]) -> dict[int, _R]:
+    out: dict[int, _R] = {}
     for r in records:
         out.setdefault(r.case, r)
     return out
@@ -193,8 +206,8 @@ def _first(records: Iterable[LogRecord]) -> dict[int, LogRecord]:
 def trainee_cases(records: Sequence[LogRecord], starts_at: float, ends_at: float) -> list[int]:
     """Cases on the trainee's desk: arrived before the shift ended and not screened before
     it began."""
-    arrived = _first(r for r in records if r.kind == EventKind.REFERRAL_ARRIVED)
-    screened = _first(r for r in records if r.kind == EventKind.SCREENED)
+    arrived = _first(r for r in records if isinstance(r, ReferralArrived))
+    screened = _first(r for r in records if isinstance(r, Screened))
     return sorted(
         c
         for c, r in arrived.items()
@@ -213,23 +226,23 @@ def score_shift(
 ) -> ShiftScore:
     """Score one shift from its event log and the trainee's own actions and findings."""
     thresholds = scenario.thresholds
-    families = {r.family: r for r in records if r.kind == EventKind.FAMILY_CREATED}
-    arrived = _first(r for r in records if r.kind == EventKind.REFERRAL_ARRIVED)
-    screened = _first(r for r in records if r.kind == EventKind.SCREENED)
+    families = {r.family: r for r in records if isinstance(r, FamilyCreated)}
+    arrived = _first(r for r in records if isinstance(r, ReferralArrived))
+    screened = _first(r for r in records if isinstance(r, Screened))
     judged = _first(
-        r for r in records if r.kind == EventKind.BARRIER_TESTED and r.barrier == "screening"
+        r for r in records if isinstance(r, BarrierTested) and r.barrier == "screening"
     )
     lost_at_handover: dict[int, set[str]] = {}
     for r in records:
-        if r.kind == EventKind.HANDED_OVER and r.to == "emergency_duty_team":
+        if isinstance(r, HandedOver) and r.to == "emergency_duty_team":
             lost_at_handover.setdefault(r.case, set()).update(r.lost)
     harm_by_family: dict[int, list[tuple[float, str]]] = {}
     for r in records:
-        if r.kind == EventKind.HARM_OCCURRED:
+        if isinstance(r, HarmOccurred):
             harm_by_family.setdefault(r.family, []).append((r.time, str(r.severity)))
     incidents_by_family: dict[int, list[Mapping[str, Any]]] = {}
     for r in records:
-        if r.kind == EventKind.INCIDENT_GRADED:
+        if isinstance(r, IncidentGraded):
             incidents_by_family.setdefault(r.family, []).append(dict(record_fields(r), time=r.time))
     decisions = {a.case_id: a for a in actions if a.kind == "decide"}
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -55,7 +56,7 @@ class Control:
     name: str
     label: str
     key: int | None
-    action: Callable[[], None]
+    action: Callable[[], object]  # what it returns is ignored
     element: Any  # pygame_gui element
     enabled: bool = True
 
@@ -216,7 +217,7 @@ class App:
                 f"speed{speed}",
                 f"{speed}x",
                 (x, 10, speed_width, height),
-                lambda s=speed: on_speed(s),
+                partial(on_speed, speed),
                 key=key,
                 style="chosen" if speed == current else None,
             )
@@ -236,7 +237,7 @@ class App:
         name: str,
         label: str,
         rect: pygame.Rect | tuple[int, int, int, int],
-        action: Callable[[], None],
+        action: Callable[[], object],
         *,
         key: int | None = None,
         enabled: bool = True,
@@ -262,8 +263,8 @@ class App:
 
     def button_row(
         self,
-        left: list[tuple[str, str, Callable[[], None], int | None, str | None, bool]],
-        right: list[tuple[str, str, Callable[[], None], int | None, str | None, bool]],
+        left: Sequence[tuple[str, str, Callable[[], None], int | None, str | None, bool]],
+        right: Sequence[tuple[str, str, Callable[[], None], int | None, str | None, bool]],
         *,
         bottom: int,
         height: int,
@@ -312,7 +313,8 @@ class App:
         element.set_text_length_limit(length)
         kept = self._typed.get(name) if name else None
         element.set_text(kept[0] if kept else text)
-        element.field_name = name
+        # Our own tag on the pygame_gui element (read back with getattr above).
+        setattr(element, "field_name", name)  # noqa: B010
         if kept and kept[1]:
             element.focus()
         self.entries.append(element)

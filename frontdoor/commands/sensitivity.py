@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analysis.outputs import OutputFolder, package_version
-from analysis.sensitivity import default_parameters, parse_parameter, run_sensitivity
+from analysis.sensitivity import Method, default_parameters, parse_parameter, run_sensitivity
 from frontdoor.commands.common import UsageError, positive_int, print_json, seed_value
 from frontdoor.commands.experiment_options import (
     add_backend_arguments,
@@ -86,7 +86,7 @@ def handle(args: argparse.Namespace) -> int:
     if len(params) < 2:
         raise UsageError("give at least two parameters to --params")
     backend = backend_from_args(args)
-    methods = ("morris", "sobol") if args.method == "both" else (args.method,)
+    methods: tuple[Method, ...] = ("morris", "sobol") if args.method == "both" else (args.method,)
     output = claim_output(args, scenario) if args.out else None
     results = {}
     for method in methods:

@@ -13,6 +13,7 @@ from analysis.stats import erlang_c_wait
 from frontdoor.commands.common import UsageError, positive_int, print_json, seed_value
 from sim.events import EventKind
 from sim.model import run_scenario
+from sim.records import Allocated
 from sim.verification import mmc_scenario
 
 
@@ -37,7 +38,8 @@ def simulate_mmc(
         arrival_rate=arrival_rate, service_rate=service_rate, servers=servers, customers=customers
     )
     log = run_scenario(scenario, seed)
-    waits = [r.wait_days for r in log.of_kind(EventKind.ALLOCATED)]
+    # of_kind(ALLOCATED) yields only Allocated records; isinstance narrows them for mypy.
+    waits = [r.wait_days for r in log.of_kind(EventKind.ALLOCATED) if isinstance(r, Allocated)]
     kpis = compute_kpis(log.records)
     return {
         "simulated_mean_wait": statistics.fmean(waits),

@@ -9,6 +9,7 @@ learning points, and what the model says happened next.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -59,7 +60,7 @@ class DebriefScene(Scene):
         if self.game.asking_to_quit:
             self.game.build_quit_question()
             return
-        left = [
+        left: list[tuple[str, str, Callable[[], None], int | None, str | None, bool]] = [
             ("previous", "Previous case", lambda: self._move(-1), pygame.K_UP, None, True),
             ("next", "Next case", lambda: self._move(1), pygame.K_DOWN, None, True),
         ]

@@ -10,6 +10,7 @@ checks made, the team's caseloads. The hidden truth waits for the debrief.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -516,7 +517,7 @@ class DeskScene(Scene):
                 f"agency:{agency}",
                 AGENCY_LABELS[agency],
                 at,
-                lambda a=agency: self._contact(a),
+                partial(self._contact, agency),
                 key=NUMBER_KEYS[i],
                 enabled=f"agency:{agency}" not in asked,
             )
@@ -557,7 +558,7 @@ class DeskScene(Scene):
                 f"fact:{fact}",
                 _fit(self.app.type, label, at.width - self.app.button_width("", NUMBER_KEYS[i])),
                 at,
-                lambda f=fact: self._toggle_fact(f),
+                partial(self._toggle_fact, fact),
                 key=NUMBER_KEYS[i],
                 style="chosen" if kept else None,
             )
@@ -893,7 +894,7 @@ class DeskScene(Scene):
             app.save_screenshot(f"desk_{self.mode}")
         if self.mode == "normal" and "desk" in app.saved_scenes:
             for mode in ("paused", "confirm_end"):
-                app.capture(f"desk_{mode}", lambda m=mode: self._set_mode(m), self._back)
+                app.capture(f"desk_{mode}", partial(self._set_mode, mode), self._back)
 
     def _back(self) -> None:
         self.mode = "normal"

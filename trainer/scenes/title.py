@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -110,7 +111,7 @@ class TitleScene(Scene):
                 f"exercise:{entry.key}",
                 _fit(t, f"{entry.title} ({level})", col - app.button_width("", NUMBER_KEYS[i])),
                 (left, y, col, bh),
-                lambda index=index: self._choose(index),
+                partial(self._choose, index),
                 key=NUMBER_KEYS[i],
                 style="chosen" if index == self.game.selected else None,
             )
