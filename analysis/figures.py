@@ -291,7 +291,7 @@ def barrier_figure(barriers: pd.DataFrame, title: str = "Barrier analysis") -> F
     for yi, (_, row) in zip(y, barriers.iterrows(), strict=True):
         ax.text(
             left[yi],
-            yi,
+            float(yi),
             f"  holed in {row['hole_rate']:.0%} of tests; "
             f"{row['share_of_holes_to_harm']:.0%} of holes led to harm",
             va="center",
@@ -319,7 +319,7 @@ def alignment_figure(
     for yi, (_, row) in zip(y, part.iterrows(), strict=True):
         ax.text(
             row["incidents_per_year"],
-            yi,
+            float(yi),
             f"  {row['incidents_per_year']:.1f} a year ({row['share']:.0%})",
             va="center",
             fontsize=8,
