@@ -24,6 +24,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from analysis.formatting import decimals_for, format_number  # noqa: E402
 from analysis.incidents import CONSEQUENCES, LIKELIHOODS, RATINGS  # noqa: E402
 from analysis.kpis import COUNT_KPIS, KPI_LABELS  # noqa: E402
+from analysis.outputs import atomic_path  # noqa: E402
 
 OKABE_ITO: tuple[str, ...] = (
     "#E69F00",  # orange
@@ -79,9 +80,13 @@ def save_figure(fig: Figure, folder: str | Path, stem: str) -> dict[str, Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"png": folder / f"{stem}.png", "svg": folder / f"{stem}.svg"}
-    fig.savefig(paths["png"], dpi=110, bbox_inches="tight")
+    # Each file is written to a temporary name and renamed, so an interrupted report never
+    # leaves half a picture under the real name.
+    with atomic_path(paths["png"]) as tmp:
+        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
     # A fixed hash salt and no date keep the SVG the same for the same figure.
-    fig.savefig(paths["svg"], bbox_inches="tight", metadata={"Date": None})
+    with atomic_path(paths["svg"]) as tmp:
+        fig.savefig(tmp, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     return paths
 
