@@ -125,6 +125,41 @@ def test_a_second_ctrl_c_and_sigterm_leave_no_worker_behind(scenario: Path, tmp_
     assert _kept(out)
 
 
+def test_an_interrupted_sensitivity_analysis_carries_on_where_it_stopped(
+    scenario: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "sensitivity"
+    args = [
+        "sensitivity", str(scenario), "--method", "morris", "--n", "6", "--reps", "2",
+        "--params", "staff.experienced.count=8:12", "concerns.rate_per_year=0.6:1.8",
+        "--jobs", "1", "--out", str(out),
+    ]  # fmt: skip
+    stored = out / "morris-runs" / "results"
+    proc = start(args, cwd=tmp_path)
+    try:
+        wait_for(lambda: len(list(stored.rglob("rep-*.json.gz"))) >= 2, timeout=180,
+                 what="two stored replications")  # fmt: skip
+        code, seconds, err = interrupt(proc, signal.SIGINT)
+        assert code == 130, err
+        assert seconds < 10 and "Traceback" not in err
+    finally:
+        cleanup(proc, set())
+    kept = sorted(stored.rglob("rep-*.json.gz"))
+    total = 6 * (2 + 1) * 2  # Morris: n x (parameters + 1) design points, 2 replications
+    assert 2 <= len(kept) < total
+    stamps = {p: p.stat().st_mtime_ns for p in kept}
+
+    again = run([*args, "--json"], cwd=tmp_path, timeout=600)
+    assert again.returncode == 0, again.stderr
+    for path, stamp in stamps.items():
+        assert path.stat().st_mtime_ns == stamp, f"{path.name} was run again"
+    assert len(list(stored.rglob("rep-*.json.gz"))) == total
+    assert (out / "morris_indices.csv").exists()
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest["complete"] is True
+    assert verify(out, manifest) == {}
+
+
 @pytest.mark.skipif(not dask_available(), reason="needs the dask extra")
 def test_ctrl_c_shuts_a_local_dask_cluster_down(scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "sweep"
