@@ -5,7 +5,9 @@ which a rerun with the same arguments then reuses."""
 from __future__ import annotations
 
 import json
+import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -158,6 +160,49 @@ def test_an_interrupted_sensitivity_analysis_carries_on_where_it_stopped(
     manifest = read_manifest(out)
     assert manifest is not None and manifest["complete"] is True
     assert verify(out, manifest) == {}
+
+
+def test_a_cancel_flag_stops_running_replications_not_after_them(tmp_path: Path) -> None:
+    """The workbench's Cancel button sets a flag from another thread; the workers running
+    a full baseline year (far longer than the wait below) must be ended, not waited for."""
+    from analysis.execution import Backend, Cancelled
+    from analysis.experiment import comparison_points, run_experiment
+    from analysis.store import ExperimentStore
+    from sim.loader import load_scenario
+
+    baseline = load_scenario("baseline")
+    cancel = threading.Event()
+    outcome: list[BaseException | None] = []
+
+    def work() -> None:
+        try:
+            run_experiment(
+                comparison_points([baseline]), 4, 1,
+                backend=Backend(kind="processes", jobs=2),
+                store=ExperimentStore(tmp_path / "runs"), cancel=cancel,
+            )  # fmt: skip
+            outcome.append(None)
+        except BaseException as exc:  # noqa: B036 - the test reports whatever ended it
+            outcome.append(exc)
+
+    already = descendants(os.getpid())  # children of other tests, not ours to judge
+    workers: set[int] = set()
+
+    def two_workers() -> bool:
+        workers.update(descendants(os.getpid()) - already)
+        return len(workers) >= 2
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    wait_for(two_workers, timeout=60, what="two worker processes")
+    cancel.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the run went on after the cancel flag was set"
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
+    assert not alive(workers), "worker processes outlived the cancelled run"
+    assert not list((tmp_path / "runs").rglob("rep-*.json.gz"))  # none had finished
+    manifest = read_manifest(tmp_path / "runs")
+    assert manifest is not None and manifest["complete"] is False
 
 
 @pytest.mark.skipif(not dask_available(), reason="needs the dask extra")
