@@ -48,7 +48,6 @@ from trainer.wording import (
     join_words,
     leader_advice,
     need_words,
-    spelling_suggestions,
 )
 
 if TYPE_CHECKING:
@@ -454,8 +453,7 @@ class DeskScene(Scene):
         return note
 
     def _suggestions(self) -> list[str]:
-        case = self.desk.case(self._open_case())
-        return spelling_suggestions(case.spelling)
+        return self.desk.spelling_suggestions(self._open_case())
 
     def _list_rects(self, rect: pygame.Rect, top: int, count: int, width: int) -> list[pygame.Rect]:
         """Where a dialog's list of buttons goes: one column while it fits above the
@@ -1308,7 +1306,7 @@ class DeskScene(Scene):
             case_view = {
                 "case_id": self.selected,
                 "spelling": case.spelling,
-                "suggestions": spelling_suggestions(case.spelling),
+                "suggestions": desk.spelling_suggestions(self.selected),
                 "concern": case.concern,
                 "source": case.source,
                 "referral_band": concern_words(case.referral_signal, thresholds)[1],
