@@ -180,16 +180,31 @@ def reading(case: dict[str, Any]) -> int:
     return max(bands)
 
 
+def answers(case: dict[str, Any]) -> list[int]:
+    """The bands of the checks that answer the referral.
+
+    When the referral itself alarms, a record entry just as alarming is part of the alarm,
+    not an answer to it: the referrer may have read that entry, and an entry that cannot
+    be corrected may be wrong (report 4.5). The file, the agencies and a visit test both.
+    """
+    alarm = case["referral_band"] == 2
+    return [
+        f["band"]
+        for f in case["findings"]
+        if f["band"] is not None and not (alarm and f["action"] == "database" and f["band"] == 2)
+    ]
+
+
 def found(case: dict[str, Any]) -> int:
     """The strongest concern the checks alone show (-1 before any answer with a value)."""
-    return max((f["band"] for f in case["findings"] if f["band"] is not None), default=-1)
+    return max(answers(case), default=-1)
 
 
 def unfounded(case: dict[str, Any], *, visit_possible: bool = False) -> bool:
     """An alarming referral that every answer contradicts: at least two sources read no
     real concern, and a visit has been tried or cannot be fitted in today (report 3.5:
     the false positive)."""
-    bands = [f["band"] for f in case["findings"] if f["band"] is not None]
+    bands = answers(case)
     visited = any(f["action"] == "visit" and f["done"] for f in case["findings"])
     return (
         case["referral_band"] == 2
