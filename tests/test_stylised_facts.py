@@ -191,14 +191,16 @@ class TestStylisedFacts:
         # starts make a waiting list, and the policy orders it by what the referral said.
         need = runs("baseline", (("policy", "need-weighted"),), SHARED_REPS)
         harm_first = runs("baseline", (), SHARED_REPS)  # baseline policy: immediate-harm-first
-        low, mean = paired_gain(need, harm_first, "low_visibility_help_wait")
-        assert low > 0, f"neglect/emotional wait for help, gap {mean:.2f} days"
-        low, mean = paired_gain(need, harm_first, "low_visibility_waiting_harm")
-        assert low > 0, f"expected harm while waiting, gap {mean:.3f} harm events"
+        for key in ("low_visibility_help_wait", "low_visibility_waiting_harm"):
+            iv = paired_difference_ci([n[key] for n in need], [h[key] for h in harm_first])
+            print(f"{key}: gap {iv.mean:.3f} (95% {iv.ci_low:.3f} to {iv.ci_high:.3f})")
+            assert iv.ci_low > 0, f"{key}: immediate-harm-first minus need-weighted {iv.mean:.3f}"
 
     def test_10_anchoring_on_first_impressions_misses_what_the_checks_found(self) -> None:
         revising = runs("baseline", (("decisions.anchoring", False),), SHARED_REPS)
         anchored = runs("baseline", (), SHARED_REPS)  # anchoring is on at the baseline
-        low, mean = paired_gain(revising, anchored, "misses_after_new_evidence")
-        assert low > 0, f"screening misses after the checks found more, gap {mean:.1f}"
+        key = "misses_after_new_evidence"
+        iv = paired_difference_ci([r[key] for r in revising], [a[key] for a in anchored])
+        print(f"{key}: gap {iv.mean:.2f} (95% {iv.ci_low:.2f} to {iv.ci_high:.2f})")
+        assert iv.ci_low > 0, f"screening misses after the checks found more, gap {iv.mean:.1f}"
 
