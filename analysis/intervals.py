@@ -48,6 +48,7 @@ KPI_NATURE: dict[str, Nature] = {
     "assessments_within_timescale": "share",
     "mean_wait_to_allocation_days": "non_negative",
     "unallocated_mean": "non_negative",
+    "low_visibility_mean_wait_days": "non_negative",
     "caseload_per_worker_mean": "non_negative",
     "re_referral_rate_12m": "share",
     "nfa_at_referral_rate": "share",

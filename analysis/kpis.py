@@ -31,6 +31,12 @@ KPI_DEFINITIONS: tuple[tuple[str, str, bool | None], ...] = (
         False,
     ),
     ("unallocated_mean", "Cases waiting for allocation, time average", False),
+    (
+        "low_visibility_mean_wait_days",
+        "Mean days from referral to help (a plan starting) for children whose hidden harm is "
+        "neglect or emotional harm; a case still waiting at the end counts its wait so far",
+        False,
+    ),
     ("caseload_per_worker_mean", "Assessments held per case-holding worker, time average", None),
     ("re_referral_rate_12m", "Share of referrals within 12 months of a previous one", False),
     ("nfa_at_referral_rate", "Share of referrals closed with no further action at screening", None),
@@ -159,6 +165,7 @@ class KpiReducer:
         self.waits: list[float] = []
         self.waiting_changes: list[tuple[float, int]] = []
         self.caseload_changes: list[tuple[float, int]] = []
+        self.help_waits = HelpWaits()
         self.incidents = dict.fromkeys(
             (
                 "near_miss_prevented",
@@ -174,6 +181,8 @@ class KpiReducer:
         kind = r.kind
         if self.cost is not None:
             self.cost(r)
+        if kind in HELP_KINDS:
+            self.help_waits(r, self.w0)
         if kind is EventKind.QUEUED:
             self.waiting_changes.append((r.time, 1))
             if r.time >= self.w0:
@@ -236,6 +245,7 @@ class KpiReducer:
             "mean_wait_to_allocation_days": statistics.fmean(waits) if waits else float("nan"),
             "mean_wait_to_allocation_littles_days": littles_wait(backlog, self.queued, end - w0),
             "unallocated_mean": backlog,
+            "low_visibility_mean_wait_days": self.help_waits.mean(end),
             "caseload_per_worker_mean": (
                 caseload / frame.case_holders if frame.case_holders else 0.0
             ),
@@ -250,3 +260,49 @@ class KpiReducer:
             "errors_open_at_end": float(self.open_at_end),
             "cost_per_year": self.cost.result(end) if self.cost is not None else float("nan"),
         }
+
+
+LOW_VISIBILITY = frozenset({"neglect", "emotional"})
+HELP_KINDS = frozenset(
+    {EventKind.FAMILY_CREATED, EventKind.REFERRAL_ARRIVED, EventKind.PLAN_STARTED, EventKind.CLOSED}
+)
+
+
+class HelpWaits:
+    """Days from referral to help for children whose hidden harm is hard to see.
+
+    Counts each referral in the measured period about a family whose hidden harm is
+    neglect or emotional harm. Help is the first plan the case starts. A case closed
+    while waiting for the family support team counts the days it waited (it waited and
+    got none); a case closed without a plan for any other reason (screened out, no further
+    action after assessment) was never waiting for help and does not count. A case still
+    open without a plan at the end is censored: it counts its wait so far, so the mean
+    is a lower bound on the true mean wait, not a mean of completed waits only.
+    """
+
+    def __init__(self) -> None:
+        self._low_visibility: set[int] = set()
+        self._pending: dict[int, float] = {}  # case -> referral time
+        self._waits: list[float] = []
+
+    def __call__(self, r: Any, w0: float) -> None:
+        kind = r.kind
+        if kind is EventKind.FAMILY_CREATED:
+            if r.harm_type in LOW_VISIBILITY:
+                self._low_visibility.add(r.family)
+        elif kind is EventKind.REFERRAL_ARRIVED:
+            if r.time >= w0 and r.family in self._low_visibility:
+                self._pending[r.case] = r.time
+        elif kind is EventKind.PLAN_STARTED:
+            arrived = self._pending.pop(r.case, None)
+            if arrived is not None:
+                self._waits.append(r.time - arrived)
+        else:  # closed
+            arrived = self._pending.pop(r.case, None)
+            if arrived is not None and r.reason == "closed_waiting_for_support":
+                self._waits.append(r.time - arrived)
+
+    def mean(self, end: float) -> float:
+        waits = self._waits + [end - t for t in self._pending.values()]
+        return statistics.fmean(waits) if waits else float("nan")
+

@@ -200,6 +200,16 @@ LATENT_CONDITIONS: dict[str, LatentCondition] = {
             "too few team-leader hours to review decisions",
             _set({"team_leader_review.reviews_per_leader_per_day": 1000.0}),
         ),
+        LatentCondition(
+            "first_impression_anchoring",
+            "duty workers who keep their first impression when the checks say more",
+            _set({"decisions.anchoring": False}),
+        ),
+        LatentCondition(
+            "parents_not_heard",
+            "a parent's request for help weighed below a professional's referral",
+            _set({"decisions.parents_heard_equally": True}),
+        ),
     )
 }
 

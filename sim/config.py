@@ -17,11 +17,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from sim.config_front import Decisions, FamilySupport, Presenting
 from sim.costs import Costs
 from sim.vocabulary import (
     HARM_TYPES,
     ROLES,
     Agency,
+    Concern,
     FileLocation,
     HarmType,
     NameOrigin,
@@ -697,13 +699,17 @@ class Agencies(Section):
         ),
         description="Each agency's delay, reluctance and what it tends to know.",
     )
-    checks_by_concern: dict[HarmType, list[Agency]] = Field(
-        default_factory=lambda: dict[HarmType, list[Agency]](
+    checks_by_concern: dict[Concern, list[Agency]] = Field(
+        default_factory=lambda: dict[Concern, list[Agency]](
             {
                 "physical": ["police", "health"],
                 "sexual": ["police", "health"],
                 "neglect": ["school", "health"],
                 "emotional": ["school"],
+                "domestic_incident": ["police", "school"],
+                "behaviour_at_school": ["school"],
+                "missed_appointment": ["health"],
+                "housing": ["housing"],
                 "none": ["school"],
             }
         ),
@@ -906,7 +912,7 @@ class ScriptedReferral(Section):
     )
     hour: float = Field(ge=0, lt=24, description="Hour it arrives.")
     source: Source = Field(description="Who refers.")
-    concern: HarmType = Field(description="The concern the referral raises.")
+    concern: Concern = Field(description="The concern the referral names.")
     signal: float = Field(ge=0, le=1, description="Risk the referral's wording shows.")
     need_signal: float = Field(0.3, ge=0, le=1, description="Need the referral shows.")
     family: ScriptedFamily = Field(description="The family and its hidden truth.")
@@ -946,6 +952,15 @@ class Scenario(Section):
     long_term: LongTermCases = Field(default_factory=LongTermCases, description="Long-term cases.")
     staffing: Staffing = Field(default_factory=Staffing, description="Turnover and design.")
     reporting: Reporting = Field(default_factory=Reporting, description="Reporting culture.")
+    presenting: Presenting = Field(
+        default_factory=Presenting, description="The concern a referral names."
+    )
+    family_support: FamilySupport = Field(
+        default_factory=FamilySupport, description="Places for children in need."
+    )
+    decisions: Decisions = Field(
+        default_factory=Decisions, description="First impressions, parents, the night team."
+    )
     scripted: list[ScriptedReferral] = Field(
         default_factory=list, description="Referrals with a fixed truth (training exercises)."
     )

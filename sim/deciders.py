@@ -17,6 +17,7 @@ import simpy
 from sim.config import Thresholds
 from sim.entities import Level
 
+# Stated concerns that look like immediate harm: an injury or a disclosure.
 IMMEDIATE_HARM = frozenset({"physical", "sexual"})
 
 
@@ -31,7 +32,7 @@ class CaseView(NamedTuple):
     family_id: int
     now: float
     source: str
-    concern: str  # harm type the referral is about
+    concern: str  # the concern the referral names (sim/presenting.py), never the truth
     arrived_at: float
     believed_risk: float  # the worker's reading of everything found so far
     believed_need: float
@@ -133,8 +134,9 @@ class FifoPolicy(ThresholdPolicy):
 
 
 class ImmediateHarmFirstPolicy(ThresholdPolicy):
-    """The status quo the report describes: protection cases, then visible injury or
-    disclosure (physical, sexual), and only then neglect and emotional harm."""
+    """The status quo the report describes: protection cases, then referrals that name an
+    injury or a disclosure, and only then everything else (where neglect and emotional
+    harm mostly arrive, under another name)."""
 
     name = "immediate-harm-first"
 

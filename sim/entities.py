@@ -109,7 +109,7 @@ class Case:
     family: Family
     source: str
     arrived_at: float
-    concern: str  # harm type the referral is about, as stated by the referrer
+    concern: str  # the concern the referral names (sim/presenting.py), not the hidden harm
     referral_signal: float  # risk the referral appears to show
     need_signal: float
     re_referral: bool

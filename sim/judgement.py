@@ -9,6 +9,7 @@ read generously, does not warrant). Only this module and the harm clock read the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sim.config import Staff, Thresholds, Truth
@@ -168,8 +169,12 @@ class Judgement:
         answer: Level,
         clean_risk: float,
         clean_need: float,
+        extra: Sequence[str] = (),
     ) -> None:
-        """Record the barrier test of a decision and update the family's error episode."""
+        """Record the barrier test of a decision and update the family's error episode.
+
+        `extra` names conditions the caller found changed this decision (sim/first_view.py).
+        """
         family = case.family
         now = self._ctx.env.now
         truth, ceiling = self.truth_at(family, now)
@@ -177,7 +182,7 @@ class Judgement:
         clean = rule(clean_risk, clean_need, self._thresholds)
         held = self.incidents.level_holds(answer, truth, ceiling)
         active = (not held) and self.incidents.level_holds(clean, truth, ceiling)
-        conditions = self._workload.conditions(case, worker)
+        conditions = self._workload.conditions(case, worker) + list(extra)
         who = None if worker is None else worker.role
         self._ctx.log.emit(
             now,

@@ -32,6 +32,7 @@ from sim.context import ProcessGen, RunContext
 from sim.deciders import Decider, make_policy
 from sim.entities import Case, Family, Level
 from sim.events import NO_ID, EventKind, EventLog
+from sim.first_view import FirstView
 from sim.gathering import InformationActions
 from sim.harm_clock import HarmClock
 from sim.incidents import IncidentBook
@@ -45,6 +46,7 @@ from sim.review import LeaderReview
 from sim.rng import RandomStreams
 from sim.screening import ScreeningDesk
 from sim.staffing import build_workers, turnover
+from sim.support import SupportIntake
 from sim.workload import Workload
 
 
@@ -105,6 +107,8 @@ class FrontDoorModel:
                 if worker.duty:
                     self._stand(self.screening.duty_worker(worker))
         self._stand(self.allocation.allocator())
+        if self.support.rationed:
+            self._stand(self.support.intake())
         if scenario.staffing.turnover_per_year > 0:
             self._stand(turnover(self.ctx, scenario.staffing, scenario.agencies, staffing_rng))
 
@@ -159,6 +163,7 @@ class FrontDoorModel:
             arrivals=s.arrivals,
             families=s.families,
             concerns=s.concerns,
+            presenting=s.presenting,
             harm_clock=self.harm_clock,
             information=self.information,
             incidents=self.incidents,
@@ -173,6 +178,9 @@ class FrontDoorModel:
             harm_clock=self.harm_clock,
             referrals=self.referrals,
         )
+        self.support = SupportIntake(
+            ctx, spec=s.family_support, decider=self.decider, judgement=judgement
+        )
         plans = Plans(
             ctx,
             services=s.services,
@@ -183,6 +191,7 @@ class FrontDoorModel:
             incidents=self.incidents,
             harm_clock=self.harm_clock,
             referrals=self.referrals,
+            support=self.support,
         )
         assessment = Assessment(
             ctx,
@@ -224,6 +233,12 @@ class FrontDoorModel:
             workload=self.workload,
             allocation=self.allocation,
             referrals=self.referrals,
+            first_view=FirstView(
+                decisions=s.decisions,
+                thresholds=s.thresholds,
+                judgement=judgement,
+                workload=self.workload,
+            ),
         )
         self.night_team = EmergencyDutyTeam(
             ctx,
@@ -232,6 +247,7 @@ class FrontDoorModel:
             judgement=judgement,
             harm_clock=self.harm_clock,
             to_duty_desk=self.screening.receive,
+            grade=s.decisions.grade_out_of_hours,
         )
         self.information_actions = InformationActions(
             ctx,
@@ -315,6 +331,7 @@ class FrontDoorModel:
         self._standing.clear()
         self.screening.release()
         self.night_team.release()
+        self.support.release()
         self.workload.wake = None
         self.referrals.disconnect()
         self.harm_clock.disconnect()

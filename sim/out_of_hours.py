@@ -15,7 +15,7 @@ import simpy
 
 from sim.config import Families, OutOfHours
 from sim.context import ProcessGen, RunContext, clip01
-from sim.entities import Case
+from sim.entities import Case, Level
 from sim.events import EventKind
 from sim.harm_clock import HarmClock
 from sim.judgement import Judgement
@@ -67,6 +67,7 @@ class EmergencyDutyTeam:
         judgement: Judgement,
         harm_clock: HarmClock,
         to_duty_desk: Callable[[Case], None],
+        grade: bool = True,
     ) -> None:
         self._ctx = ctx
         self._ooh = out_of_hours
@@ -74,6 +75,7 @@ class EmergencyDutyTeam:
         self._judgement = judgement
         self._harm_clock = harm_clock
         self._to_duty_desk = to_duty_desk
+        self._grade = grade
         self.staff = simpy.Resource(ctx.env, capacity=max(1, out_of_hours.edt_staff))
 
     def take(self, case: Case) -> ProcessGen:
@@ -95,6 +97,8 @@ class EmergencyDutyTeam:
                 family.id,
                 {"urgent": urgent, "believed_risk": believed},
             )
+            if self._grade:
+                self._judge_triage(case, urgent)
             if urgent:
                 yield env.timeout(3.0 / 24.0)  # travel and a visit
                 seen = rng.random() < ooh.see_child_probability
@@ -127,6 +131,21 @@ class EmergencyDutyTeam:
                 else ["handover_slips"],
             )
         self._to_duty_desk(case)
+
+    def _judge_triage(self, case: Case, urgent: bool) -> None:
+        """The night team's decision graded like the day team's: acting tonight stands for
+        child protection, leaving it to the day team for anything less, so "no action
+        tonight" fails only a child at risk of significant harm."""
+        level = Level.CHILD_PROTECTION if urgent else Level.CHILD_IN_NEED
+        self._judgement.judge(
+            case,
+            None,
+            "out_of_hours_triage",
+            level,
+            case.referral_signal,
+            case.need_signal,
+            extra=["out_of_hours_cover"],
+        )
 
     def release(self) -> None:
         """Forget requests still waiting for the night team (their events hold it)."""

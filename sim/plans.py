@@ -20,6 +20,7 @@ from sim.incidents import IncidentBook
 from sim.judgement import Judgement
 from sim.out_of_hours import hand_over
 from sim.referrals import Referrals
+from sim.support import SupportIntake
 from sim.vocabulary import Protection
 
 SHORTEST_PLAN_DAYS = 1.0 / (24 * 60)  # a plan shorter than a minute is no plan
@@ -40,6 +41,7 @@ class Plans:
         incidents: IncidentBook,
         harm_clock: HarmClock,
         referrals: Referrals,
+        support: SupportIntake,
     ) -> None:
         self._ctx = ctx
         self._services = services
@@ -50,12 +52,26 @@ class Plans:
         self._incidents = incidents
         self._harm_clock = harm_clock
         self._referrals = referrals
+        self._support = support
 
     def plan(self, case: Case, level: Level, believed: float) -> ProcessGen:
-        """Hold the case on a plan, reviewing it periodically, until it closes."""
+        """Hold the case on a plan, reviewing it periodically, until it closes.
+
+        A child in need first waits for the family support team to start when its starts
+        are rationed (sim/support.py); a case that waits too long is closed unhelped.
+        """
         env = self._ctx.env
         family = case.family
         longterm = self._long_term
+        waited: float | None = None
+        if self._support.rationed and level == Level.CHILD_IN_NEED:
+            asked = env.now
+            self._harm_clock.set_protection(family, "waiting")
+            started = yield from self._support.wait_for_start(case, believed)
+            waited = env.now - asked
+            if not started:
+                self._referrals.close(case, "closed_waiting_for_support")
+                return
         case.plan_started_at = env.now
         family.plan_anchor = believed
         hand_over(
@@ -69,8 +85,8 @@ class Plans:
         )
         previous: Level | None = None
         while True:
-            state, days = self._start_period(case, level, previous)
-            previous = level
+            state, days = self._start_period(case, level, previous, waited)
+            previous, waited = level, None
             ends = env.now + days
             if days < SHORTEST_PLAN_DAYS:
                 # A plan of (next to) no length: its end review is its only decision, no
@@ -93,7 +109,7 @@ class Plans:
         self._referrals.close(case, f"{state}_plan_ended")
 
     def _start_period(
-        self, case: Case, level: Level, previous: Level | None
+        self, case: Case, level: Level, previous: Level | None, waited: float | None
     ) -> tuple[Protection, float]:
         """Start (or renew) a plan at `level`: its state name and its length in days."""
         family = case.family
@@ -107,7 +123,7 @@ class Plans:
             EventKind.PLAN_STARTED,
             case.id,
             family.id,
-            {"plan": state, "days": days},
+            {"plan": state, "days": days, "waited_days": waited},
         )
         if level != previous:  # a renewal of the same plan is not a new decision to grade
             self._incidents.plan_started(family, case, level)

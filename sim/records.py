@@ -31,6 +31,7 @@ class EventKind(StrEnum):
     ASSESSMENT_STAGE_ENDED = "assessment_stage_ended"
     CONCLUDED = "concluded"  # outcome of assessment
     PLAN_STARTED = "plan_started"
+    SUPPORT_QUEUED = "support_queued"  # a child in need waiting for a family support place
     PLAN_ENDED = "plan_ended"
     CLOSED = "closed"
     INFORMATION_REQUESTED = "information_requested"
@@ -115,7 +116,9 @@ class ReferralArrived(NamedTuple):
     case: int
     family: int
     source: Annotated[str, "who referred (police, school, health, ...)"]
-    concern: Annotated[str, "the concern as the referrer put it"]
+    concern: Annotated[
+        str, "the concern the referral names (the presenting problem, not the hidden harm)"
+    ]
     out_of_hours: Annotated[bool, "arrived when the office was closed"]
     re_referral: Annotated[bool, "the family was referred before in this run"]
     known_family: Annotated[bool, "the family was known before, in or before this run"]
@@ -226,6 +229,23 @@ class PlanStarted(NamedTuple):
     family: int
     plan: Annotated[str, "the plan (e.g. child_in_need, child_protection)"]
     days: Annotated[float, "how long the plan is set to last, in days"]
+    waited_days: Annotated[
+        float | None,
+        "days the child in need waited for the family support team to start, when its starts "
+        "are rationed",
+    ] = None
+
+
+class SupportQueued(NamedTuple):
+    """A child in need joined the family support team's waiting list (rationed starts)."""
+
+    time: float
+    seq: int
+    kind: Literal[EventKind.SUPPORT_QUEUED]
+    case: int
+    family: int
+    priority: Annotated[float, "its priority key on the waiting list (lower is taken first)"]
+    waiting: Annotated[int, "children waiting for the team to start, this one included"]
 
 
 class PlanEnded(NamedTuple):
@@ -480,6 +500,7 @@ LogRecord = (
     | AssessmentStageEnded
     | Concluded
     | PlanStarted
+    | SupportQueued
     | PlanEnded
     | Closed
     | InformationRequested
@@ -507,6 +528,7 @@ RECORD_TYPES: dict[EventKind, Any] = {
     EventKind.ASSESSMENT_STAGE_ENDED: AssessmentStageEnded,
     EventKind.CONCLUDED: Concluded,
     EventKind.PLAN_STARTED: PlanStarted,
+    EventKind.SUPPORT_QUEUED: SupportQueued,
     EventKind.PLAN_ENDED: PlanEnded,
     EventKind.CLOSED: Closed,
     EventKind.INFORMATION_REQUESTED: InformationRequested,

@@ -14,14 +14,16 @@ import math
 from collections.abc import Callable
 
 from sim.config import Arrivals, Concerns, Families
+from sim.config_front import Presenting
 from sim.context import RunContext, clip01
 from sim.entities import Case, Family, Level
 from sim.events import NO_ID, EventKind
 from sim.harm_clock import HarmClock
 from sim.incidents import IncidentBook
 from sim.information import InformationDesk
+from sim.presenting import PresentingProblems
 from sim.rng import DrawBlock, cumulative, pick
-from sim.vocabulary import HARM_TYPES, SOURCES
+from sim.vocabulary import SOURCES
 
 # A scripted referral's own wording: reference, concern, signal, need signal, spelling.
 Scripted = tuple[str, str, float, float, str]
@@ -38,6 +40,7 @@ class Referrals:
         arrivals: Arrivals,
         families: Families,
         concerns: Concerns,
+        presenting: Presenting,
         harm_clock: HarmClock,
         information: InformationDesk,
         incidents: IncidentBook,
@@ -51,11 +54,7 @@ class Referrals:
         self.source_names = [s for s in SOURCES if s in arrivals.sources]
         shares = [arrivals.sources[s].share for s in self.source_names]  # type: ignore[index]
         self._source_cdf = cumulative(shares)
-        mix = families.harm_mix
-        harm_names = [h for h in HARM_TYPES if mix.get(h, 0.0) > 0]
-        concern_names = [h for h in harm_names if h != "none"] or ["neglect"]
-        self._concern_names = concern_names
-        self._concern_cdf = cumulative([mix.get(h, 1.0) for h in concern_names])
+        self.presenting = PresentingProblems(presenting, ctx.streams)
         # Set by the model once the desk, the night team and allocation exist.
         self.route: Router = _not_connected
 
@@ -128,7 +127,7 @@ class Referrals:
 
     def _referral_picture(self, family: Family, now: float) -> tuple[float, float, str]:
         """What an outside referrer reports: risk and need as they saw them, and the
-        concern they name (a family with no harm is referred about a plausible one)."""
+        concern they name (the presenting problem, not the hidden harm)."""
         fam = self._families
         rng = family.rng
         signal = clip01(
@@ -136,15 +135,12 @@ class Referrals:
             + float(rng.normal(0.0, fam.referral_noise_sd))
         )
         need_signal = clip01(family.need + float(rng.normal(0.0, 0.1)))
-        if family.harm_type != "none":
-            concern = family.harm_type
-        else:
-            concern = self._concern_names[pick(self._concern_cdf, rng.random())]
-        return signal, need_signal, concern
+        return signal, need_signal, self.presenting.concern(family)
 
     def disconnect(self) -> None:
         """Undo the model's wiring (releasing a finished run)."""
         self.route = _not_connected
+        self.presenting.release()
 
     def refer_again(self, family: Family, source: str) -> None:
         """Someone outside refers a family already known to the team."""

@@ -31,6 +31,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "review",  # per case: team-leader and long-term reviews
     "reporting",  # per incident: who notices and whether it is reported
     "staffing",  # turnover of workers
+    "presenting",  # per family: the concern each of its referrals names
 )
 _KEY = {name: i for i, name in enumerate(STREAM_NAMES)}
 

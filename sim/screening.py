@@ -21,6 +21,7 @@ from sim.context import ProcessGen, RunContext
 from sim.deciders import Decider
 from sim.entities import Case, Level, Worker
 from sim.events import EventKind
+from sim.first_view import FirstView
 from sim.information import InformationDesk
 from sim.judgement import Judgement
 from sim.referrals import Referrals
@@ -46,6 +47,7 @@ class ScreeningDesk:
         workload: Workload,
         allocation: Allocation,
         referrals: Referrals,
+        first_view: FirstView,
     ) -> None:
         self._ctx = ctx
         self._screening = screening
@@ -59,6 +61,7 @@ class ScreeningDesk:
         self._workload = workload
         self._allocation = allocation
         self._referrals = referrals
+        self._first_view = first_view
         patches = ctx.patches
         # Referrals waiting for a duty worker, per team, and the duty workers of each team
         # waiting for a referral. A plain queue handed straight to an idle worker does what
@@ -144,6 +147,7 @@ class ScreeningDesk:
         # A decider that makes the desk's checks itself (a trainee) says so; it is read
         # at each screening, so a decider may hand the checks back.
         manual = self._decider.manual_checks
+        first_keys = set(case.evidence)  # what the worker read before any check came back
         pending = False if manual else self._duty_checks(case, worker)
         if pending:
             # Wait for the answers, but not past the decision timescale.
@@ -153,7 +157,13 @@ class ScreeningDesk:
             until = min(deadline, max(case.expected.values()))
             if until > env.now:
                 yield env.timeout(until - env.now)
-        risk, need, clean_risk, clean_need = self._judgement.read(case, worker)
+        bent: list[str] = []
+        if manual:  # a person at the desk brings their own first impressions
+            risk, need, clean_risk, clean_need = self._judgement.read(case, worker)
+        else:
+            risk, need, clean_risk, clean_need, bent = self._first_view.read(
+                case, worker, first_keys
+            )
         answer = self._decider.screen(self._judgement.view(case, risk, need))
         if isinstance(answer, simpy.Event):  # a person deciding: wait for them
             answer = yield answer
@@ -164,7 +174,9 @@ class ScreeningDesk:
             clean_need = case.need_signal
         self._record_screening(case, worker, level, risk, need)
         self._information.record_checks(case, worker)
-        self._judgement.judge(case, worker, "screening", level, clean_risk, clean_need)
+        self._judgement.judge(
+            case, worker, "screening", level, clean_risk, clean_need, extra=bent
+        )
         if level < Level.CHILD_PROTECTION and not manual:
             level = self._review.review(case, level, clean_risk, clean_need)
             case.screening_level = level

@@ -22,6 +22,23 @@ Source = Literal[
     "other",  # fire service, probation, immigration and the rest
 ]
 HarmType = Literal["none", "physical", "sexual", "neglect", "emotional"]
+# What a referral says it is about: the referrer's words, never the family's hidden harm
+# (sim/presenting.py draws them). Four name a harm outright: "physical" (an injury or a
+# blow seen), "sexual" (a disclosure or a suspicion of sexual abuse), "neglect" and
+# "emotional" when the referrer names them; "none" names no harm at all (a general
+# worry, a request for help). The rest are presenting problems behind which any harm,
+# or none, may lie (report 4.2, 4.4).
+Concern = Literal[
+    "physical",
+    "sexual",
+    "neglect",
+    "emotional",
+    "domestic_incident",
+    "behaviour_at_school",
+    "missed_appointment",
+    "housing",
+    "none",
+]
 Role = Literal[
     "information_officer",
     "family_support_worker",
@@ -52,6 +69,7 @@ Barrier = Literal[
     "agency_check",
     "seeing_child",
     "out_of_hours_handover",
+    "out_of_hours_triage",
     "allocation",
     "assessment",
     "case_transfer",
@@ -84,6 +102,8 @@ Condition = Literal[
     "complacency",
     "rule_of_optimism",
     "supervision_capacity",
+    "first_impression_anchoring",
+    "parents_not_heard",
 ]
 
 
@@ -99,6 +119,7 @@ class InformationAction(StrEnum):
 
 SOURCES: tuple[Source, ...] = typing.get_args(Source)
 HARM_TYPES: tuple[HarmType, ...] = typing.get_args(HarmType)
+CONCERNS: tuple[Concern, ...] = typing.get_args(Concern)
 ROLES: tuple[Role, ...] = typing.get_args(Role)
 AGENCIES: tuple[Agency, ...] = typing.get_args(Agency)
 NAME_ORIGINS: tuple[NameOrigin, ...] = typing.get_args(NameOrigin)

@@ -16,8 +16,18 @@ import simpy
 from sim.deciders import WorkerView
 from sim.entities import Case, Worker
 
-# Harm types a referral makes plain enough to be acted on at once (report 4.2, 4.4).
-LOW_VISIBILITY = frozenset({"neglect", "emotional"})
+# Concerns that present a harm hard to see: ambiguous, cumulative and slow (report 4.2,
+# 4.4), whether named (neglect, emotional harm) or behind a presenting problem.
+LOW_VISIBILITY_CONCERNS = frozenset(
+    {
+        "neglect",
+        "emotional",
+        "domestic_incident",
+        "behaviour_at_school",
+        "missed_appointment",
+        "housing",
+    }
+)
 INEXPERIENCED = frozenset({"student", "newly_qualified"})
 
 
@@ -63,9 +73,13 @@ class Workload:
             self.wake.succeed()
 
     def conditions(self, case: Case, worker: Worker | None) -> list[str]:
-        """Latent conditions present when a decision is taken on this case."""
+        """Latent conditions present when a decision is taken on this case.
+
+        A harm is hard to see when the referral presents it as something hard to see:
+        neglect, emotional harm, or a presenting problem that names no harm at all.
+        """
         present: list[str] = []
-        if case.concern in LOW_VISIBILITY:
+        if case.concern in LOW_VISIBILITY_CONCERNS:
             present.append("low_visibility_harm")
         if self.behind(case.family.patch):
             present.append("time_pressure")

@@ -79,20 +79,22 @@ def check_conservation(records: Sequence[LogRecord]) -> None:
 
 def check_case_lifecycles(records: Sequence[LogRecord]) -> None:
     """Each case moves forward through arrival, screening, queue, allocation,
-    conclusion, plans and closure, never backward. Each step happens at most once, except
-    that a plan may be renewed or stepped up (several starts and ends) before closure."""
+    conclusion, the family support team's waiting list, plans and closure, never
+    backward. Each step happens at most once, except that a plan may be renewed or
+    stepped up (several starts and ends) before closure."""
     order = {
         EventKind.REFERRAL_ARRIVED: 0,
         EventKind.SCREENED: 1,
         EventKind.QUEUED: 2,
         EventKind.ALLOCATED: 3,
         EventKind.CONCLUDED: 4,
+        EventKind.SUPPORT_QUEUED: 4.5,  # waiting for the family support team to start
         EventKind.PLAN_STARTED: 5,
         EventKind.PLAN_ENDED: 5,
         EventKind.CLOSED: 6,
     }
     repeatable = {5}
-    last_step: dict[int, int] = {}
+    last_step: dict[int, float] = {}
     for r in records:
         step = order.get(r.kind)
         if step is None:

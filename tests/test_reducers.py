@@ -98,6 +98,7 @@ def old_compute_kpis(records: Sequence[Any]) -> dict[str, float]:
         "mean_wait_to_allocation_days": statistics.fmean(waits) if waits else float("nan"),
         "mean_wait_to_allocation_littles_days": littles_wait(backlog, queued, end - w0),
         "unallocated_mean": backlog,
+        "low_visibility_mean_wait_days": _low_visibility_wait(records, w0, end),
         "caseload_per_worker_mean": caseload / frame.case_holders if frame.case_holders else 0.0,
         "re_referral_rate_12m": re_referrals / referrals if referrals else float("nan"),
         "nfa_at_referral_rate": _share(nfa_at_referral),
@@ -109,6 +110,43 @@ def old_compute_kpis(records: Sequence[Any]) -> dict[str, float]:
         **{k: float(v) for k, v in incidents.items()},
         "errors_open_at_end": float(open_at_end),
     }
+
+
+def _low_visibility_wait(records: Sequence[Any], w0: float, end: float) -> float:
+    """Referral to first plan for neglect and emotional harm, read in a second pass: a
+    case closed waiting for family support counts its wait, one still open without a
+    plan counts its wait to the end, any other case closed without a plan none."""
+    hidden = {
+        r.family for r in records
+        if r.kind is EventKind.FAMILY_CREATED and r.harm_type in ("neglect", "emotional")
+    }
+    arrived = {
+        r.case: r.time for r in records
+        if r.kind is EventKind.REFERRAL_ARRIVED and r.time >= w0 and r.family in hidden
+    }
+    helped: dict[int, float] = {}
+    closed: dict[int, str] = {}
+    for r in records:
+        if r.case not in arrived:
+            continue
+        if r.kind is EventKind.PLAN_STARTED and r.case not in helped and r.case not in closed:
+            helped[r.case] = r.time
+        elif r.kind is EventKind.CLOSED and r.case not in helped:
+            closed.setdefault(r.case, r.reason)
+    waits = []
+    for case, t in arrived.items():
+        if case in helped:
+            waits.append(helped[case] - t)
+        elif case in closed:
+            if closed[case] == "closed_waiting_for_support":
+                waits.append(closed_at(records, case) - t)
+        else:
+            waits.append(end - t)
+    return statistics.fmean(waits) if waits else float("nan")
+
+
+def closed_at(records: Sequence[Any], case: int) -> float:
+    return next(r.time for r in records if r.kind is EventKind.CLOSED and r.case == case)
 
 
 @pytest.fixture(scope="module")

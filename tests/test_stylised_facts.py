@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 
+from analysis.kpis import compute_kpis
 from analysis.stats import paired_difference_ci
+from analysis.waiting_harm import misses_after_new_evidence, waiting_hazard
 from sim.events import EventKind, LogRecord
 from sim.loader import load_scenario, scenario_with
 from sim.model import FrontDoorModel
@@ -52,7 +54,7 @@ def measures(records: Sequence[LogRecord]) -> dict[str, float]:
     waits = [
         r.wait_days for r in records
         if r.kind is EventKind.ALLOCATED and r.time >= w0
-        and r.concern in LOW_VISIBILITY
+        and truth[r.family].harm_type in LOW_VISIBILITY
     ]
     out["low_visibility_wait"] = statistics.fmean(waits) if waits else 0.0
     checks = [
@@ -83,6 +85,9 @@ def measures(records: Sequence[LogRecord]) -> dict[str, float]:
     out["low_visibility_caught"] = sum(r.held for r in screenings) / max(
         1, len(screenings)
     )
+    out["low_visibility_help_wait"] = compute_kpis(records)["low_visibility_mean_wait_days"]
+    out["low_visibility_waiting_harm"] = waiting_hazard(records, LOW_VISIBILITY)
+    out["misses_after_new_evidence"] = misses_after_new_evidence(records)
     return out
 
 
@@ -178,3 +183,24 @@ class TestStylisedFacts:
             [p["low_visibility_caught"] for p in patch],
         )
         assert iv.ci_low > 0, f"caught share gap {iv.mean:.3f}"
+
+    def test_9_immediate_harm_first_leaves_low_visibility_harm_waiting_at_baseline(
+        self,
+    ) -> None:
+        # At the calibrated baseline, not in a surge: the family support team's rationed
+        # starts make a waiting list, and the policy orders it by what the referral said.
+        need = runs("baseline", (("policy", "need-weighted"),), SHARED_REPS)
+        harm_first = runs("baseline", (), SHARED_REPS)  # baseline policy: immediate-harm-first
+        for key in ("low_visibility_help_wait", "low_visibility_waiting_harm"):
+            iv = paired_difference_ci([n[key] for n in need], [h[key] for h in harm_first])
+            print(f"{key}: gap {iv.mean:.3f} (95% {iv.ci_low:.3f} to {iv.ci_high:.3f})")
+            assert iv.ci_low > 0, f"{key}: immediate-harm-first minus need-weighted {iv.mean:.3f}"
+
+    def test_10_anchoring_on_first_impressions_misses_what_the_checks_found(self) -> None:
+        revising = runs("baseline", (("decisions.anchoring", False),), SHARED_REPS)
+        anchored = runs("baseline", (), SHARED_REPS)  # anchoring is on at the baseline
+        key = "misses_after_new_evidence"
+        iv = paired_difference_ci([r[key] for r in revising], [a[key] for a in anchored])
+        print(f"{key}: gap {iv.mean:.2f} (95% {iv.ci_low:.2f} to {iv.ci_high:.2f})")
+        assert iv.ci_low > 0, f"screening misses after the checks found more, gap {iv.mean:.1f}"
+

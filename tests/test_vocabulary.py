@@ -15,6 +15,7 @@ def test_each_tuple_is_its_type_s_values_in_order() -> None:
     pairs = [
         (vocabulary.SOURCES, vocabulary.Source),
         (vocabulary.HARM_TYPES, vocabulary.HarmType),
+        (vocabulary.CONCERNS, vocabulary.Concern),
         (vocabulary.ROLES, vocabulary.Role),
         (vocabulary.AGENCIES, vocabulary.Agency),
         (vocabulary.BARRIERS, vocabulary.Barrier),
@@ -36,6 +37,7 @@ def test_a_run_names_only_barriers_conditions_and_sources_of_the_vocabulary() ->
     barriers: set[str] = set()
     conditions: set[str] = set()
     sources: set[str] = set()
+    concerns: set[str] = set()
     for name in ("patch-teams", "handover-weekend"):
         base = load_scenario(name)
         short = scenario_with(base, {"run.horizon_days": 180, "run.warm_up_days": 0})
@@ -48,7 +50,11 @@ def test_a_run_names_only_barriers_conditions_and_sources_of_the_vocabulary() ->
                 conditions.update(record.conditions)
             elif record.kind is EventKind.REFERRAL_ARRIVED:
                 sources.add(record.source)
+                concerns.add(record.concern)
     assert barriers and conditions and sources
     assert barriers <= set(vocabulary.BARRIERS), barriers - set(vocabulary.BARRIERS)
     assert conditions <= set(vocabulary.CONDITIONS), conditions - set(vocabulary.CONDITIONS)
     assert sources <= set(vocabulary.SOURCES)
+    # Referrals name presenting problems, not only harm types (sim/presenting.py).
+    assert concerns <= set(vocabulary.CONCERNS)
+    assert concerns - set(vocabulary.HARM_TYPES)

@@ -28,6 +28,10 @@ CONCERN_LABELS = {
     "sexual": "sexual harm",
     "neglect": "neglect",
     "emotional": "emotional harm",
+    "domestic_incident": "a domestic incident",
+    "behaviour_at_school": "behaviour at school",
+    "missed_appointment": "missed appointments",
+    "housing": "the family's housing",
     "none": "no stated harm",
 }
 ROLE_LABELS = {
