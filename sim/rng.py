@@ -31,6 +31,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "review",  # per case: team-leader and long-term reviews
     "reporting",  # per incident: who notices and whether it is reported
     "staffing",  # turnover of workers
+    "learning",  # per review: whether it looks at the system or for someone to blame
 )
 _KEY = {name: i for i, name in enumerate(STREAM_NAMES)}
 
