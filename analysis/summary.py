@@ -75,6 +75,13 @@ KPI_PHRASES: dict[str, KpiPhrase] = {
         noun="assessments ending with no further action", unit="share"
     ),
     "median_assessment_days": KpiPhrase(noun="the median assessment length", unit="days"),
+    "median_assessment_working_days": KpiPhrase(
+        noun="the median assessment length in working days", unit="number"
+    ),
+    "mean_wait_to_allocation_littles_days": KpiPhrase(
+        noun="the wait for allocation, cases still waiting included", unit="days"
+    ),
+    "errors_open_at_end": KpiPhrase(noun="errors still open when the run ended", unit="number"),
     "near_miss_prevented": KpiPhrase(noun="near misses caught", unit="per_year"),
     "near_miss_no_harm": KpiPhrase(noun="errors missed without serious harm", unit="per_year"),
     "harm_false_negative": KpiPhrase(noun="children harmed and not protected", unit="per_year"),

@@ -222,6 +222,8 @@ MAY_BE_EMPTY = frozenset(
         "nfa_at_referral_rate",
         "nfa_after_assessment_rate",
         "median_assessment_days",
+        "median_assessment_working_days",
+        "mean_wait_to_allocation_littles_days",
         "cost_per_year",  # no costs: section, no price to put on the year
     }
 )

@@ -254,7 +254,12 @@ def test_out_of_range_lever_is_explained(
     set_number(page, "Measured period (days)", "0")
     error = page.get_by_text("Measured period: must be > 0 and ≤ 36500 (run.horizon_days)")
     error.wait_for()
-    assert page.get_by_role("button", name="Run 2 paired replications").is_disabled()
+    from playwright.sync_api import expect
+
+    # Streamlit draws the page top to bottom, so the message can show a moment before the
+    # button below it is redrawn: wait for the button (fails if it never becomes disabled).
+    run = page.get_by_role("button", name="Run 2 paired replications")
+    expect(run).to_be_disabled(timeout=30_000)
     page.screenshot(path=artifacts / "05-lever-out-of-range.png", full_page=True)
     page.close()
 

@@ -139,7 +139,7 @@ def show_history() -> None:
     for run in runs:
         table = view.differences_table(run).set_index("KPI")
         label = f"{run.key[:8]} ({st.session_state.get('changes', {}).get(run.key, '')})"
-        frames[label] = table["difference"].round(4).astype(str) + " · " + table["verdict"]
+        frames[label] = table["difference (95% interval)"] + " · " + table["verdict"]
     st.dataframe(pd_frame(frames), key="history-table")
 
 

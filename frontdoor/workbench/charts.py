@@ -51,7 +51,9 @@ def differences_figure(differences: pd.DataFrame, policy: str) -> go.Figure:
         )
     fig.add_vline(x=0, line_color="#999")
     fig.update_layout(
-        title=f"{policy} minus baseline, paired: green better, red worse, grey not detected",
+        # Two lines, so the title fits the half-width column the chart sits in.
+        title=f"{policy} minus baseline, paired<br><sup>green better, red worse, grey no "
+        "detectable difference; bars are 95% intervals</sup>",
         xaxis_title="difference in the KPI's own units",
         height=40 * max(len(rows), 4) + 120,
         margin={"l": 10, "r": 10, "t": 60, "b": 40},

@@ -72,24 +72,32 @@ def show_progress(manager: RunManager, key: str) -> None:
 
 
 def differences_table(run: Run) -> pd.DataFrame:
-    from analysis.kpis import KPI_LABELS
+    """One row a KPI, ready to read: what it measures, the verdict, the paired difference
+    with its 95% interval, and each scenario's mean with its interval, in the report's
+    number formats (thousands separators, no scientific notation); the KPI's name last,
+    for readers who look it up in the docs or the CSV tables."""
+    from analysis.formatting import format_estimate
+    from analysis.kpis import COUNT_KPIS, KPI_LABELS
 
     t = tables(run)
     labels = run.result.labels()
-    wide = t["intervals"].pivot(index="kpi", columns="scenario", values="mean")
+    intervals = t["intervals"].set_index(["kpi", "scenario"])
     diff = t["differences"].set_index("kpi")
+
+    def estimate(frame: pd.DataFrame, key: object) -> str:
+        row = frame.loc[key]
+        return format_estimate(row["mean"], row["ci_low"], row["ci_high"])
+
     rows = []
-    for kpi in KPI_LABELS:
+    for kpi, meaning in KPI_LABELS.items():
         rows.append(
             {
-                "KPI": kpi,
+                "measure": f"{meaning} (per year)" if kpi in COUNT_KPIS else meaning,
                 "verdict": diff.loc[kpi, "verdict"] or "not measured",
-                "difference": diff.loc[kpi, "mean"],
-                "interval low": diff.loc[kpi, "ci_low"],
-                "interval high": diff.loc[kpi, "ci_high"],
-                labels[0]: wide.loc[kpi, labels[0]],
-                labels[1]: wide.loc[kpi, labels[1]],
-                "meaning": KPI_LABELS[kpi],
+                "difference (95% interval)": estimate(diff, kpi),
+                labels[0]: estimate(intervals, (kpi, labels[0])),
+                labels[1]: estimate(intervals, (kpi, labels[1])),
+                "KPI": kpi,
             }
         )
     return pd.DataFrame(rows)
@@ -112,7 +120,13 @@ def show_answer(run: Run) -> None:
     t = tables(run)
     labels = run.result.labels()
     st.subheader("Paired differences")
-    st.dataframe(differences_table(run), hide_index=True, key=f"diff-{run.key}")
+    st.dataframe(
+        differences_table(run),
+        hide_index=True,
+        key=f"diff-{run.key}",
+        # The measure's words wrap in a medium column so the verdict stays in view.
+        column_config={"measure": st.column_config.TextColumn(width="medium")},
+    )
     st.plotly_chart(charts.differences_figure(t["differences"], labels[1]), key=f"dfig-{run.key}")
     st.subheader("Backlog and waits over time")
     names = {p.id: p.label for p in run.result.points}
