@@ -63,6 +63,8 @@ KPI_NATURE: dict[str, Nature] = {
     "harm_false_positive": "non_negative",
     "serious_incidents": "non_negative",
     "cost_per_year": "non_negative",
+    "learning_fixes": "non_negative",
+    "learning_staff_hours": "non_negative",
 }
 
 METHOD_NAMES: dict[Nature, str] = {

@@ -54,6 +54,12 @@ KPI_DEFINITIONS: tuple[tuple[str, str, bool | None], ...] = (
     ("serious_incidents", "Life-threatening injury or death after an agency failure", False),
     ("errors_open_at_end", "Errors still open at the end: censored, never graded", None),
     ("cost_per_year", "Cost a year of the team and its work, in pounds (scenario costs)", None),
+    ("learning_fixes", "Latent conditions repaired after reviews of reported incidents", True),
+    (
+        "learning_staff_hours",
+        "Staff hours spent on reviews of reported incidents (taken from case places)",
+        None,
+    ),
 )
 KPI_NAMES: tuple[str, ...] = tuple(name for name, _, _ in KPI_DEFINITIONS)
 HIGHER_IS_BETTER: dict[str, bool | None] = {name: better for name, _, better in KPI_DEFINITIONS}
@@ -67,6 +73,8 @@ COUNT_KPIS: frozenset[str] = frozenset(
         "harm_false_negative",
         "harm_false_positive",
         "serious_incidents",
+        "learning_fixes",
+        "learning_staff_hours",
     )
 )
 
@@ -161,6 +169,8 @@ class KpiReducer:
         self.working_lengths: list[float] = []
         self.queued = 0
         self.open_at_end = 0
+        self.learning_fixes = 0
+        self.learning_hours = 0.0
         self.late_at_end = 0
         self.waits: list[float] = []
         self.waiting_changes: list[tuple[float, int]] = []
@@ -227,6 +237,10 @@ class KpiReducer:
             self.incidents[r.incident] += 1
             if r.grade == "life_threatening_or_death":
                 self.incidents["serious_incidents"] += 1
+        elif kind is EventKind.CONDITION_REPAIRED:
+            self.learning_fixes += 1
+        elif kind is EventKind.LEARNING_REVIEW:
+            self.learning_hours += r.staff_hours
 
     def result(self) -> dict[str, float]:
         if self.frame is None:
@@ -259,6 +273,8 @@ class KpiReducer:
             **{k: float(v) for k, v in self.incidents.items()},
             "errors_open_at_end": float(self.open_at_end),
             "cost_per_year": self.cost.result(end) if self.cost is not None else float("nan"),
+            "learning_fixes": float(self.learning_fixes),
+            "learning_staff_hours": self.learning_hours,
         }
 
 

@@ -62,6 +62,8 @@ MEANINGFUL_DIFFERENCE: dict[str, float] = {
     "harm_false_positive": 3.0,
     "serious_incidents": 1.0,
     "cost_per_year": 50_000.0,
+    "learning_fixes": 1.0,
+    "learning_staff_hours": 50.0,
 }
 
 

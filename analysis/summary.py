@@ -90,6 +90,8 @@ KPI_PHRASES: dict[str, KpiPhrase] = {
     ),
     "serious_incidents": KpiPhrase(noun="serious incidents", unit="per_year"),
     "cost_per_year": KpiPhrase(noun="the cost", unit="pounds_per_year"),
+    "learning_fixes": KpiPhrase(noun="latent conditions repaired", unit="per_year"),
+    "learning_staff_hours": KpiPhrase(noun="staff hours on learning reviews", unit="per_year"),
     "cost_per_harm_averted": KpiPhrase(noun="the cost per child harmed averted", unit="pounds"),
 }
 

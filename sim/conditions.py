@@ -70,6 +70,10 @@ def _all_agencies(field: str, value: float) -> Callable[[Scenario], Scenario]:
     return remove
 
 
+def _no_defensive_practice(s: Scenario) -> Scenario:
+    return scenario_with(s, {f"reporting.defensive_shift.{s.reporting.culture}": 0.0})
+
+
 def _files_on_site(s: Scenario) -> Scenario:
     return scenario_with(
         s, {"case_files.location_shares": {"on_site": 1.0, "other_building": 0.0, "archive": 0.0}}
@@ -194,6 +198,11 @@ LATENT_CONDITIONS: dict[str, LatentCondition] = {
             "rule_of_optimism",
             "familiar families given the benefit of the doubt",
             _set({"long_term.rule_of_optimism": 0.0}),
+        ),
+        LatentCondition(
+            "defensive_practice",
+            "a blame culture in which workers escalate to child protection to cover themselves",
+            _no_defensive_practice,
         ),
         LatentCondition(
             "supervision_capacity",

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from sim.config_front import Decisions, FamilySupport, Presenting
 from sim.costs import Costs
+from sim.learning_config import Learning
 from sim.vocabulary import (
     HARM_TYPES,
     ROLES,
@@ -853,16 +854,26 @@ class Staffing(Section):
     )
 
 
-class Reporting(Section):
-    """Who notices a near miss and whether anyone hears of it (report 3.4, 5.3, 5.4)."""
+Culture = Literal["blame", "neutral", "open"]
+CULTURES: tuple[Culture, ...] = ("blame", "neutral", "open")
 
-    culture: Literal["blame", "open"] = Field(
-        "blame", description="blame: people cover their backs; open: fair and learning."
+
+class Reporting(Section):
+    """Who notices a near miss, whether anyone hears of it, and how the culture makes
+    people practise (report 3.4, 5.3, 5.4)."""
+
+    culture: Culture = Field(
+        "neutral",
+        description="blame: people cover their backs (report fewer incidents, escalate "
+        "defensively, and reviews look for whom to blame); open: fair and learning; neutral: "
+        "neither (the calibrated baseline).",
     )
     reporting_system: bool = Field(False, description="A near-miss reporting system exists.")
-    report_probability: dict[Literal["blame", "open"], Probability] = Field(
-        default_factory=lambda: dict[Literal["blame", "open"], float]({"blame": 0.15, "open": 0.6}),
-        description="Chance a frontline worker who noticed an incident reports it.",
+    report_probability: dict[Culture, Probability] = Field(
+        default_factory=lambda: dict[Culture, float](
+            {"blame": 0.05, "neutral": 0.15, "open": 0.6}
+        ),
+        description="Chance a frontline worker who noticed an incident reports it, by culture.",
     )
     outside_agency_escalation: float = Field(
         0.5,
@@ -870,6 +881,19 @@ class Reporting(Section):
         le=1,
         description="Chance an outside agency that saw harm takes it to senior managers.",
     )
+    defensive_shift: dict[Culture, Annotated[float, Field(ge=0, le=0.5)]] = Field(
+        default_factory=lambda: dict[Culture, float]({"blame": 0.03, "neutral": 0.0, "open": 0.0}),
+        description="Defensive practice: how far below the published child protection "
+        "threshold a worker escalates a family, by culture (0 to 0.5 on the risk scale).",
+    )
+
+    @model_validator(mode="after")
+    def _every_culture(self) -> Reporting:
+        for name in ("report_probability", "defensive_shift"):
+            missing = [c for c in CULTURES if c not in getattr(self, name)]
+            if missing:
+                raise SettingError(f"{name} needs a value for {', '.join(missing)}", name)
+        return self
 
 
 class ScriptedFamily(Section):
@@ -960,6 +984,9 @@ class Scenario(Section):
     )
     decisions: Decisions = Field(
         default_factory=Decisions, description="First impressions, parents, the night team."
+    )
+    learning: Learning = Field(
+        default_factory=Learning, description="Reviews that repair latent conditions."
     )
     scripted: list[ScriptedReferral] = Field(
         default_factory=list, description="Referrals with a fixed truth (training exercises)."

@@ -22,6 +22,8 @@ are both written on every record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sim.config import Reporting, Timescales
 from sim.context import RunContext
 from sim.entities import ROLE_IS_FRONTLINE, Case, ErrorEpisode, Family, Level
@@ -54,6 +56,8 @@ class IncidentBook:
         self._reporting = reporting
         self._workload = workload
         self._rng = ctx.streams.stream("reporting")
+        # Learning from reports (sim.learning), when the scenario switches it on.
+        self.learn: Callable[..., None] | None = None
 
     @staticmethod
     def level_holds(decided: Level, truth: Level, ceiling: Level | None = None) -> bool:
@@ -337,3 +341,11 @@ class IncidentBook:
                 "seen_by_senior_managers": channel in ("reporting_system", "outside_agency"),
             },
         )
+        if self.learn is not None:
+            self.learn(
+                channel=channel,
+                conditions=episode.conditions,
+                serious=kind == "harm_false_negative"
+                and SEVERITY_RANK[episode.worst_harm] >= SEVERITY_RANK["severe"],
+                senior=channel in ("reporting_system", "outside_agency"),
+            )

@@ -41,8 +41,14 @@ class Judgement:
         truth: Truth,
         workload: Workload,
         incidents: IncidentBook,
+        defensive_shift: float = 0.0,
     ) -> None:
         self._ctx = ctx
+        # Defensive practice: `thresholds` are those practised, the child protection one
+        # lowered by this much from the published one; the risk each case was last shown
+        # at is kept to tell when the shift decided a case (a condition where it mattered).
+        self._defensive_shift = defensive_shift
+        self._shown_risk: dict[int, float] = {}
         self._staff = staff
         self._thresholds = thresholds
         self._truth = truth
@@ -92,6 +98,8 @@ class Judgement:
 
     def view(self, case: Case, believed_risk: float, believed_need: float) -> CaseView:
         family = case.family
+        if self._defensive_shift:
+            self._shown_risk[case.id] = believed_risk
         # Positional, in CaseView's field order: built for every decision, and a tuple
         # built directly skips the named constructor's keyword handling.
         return new_tuple(
@@ -161,6 +169,15 @@ class Judgement:
             },
         )
 
+    def _escalated_defensively(self, case: Case, answer: Level) -> bool:
+        """Child protection for a case shown below the published threshold but within the
+        defensive shift of it: the culture, not the reading, escalated it."""
+        shown = self._shown_risk.pop(case.id, None)
+        if answer != Level.CHILD_PROTECTION or shown is None:
+            return False
+        practised = self._thresholds.child_protection_risk
+        return practised <= shown < practised + self._defensive_shift
+
     def judge(
         self,
         case: Case,
@@ -183,6 +200,8 @@ class Judgement:
         held = self.incidents.level_holds(answer, truth, ceiling)
         active = (not held) and self.incidents.level_holds(clean, truth, ceiling)
         conditions = self._workload.conditions(case, worker) + list(extra)
+        if self._defensive_shift and self._escalated_defensively(case, answer):
+            conditions.append("defensive_practice")
         who = None if worker is None else worker.role
         self._ctx.log.emit(
             now,

@@ -21,13 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import simpy
+from numpy.random import Generator
 
 from sim import tasks
 from sim.allocation import Allocation
 from sim.arrivals import ArrivalStream
 from sim.assessment import Assessment
 from sim.calendar import WorkingCalendar
-from sim.config import Scenario
+from sim.config import Scenario, Thresholds
 from sim.context import ProcessGen, RunContext
 from sim.deciders import Decider, make_policy
 from sim.entities import Case, Family, Level
@@ -39,6 +40,7 @@ from sim.incidents import IncidentBook
 from sim.information import InformationDesk
 from sim.internals import close_process, drop_pending_events
 from sim.judgement import Judgement
+from sim.learning import LearningLoop
 from sim.out_of_hours import EmergencyDutyTeam
 from sim.plans import Plans
 from sim.referrals import Referrals
@@ -68,9 +70,10 @@ class FrontDoorModel:
         self.env = env if env is not None else simpy.Environment()
         self.streams = RandomStreams(seed, replication)
         self.log = EventLog()
-        self.decider: Decider = decider or make_policy(
-            scenario.policy, thresholds=scenario.thresholds
-        )
+        # The thresholds the team practises by: the published ones, lowered for child
+        # protection where a blame culture makes workers escalate defensively.
+        self.thresholds = practised_thresholds(scenario)
+        self.decider: Decider = decider or make_policy(scenario.policy, thresholds=self.thresholds)
         self.end_time = scenario.run.warm_up_days + scenario.run.horizon_days
         self.patches = scenario.staffing.patches if scenario.staffing.design == "patch" else 1
         self.families: dict[int, Family] = {}
@@ -99,6 +102,12 @@ class FrontDoorModel:
         self._log_start()
         # The run's standing processes (released with the model: see `release`).
         self._standing: list[simpy.Process] = []
+        self._start_standing(staffing_rng)
+
+    def _start_standing(self, staffing_rng: Generator) -> None:
+        """Start the processes that run for the whole run: arrivals, scripted referrals,
+        duty workers, the allocator, turnover and the learning reviews."""
+        scenario = self.scenario
         self._stand(self.arrivals.outside())
         for index, referral in enumerate(scenario.scripted):
             self._stand(self.arrivals.scripted(index, referral))
@@ -111,6 +120,10 @@ class FrontDoorModel:
             self._stand(self.support.intake())
         if scenario.staffing.turnover_per_year > 0:
             self._stand(turnover(self.ctx, scenario.staffing, scenario.agencies, staffing_rng))
+        if self.learning is not None:
+            self._stand(self.learning.sessions())
+            if scenario.reporting.reporting_system:
+                self._stand(self.learning.analyses())
 
     def _build_activities(self) -> None:
         """Build each activity from the context and the sections it reads, in an order
@@ -138,10 +151,11 @@ class FrontDoorModel:
         judgement = Judgement(
             ctx,
             staff=s.staff,
-            thresholds=s.thresholds,
+            thresholds=self.thresholds,
             truth=s.truth,
             workload=self.workload,
             incidents=self.incidents,
+            defensive_shift=s.reporting.defensive_shift[s.reporting.culture],
         )
         self.judgement = judgement
         self.information = InformationDesk(
@@ -154,6 +168,13 @@ class FrontDoorModel:
             judgement=judgement,
         )
         self.harm_clock = HarmClock(ctx, harm=s.harm, judgement=judgement, incidents=self.incidents)
+        self.learning: LearningLoop | None = None
+        if s.learning.enabled:
+            # Repairs re-point the activities (walked from the model) at repaired settings.
+            self.learning = LearningLoop(
+                ctx, scenario=s, workload=self.workload, holders=lambda: [self]
+            )
+            self.incidents.learn = self.learning.reported
 
     def _build_case_path(self) -> None:
         """A case's way from referral to its end: referrals, arrivals, plans, assessment."""
@@ -186,7 +207,7 @@ class FrontDoorModel:
             services=s.services,
             long_term=s.long_term,
             families=s.families,
-            thresholds=s.thresholds,
+            thresholds=self.thresholds,
             judgement=judgement,
             incidents=self.incidents,
             harm_clock=self.harm_clock,
@@ -198,7 +219,7 @@ class FrontDoorModel:
             assessment=s.assessment,
             visits=s.visits,
             families=s.families,
-            thresholds=s.thresholds,
+            thresholds=self.thresholds,
             timescales=s.timescales,
             decider=self.decider,
             judgement=judgement,
@@ -228,7 +249,7 @@ class FrontDoorModel:
             information=self.information,
             judgement=judgement,
             review=LeaderReview(
-                ctx, review=s.team_leader_review, thresholds=s.thresholds, judgement=judgement
+                ctx, review=s.team_leader_review, thresholds=self.thresholds, judgement=judgement
             ),
             workload=self.workload,
             allocation=self.allocation,
@@ -253,7 +274,7 @@ class FrontDoorModel:
             ctx,
             visits=s.visits,
             families=s.families,
-            thresholds=s.thresholds,
+            thresholds=self.thresholds,
             information=self.information,
             judgement=judgement,
             harm_clock=self.harm_clock,
@@ -335,6 +356,8 @@ class FrontDoorModel:
         self.workload.wake = None
         self.referrals.disconnect()
         self.harm_clock.disconnect()
+        self.incidents.learn = None
+        self.learning = None
         for family in self.families.values():
             family.open_case = None
 
@@ -376,6 +399,18 @@ class FrontDoorModel:
             and c.closed_at is None
             and calendar.working_days_between(c.allocated_at, now) > limit
         )
+
+
+def practised_thresholds(scenario: Scenario) -> Thresholds:
+    """The thresholds workers decide by: the published ones, with the child protection
+    threshold lowered by the culture's defensive shift (the same object when none)."""
+    shift = scenario.reporting.defensive_shift[scenario.reporting.culture]
+    published = scenario.thresholds
+    if shift <= 0:
+        return published
+    return published.model_copy(
+        update={"child_protection_risk": max(0.0, published.child_protection_risk - shift)}
+    )
 
 
 @contextmanager

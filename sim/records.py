@@ -41,6 +41,8 @@ class EventKind(StrEnum):
     HANDED_OVER = "handed_over"
     INCIDENT_GRADED = "incident_graded"
     INCIDENT_REPORTED = "incident_reported"
+    LEARNING_REVIEW = "learning_review"  # a review of reported incidents and what it found
+    CONDITION_REPAIRED = "condition_repaired"  # a review's finding put right
     ERROR_CENSORED = "error_censored"  # open at the end or when the family left: never graded
     FAMILY_LEFT = "family_left"  # out of the team's population for good
     TRUTH_CHANGED = "truth_changed"
@@ -413,6 +415,40 @@ class IncidentReported(NamedTuple):
     seen_by_senior_managers: Annotated[bool, "it reached senior managers"]
 
 
+class LearningReview(NamedTuple):
+    """A review of reported incidents was held: what it looked at, found and cost."""
+
+    time: float
+    seq: int
+    kind: Literal[EventKind.LEARNING_REVIEW]
+    case: int
+    family: int
+    review: Annotated[str, "team_session, system_analysis or board_review"]
+    reports: Annotated[int, "reported incidents it looked at"]
+    finding: Annotated[
+        str, "latent_condition, individual_blamed, or no_pattern (nothing to repair)"
+    ]
+    condition: Annotated[str | None, "the latent condition it found, if any"]
+    named_by: Annotated[int, "reports that named that condition (0 when none was found)"]
+    staff_hours: Annotated[float, "working hours of staff it took"]
+    case_places_held: Annotated[int, "case places it held meanwhile"]
+    until: Annotated[float, "the day it gives those places back"]
+
+
+class ConditionRepaired(NamedTuple):
+    """A latent condition found by a review was repaired: from now on it opens fewer holes."""
+
+    time: float
+    seq: int
+    kind: Literal[EventKind.CONDITION_REPAIRED]
+    case: int
+    family: int
+    condition: Annotated[str, "the latent condition repaired"]
+    repair: Annotated[str, "what was done, in plain words"]
+    review: Annotated[str, "the kind of review that found it"]
+    review_seq: Annotated[int, "seq of the learning_review record that found it"]
+
+
 class ErrorCensored(NamedTuple):
     """An open error ended without an outcome (the run ended or the family left): never
     graded, so never a near miss or harm."""
@@ -510,6 +546,8 @@ LogRecord = (
     | HandedOver
     | IncidentGraded
     | IncidentReported
+    | LearningReview
+    | ConditionRepaired
     | ErrorCensored
     | FamilyLeft
     | TruthChanged
@@ -538,6 +576,8 @@ RECORD_TYPES: dict[EventKind, Any] = {
     EventKind.HANDED_OVER: HandedOver,
     EventKind.INCIDENT_GRADED: IncidentGraded,
     EventKind.INCIDENT_REPORTED: IncidentReported,
+    EventKind.LEARNING_REVIEW: LearningReview,
+    EventKind.CONDITION_REPAIRED: ConditionRepaired,
     EventKind.ERROR_CENSORED: ErrorCensored,
     EventKind.FAMILY_LEFT: FamilyLeft,
     EventKind.TRUTH_CHANGED: TruthChanged,

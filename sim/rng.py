@@ -32,6 +32,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "reporting",  # per incident: who notices and whether it is reported
     "staffing",  # turnover of workers
     "presenting",  # per family: the concern each of its referrals names
+    "learning",  # per review: whether it looks at the system or for someone to blame
 )
 _KEY = {name: i for i, name in enumerate(STREAM_NAMES)}
 

@@ -23,6 +23,7 @@ from sim.model import FrontDoorModel
 
 SEED = 20261126
 SHARED_REPS = 12  # the baseline is run once for every fact that compares with it
+LEARNING_REPS = 4  # five-year runs: the smallest number at which fact 9 showed
 LOW_VISIBILITY = {"neglect", "emotional"}
 FRONTLINE = {
     "information_officer", "student", "newly_qualified", "experienced",
@@ -40,6 +41,16 @@ def measures(records: Sequence[LogRecord]) -> dict[str, float]:
     reports = [r for r in records if r.kind is EventKind.INCIDENT_REPORTED and r.time >= w0]
     out: dict[str, float] = {}
     out["near_misses"] = sum(r.incident.startswith("near_miss") for r in incidents)
+    # Harm by the report's grading: a child harmed while under-protected, or a family
+    # wrongly put under child protection (both graded harm or worse, by the truth).
+    out["harm_incidents"] = sum(r.grade != "no_harm" for r in incidents)
+    out["false_positives"] = sum(r.incident == "harm_false_positive" for r in incidents)
+    out["child_harm"] = sum(
+        1 for r in records if r.kind is EventKind.HARM_OCCURRED and r.time >= w0
+    )
+    out["fixes"] = sum(
+        1 for r in records if r.kind is EventKind.CONDITION_REPAIRED and r.time >= w0
+    )
     out["serious"] = sum(r.grade == "life_threatening_or_death" for r in incidents)
     out["false_negatives"] = sum(r.incident == "harm_false_negative" for r in incidents)
     # Only families known before the run have paper files for the desk to fetch.
@@ -204,3 +215,34 @@ class TestStylisedFacts:
         print(f"{key}: gap {iv.mean:.2f} (95% {iv.ci_low:.2f} to {iv.ci_high:.2f})")
         assert iv.ci_low > 0, f"screening misses after the checks found more, gap {iv.mean:.1f}"
 
+    def test_11_an_open_culture_learns_more_than_a_blame_culture_over_five_years(self) -> None:
+        """Open culture with a reporting system and learning, against a blame culture with
+        neither (the same learning machinery: its reviews are few and look for someone to
+        blame, and its workers escalate defensively), over five measured years.
+
+        Asserted: the open culture repairs more latent conditions. Measured at 4
+        replications and printed, not asserted: harm incidents as the report grades them
+        (a child harmed while under-protected, or a family wrongly put under child
+        protection) and false positives were higher in the blame culture on average, but
+        their intervals still included zero; children's harm events were slightly lower
+        in the blame culture (defensive escalation also protects some children) and
+        serious incidents showed no difference (see docs/model.md).
+        """
+        years = (("run.horizon_days", 5 * 365.0),)
+        open_ = runs("open-culture", years, LEARNING_REPS)
+        blame = runs(
+            "open-culture",
+            (*years, ("reporting.culture", "blame"), ("reporting.reporting_system", False)),
+            LEARNING_REPS,
+        )
+        assert all(r["fixes"] > 0 for r in open_), "learning repaired nothing in five years"
+        seen = {
+            key: paired_difference_ci([o[key] for o in open_], [b[key] for b in blame])
+            for key in ("fixes", "harm_incidents", "false_positives", "child_harm", "serious")
+        }
+        told = "; ".join(
+            f"{k} blame-open {iv.mean:.1f} [{iv.ci_low:.1f}, {iv.ci_high:.1f}]"
+            for k, iv in seen.items()
+        )
+        print(told)  # the figures, shown with -rA even when the fact holds
+        assert seen["fixes"].ci_high < 0, told
