@@ -23,6 +23,7 @@ from contextlib import contextmanager
 import simpy
 
 from sim import tasks
+from sim.agency_decisions import AgencyDecisionMakers
 from sim.allocation import Allocation
 from sim.arrivals import ArrivalStream
 from sim.assessment import Assessment
@@ -150,6 +151,14 @@ class FrontDoorModel:
             judgement=judgement,
         )
         self.harm_clock = HarmClock(ctx, harm=s.harm, judgement=judgement, incidents=self.incidents)
+        self.agencies_decide = AgencyDecisionMakers(
+            ctx,
+            decisions=s.agency_decisions,
+            thresholds=s.thresholds,
+            judgement=judgement,
+            harm_clock=self.harm_clock,
+            incidents=self.incidents,
+        )
 
     def _build_case_path(self) -> None:
         """A case's way from referral to its end: referrals, arrivals, plans, assessment."""
@@ -183,6 +192,7 @@ class FrontDoorModel:
             incidents=self.incidents,
             harm_clock=self.harm_clock,
             referrals=self.referrals,
+            agencies_decide=self.agencies_decide,
         )
         assessment = Assessment(
             ctx,
@@ -224,6 +234,7 @@ class FrontDoorModel:
             workload=self.workload,
             allocation=self.allocation,
             referrals=self.referrals,
+            agencies_decide=self.agencies_decide,
         )
         self.night_team = EmergencyDutyTeam(
             ctx,

@@ -31,6 +31,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "review",  # per case: team-leader and long-term reviews
     "reporting",  # per incident: who notices and whether it is reported
     "staffing",  # turnover of workers
+    "agencies",  # per case and decision: other agencies' own decisions
+    "agency_clients",  # per family: whether a parent is probation's or mental health's client
 )
 _KEY = {name: i for i, name in enumerate(STREAM_NAMES)}
 

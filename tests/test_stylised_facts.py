@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 
 from analysis.stats import paired_difference_ci
+from sim.agency_decisions import AGENCY_BARRIERS
 from sim.events import EventKind, LogRecord
 from sim.loader import load_scenario, scenario_with
 from sim.model import FrontDoorModel
@@ -82,6 +83,10 @@ def measures(records: Sequence[LogRecord]) -> dict[str, float]:
     ]
     out["low_visibility_caught"] = sum(r.held for r in screenings) / max(
         1, len(screenings)
+    )
+    # Incidents in whose story another agency's own decision left a hole.
+    out["agency_decision_incidents"] = sum(
+        any(b in AGENCY_BARRIERS for b in r.holed_barriers) for r in incidents
     )
     return out
 
@@ -178,3 +183,9 @@ class TestStylisedFacts:
             [p["low_visibility_caught"] for p in patch],
         )
         assert iv.ci_low > 0, f"caught share gap {iv.mean:.3f}"
+
+    def test_9_agreements_between_agencies_cut_incidents_their_decisions_hole(self) -> None:
+        alone = runs("baseline", (), SHARED_REPS)
+        agreed = runs("agency-protocols", (), SHARED_REPS)
+        low, mean = paired_gain(agreed, alone, "agency_decision_incidents")
+        assert low > 0, f"incidents with an agency's decision holed, gap {mean:.1f}"
