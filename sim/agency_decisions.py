@@ -123,8 +123,11 @@ class AgencyDecisionMakers:
         self._incidents = incidents
 
     def _draws(self, case: Case, barrier: Barrier) -> tuple[list[float], float]:
-        """Three uniforms and a normal for one decision on one case, from its own slot."""
-        rng = self._ctx.streams.for_entity("agencies", case.id * len(_SLOTS) + _SLOTS[barrier])
+        """Three uniforms and a normal for one decision on one case, keyed by the family,
+        which of its referrals this is and the decision, so the same family's same
+        decision draws alike in every scenario (case numbers differ between them)."""
+        family = case.family
+        rng = self._ctx.streams.for_key("agencies", family.id, family.referrals, _SLOTS[barrier])
         return [float(u) for u in rng.random(3)], float(rng.normal())
 
     def _reading(self, case: Case, spec: ActSpec, z: float) -> float:
@@ -272,7 +275,7 @@ class AgencyDecisionMakers:
         if not self._spec.enabled or state not in _WEAKER:
             return
         family = case.family
-        clients = self._ctx.streams.for_entity("agency_clients", family.id).random(
+        clients = self._ctx.streams.for_key("agency_clients", family.id).random(
             len(REQUEST_BARRIERS)
         )
         for u, (agency, barrier) in zip(clients, REQUEST_BARRIERS.items(), strict=True):

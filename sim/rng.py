@@ -66,6 +66,11 @@ class RandomStreams:
         """A fresh generator for one entity (family, case) within stream `name`."""
         return Generator(PCG64(self._sequence(name, int(entity_id))))
 
+    def for_key(self, name: str, *key: int) -> Generator:
+        """A fresh generator for one keyed draw within stream `name` (a family, its n-th
+        referral and a decision, say), so it lines up across scenarios (CRN)."""
+        return Generator(PCG64(self._sequence(name, *(int(k) for k in key))))
+
     def blocks_for_entity(
         self, sizes: tuple[tuple[str, int, int], ...], entity_id: int, source: BatchedDraws
     ) -> list[DrawBlock]:

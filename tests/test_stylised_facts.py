@@ -41,8 +41,13 @@ def measures(records: Sequence[LogRecord]) -> dict[str, float]:
     out["near_misses"] = sum(r.incident.startswith("near_miss") for r in incidents)
     out["serious"] = sum(r.grade == "life_threatening_or_death" for r in incidents)
     out["false_negatives"] = sum(r.incident == "harm_false_negative" for r in incidents)
-    # Only families known before the run have paper files for the desk to fetch.
-    with_files = [r for r in incidents if truth[r.family].file_location != "none"]
+    # Only families known before the run have paper files for the desk to fetch. An error
+    # that began with another agency's own decision (police protection refused, a child
+    # discharged, a request declined) after the team decided rightly owes nothing to files.
+    with_files = [
+        r for r in incidents
+        if truth[r.family].file_location != "none" and r.failed_barrier not in AGENCY_BARRIERS
+    ]
     out["file_family_incidents"] = sum(
         r.incident.startswith("near_miss") or r.incident == "harm_false_negative"
         for r in with_files
