@@ -105,7 +105,7 @@ def _bar_figure(
     y = np.arange(len(labels))
     ax.barh(y, values, color=figures.OKABE_ITO[4], hatch="//", edgecolor="black")
     for yi, v, note in zip(y, values, notes, strict=True):
-        ax.text(v, yi, f" {note}", va="center", fontsize=9)
+        ax.text(v, float(yi), f" {note}", va="center", fontsize=9)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)

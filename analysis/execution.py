@@ -24,6 +24,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Generator, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -32,6 +33,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 BackendKind = Literal["sequential", "processes", "dask"]
+_POLL_SECONDS = 0.2  # how often a wait looks at the cancel flag
+
+
+class Cancelled(Exception):
+    """The caller's cancel flag was set: queued work was dropped and workers stopped."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,26 +142,39 @@ def execute(
     backend: Backend,
     *,
     client: Any | None = None,
+    cancel: threading.Event | None = None,
 ) -> Generator[tuple[Hashable, Any], None, None]:
     """Run `tasks` and yield `(key, result)` as each one finishes.
 
     Stopping the iteration early (or an interrupt) cancels what has not started. A Dask
     `client` may be passed in to reuse a cluster; otherwise one is made for the call.
+    Setting `cancel` (from another thread, say a web page's Cancel button) raises
+    `Cancelled` within a fraction of a second. Local worker processes are terminated, so
+    running replications stop rather than finish. On Dask, queued tasks are cancelled and
+    a cluster made for this call is closed; a task already running on someone else's
+    scheduler runs to its end there and its result is dropped. In this process
+    (sequential) the flag is read between tasks: a running task cannot be stopped.
     """
     if not tasks:
         return
     if backend.kind == "sequential":
         for task in tasks:
+            _check(cancel)
             yield task.key, task.fn(*task.args)
         return
     if backend.kind == "processes":
-        yield from _in_processes(tasks, backend.jobs)
+        yield from _in_processes(tasks, backend.jobs, cancel)
         return
     if client is not None:
-        yield from _on_dask(tasks, client)
+        yield from _on_dask(tasks, client, cancel)
         return
     with dask_client(backend) as own:
-        yield from _on_dask(tasks, own)
+        yield from _on_dask(tasks, own, cancel)
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
 
 
 @contextmanager
@@ -206,14 +225,18 @@ def stop_pool(pool: ProcessPoolExecutor, *, grace: float = 2.0) -> None:
                 process.join(grace)
 
 
-def _in_processes(tasks: Sequence[Task], jobs: int) -> Iterator[tuple[Hashable, Any]]:
+def _in_processes(
+    tasks: Sequence[Task], jobs: int, cancel: threading.Event | None = None
+) -> Iterator[tuple[Hashable, Any]]:
     pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=worker_setup)
     order = {t.key: i for i, t in enumerate(tasks)}
     finished = False
+    timeout = None if cancel is None else _POLL_SECONDS
     try:
         pending = {pool.submit(t.fn, *t.args): t.key for t in tasks}
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            _check(cancel)
+            done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
             # Report in submission order within a batch, so runs read the same way.
             for future in sorted(done, key=lambda f: order[pending[f]]):
                 key = pending.pop(future)
@@ -239,7 +262,9 @@ def _flatten(key: Hashable) -> Iterator[Hashable]:
         yield key
 
 
-def _on_dask(tasks: Sequence[Task], client: Any) -> Iterator[tuple[Hashable, Any]]:
+def _on_dask(
+    tasks: Sequence[Task], client: Any, cancel: threading.Event | None = None
+) -> Iterator[tuple[Hashable, Any]]:
     from distributed import as_completed
 
     run_token = uuid.uuid4().hex[:12]
@@ -251,8 +276,18 @@ def _on_dask(tasks: Sequence[Task], client: Any) -> Iterator[tuple[Hashable, Any
         futures.append(client.submit(task.fn, *task.args, key=name, pure=False))
     finished = False
     try:
-        for future in as_completed(futures):
-            yield keys[future.key], future.result()
+        if cancel is None:
+            for future in as_completed(futures):
+                yield keys[future.key], future.result()
+        else:
+            arrivals = as_completed(futures)
+            while not arrivals.is_empty():
+                _check(cancel)
+                batch = arrivals.next_batch(block=False)
+                if not batch:
+                    time.sleep(_POLL_SECONDS)
+                for future in batch:
+                    yield keys[future.key], future.result()
         finished = True
     finally:
         if not finished:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -344,12 +345,15 @@ def run_experiment(
     warm_up: str = "auto",
     progress: Callable[[int, int], None] | None = None,
     client: Any | None = None,
+    cancel: threading.Event | None = None,
 ) -> ExperimentResult:
     """Run replications 0..reps-1 of every point, skipping those already in `store`.
 
     Replication i of every point runs on (seed, i): common random numbers. Each digest
     is saved to the store the moment it arrives. `progress(done, total)` is called
-    once with (0, total) and then after each replication run now.
+    once with (0, total) and then after each replication run now. Setting `cancel`
+    stops the running replications (`analysis.execution.Cancelled`); what finished is
+    kept in the store.
     """
     if reps < 1:
         raise ValueError("reps must be at least 1")
@@ -374,7 +378,7 @@ def run_experiment(
         progress(0, total)
     done = 0
     try:
-        with closing(execute(tasks, backend, client=client)) as finished:
+        with closing(execute(tasks, backend, client=client, cancel=cancel)) as finished:
             for key, digest in finished:
                 point_id, i = typed(tuple[str, int], key)
                 digests[point_id][i] = digest

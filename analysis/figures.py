@@ -24,6 +24,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from analysis.formatting import decimals_for, format_number  # noqa: E402
 from analysis.incidents import CONSEQUENCES, LIKELIHOODS, RATINGS  # noqa: E402
 from analysis.kpis import COUNT_KPIS, KPI_LABELS  # noqa: E402
+from analysis.outputs import atomic_path  # noqa: E402
 
 OKABE_ITO: tuple[str, ...] = (
     "#E69F00",  # orange
@@ -79,9 +80,13 @@ def save_figure(fig: Figure, folder: str | Path, stem: str) -> dict[str, Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"png": folder / f"{stem}.png", "svg": folder / f"{stem}.svg"}
-    fig.savefig(paths["png"], dpi=110, bbox_inches="tight")
+    # Each file is written to a temporary name and renamed, so an interrupted report never
+    # leaves half a picture under the real name.
+    with atomic_path(paths["png"]) as tmp:
+        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
     # A fixed hash salt and no date keep the SVG the same for the same figure.
-    fig.savefig(paths["svg"], bbox_inches="tight", metadata={"Date": None})
+    with atomic_path(paths["svg"]) as tmp:
+        fig.savefig(tmp, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     return paths
 
@@ -291,7 +296,7 @@ def barrier_figure(barriers: pd.DataFrame, title: str = "Barrier analysis") -> F
     for yi, (_, row) in zip(y, barriers.iterrows(), strict=True):
         ax.text(
             left[yi],
-            yi,
+            float(yi),
             f"  holed in {row['hole_rate']:.0%} of tests; "
             f"{row['share_of_holes_to_harm']:.0%} of holes led to harm",
             va="center",
@@ -319,7 +324,7 @@ def alignment_figure(
     for yi, (_, row) in zip(y, part.iterrows(), strict=True):
         ax.text(
             row["incidents_per_year"],
-            yi,
+            float(yi),
             f"  {row['incidents_per_year']:.1f} a year ({row['share']:.0%})",
             va="center",
             fontsize=8,

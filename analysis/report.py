@@ -67,6 +67,14 @@ def _load_store(manifest_path: Path) -> Experiment | None:
     manifest = store.open_existing()
     if not manifest:
         return None
+    if manifest.get("kind") == "sensitivity":
+        # The design points of a sensitivity analysis are its raw runs; what they mean is
+        # in the indices table beside them, not in a per-scenario comparison.
+        warn(
+            f"{manifest_path.parent}: the runs of a sensitivity analysis, left out (its "
+            "results are the *_indices.csv tables in the folder above)"
+        )
+        return None
     scenarios = []
     for point in manifest["points"]:
         digests = []

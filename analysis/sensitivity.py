@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis.execution import Backend
 from analysis.experiment import Point, changed_scenario, parse_value, run_experiment
+from analysis.store import ExperimentStore
 from sim.config import Scenario
 from sim.yamlsafe import ScenarioError
 
@@ -136,8 +137,13 @@ def run_sensitivity(
     seed: int = 1,
     backend: Backend | None = None,
     progress: Callable[[int, int], None] | None = None,
+    store: ExperimentStore | None = None,
 ) -> SensitivityResult:
-    """Run the design and analyse it with SALib."""
+    """Run the design and analyse it with SALib.
+
+    With a `store`, each replication is saved the moment it finishes and a rerun with the
+    same arguments reuses what is there, so an interrupted analysis loses nothing.
+    """
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
 
@@ -161,7 +167,7 @@ def run_sensitivity(
             )
         )
     result = run_experiment(
-        points, reps, seed, backend=backend, kind="sensitivity", progress=progress
+        points, reps, seed, backend=backend, kind="sensitivity", progress=progress, store=store
     )
     samples = pd.DataFrame(x, columns=[p.path for p in parameters])
     for name, read in OUTPUTS.items():

@@ -53,7 +53,7 @@ def yearly_series(
         year = int(r.time // year_days)
         if year >= years:
             continue
-        if kind is EventKind.REFERRAL_ARRIVED:
+        if r.kind is EventKind.REFERRAL_ARRIVED:
             counts["referrals"][year] += 1
             if r.re_referral:
                 counts["re_referrals"][year] += 1

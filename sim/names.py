@@ -10,6 +10,8 @@ All names here are invented or common surnames, not people.
 
 from __future__ import annotations
 
+import re
+
 import jellyfish
 
 SURNAMES: dict[str, tuple[str, ...]] = {
@@ -140,48 +142,79 @@ def _one_shift(name: str, u: float) -> str:
     return changed[:1].upper() + changed[1:]
 
 
-# What a careful worker tries when a name heard on the phone is not found, most likely
-# first: transliteration and mishearing, applied in both directions.
-_TRIED_SHIFTS: tuple[tuple[str, str], ...] = (
-    ("ch", "cz"),
-    ("ch", "sh"),
-    ("ou", "u"),
-    ("oo", "u"),
-    ("ee", "i"),
-    ("kh", "k"),
-    ("q", "k"),
-    ("ph", "f"),
-    ("y", "i"),
-    ("ai", "ay"),
-    ("w", "v"),
-    ("j", "y"),
-    ("dh", "d"),
-    ("aa", "a"),
-    ("ski", "sky"),
-    ("ck", "k"),
-    ("ss", "s"),
-    ("mm", "m"),
-    ("-", ""),
+# What a careful duty worker tries when a name heard on the phone is not found: the
+# spellings people really write for the same name (transliteration from Polish, Urdu,
+# Arabic or Twi, a silent letter, a doubled consonant, an ending heard two ways), most
+# likely first. Each is a regular expression over the lower-cased name, applied once at
+# its first match; a shift that would only ever make a typo (a tripled letter, "aa" in an
+# English name) is not here. Judgement, informed by the report's section 4.5.
+_GUESSES: tuple[tuple[str, str], ...] = (
+    (r"(?<=.)cz", "ch"),
+    (r"(?<=.)ch(?=[yi])", "cz"),
+    (r"(?<=.)sz", "sh"),
+    (r"(?<=.)w(?=sk|al|ic|and|ie)", "v"),
+    (r"(?<=.)v(?=al|sk)", "w"),
+    (r"ski$", "sky"),
+    (r"sky$", "ski"),
+    (r"ry$", "ri"),
+    (r"ri$", "ry"),
+    (r"^mc", "mac"),
+    (r"^mac", "mc"),
+    (r"(?<=.)dh", "d"),
+    (r"(?<=.)kh", "k"),
+    (r"^q", "k"),
+    (r"(?<=ch)au", "ou"),
+    (r"(?<=ch)ou", "au"),
+    (r"(?<=.)ow(?=[dh])", "ou"),
+    (r"ah$", "a"),
+    (r"(?<=s)a$", "ah"),
+    (r"(?<=m)ed$", "ad"),
+    (r"(?<=m)ad$", "ed"),
+    (r"(?<=.)ie", "ei"),
+    (r"(?<=.)ei", "ie"),
+    (r"(?<=[^aeiouy])i(?=ff|th|nd|ce|ld)", "y"),
+    (r"(?<=[^aeiou])y(?=[^aeiou])", "i"),
+    (r"ahm", "ehm"),
+    (r"ehm", "ahm"),
+    (r"(?<=h)u(?=ss)", "o"),
+    (r"dc", "tc"),
+    (r"tc", "dc"),
+    (r"ffe$", "ff"),
+    (r"ff$", "ffe"),
+    (r"ey$", "ie"),
+    (r"ie$", "ey"),
+    (r"(?<=m)oo(?=d)", "u"),
+    (r"(?<=[^aeiou])u(?=m$)", "oo"),
+    (r"(?<=.)ph", "f"),
+    (r"(?<=.)ck", "k"),
+    (r"(?<=.)ea", "ee"),
+    (r"([bdfglmnprst])\1", r"\1"),
+    (r"-", ""),
 )
 
 
+def _cased(original: str, changed: str) -> str:
+    """`changed` (lower case) with the capitals a surname like `original` has: the first
+    letter, and the letter after Mc, Mac, O' or a hyphen when the original has one."""
+    out = changed[:1].upper() + changed[1:]
+    if original[1:] != original[1:].lower():
+        out = re.sub(r"^(Ma?c|O')([a-z])", lambda m: m.group(1) + m.group(2).upper(), out)
+        out = re.sub(r"-([a-z])", lambda m: "-" + m.group(1).upper(), out)
+    return out
+
+
 def plausible_spellings(name: str, *, limit: int = 4) -> list[str]:
-    """Spellings a careful worker tries when `name` is not found: each shift applied once,
-    in both directions, never tripling a letter."""
+    """Spellings a careful worker tries when `name` is not found, most likely first: each
+    of `_GUESSES` that applies, once."""
     lowered = name.lower()
     found: list[str] = []
-    for reverse in (False, True):
-        for a, b in _TRIED_SHIFTS:
-            old, new = (b, a) if reverse else (a, b)
-            at = lowered.find(old, 1) if old else -1
-            if at <= 0:
-                continue
-            changed = name[:at] + new + name[at + len(old) :]
-            changed = changed[:1].upper() + changed[1:]
-            low = changed.lower()
-            tripled = any(low[i] == low[i + 1] == low[i + 2] for i in range(len(low) - 2))
-            if low != lowered and not tripled and changed not in found:
-                found.append(changed)
+    for pattern, replacement in _GUESSES:
+        changed = re.sub(pattern, replacement, lowered, count=1)
+        if changed == lowered or len(changed) < 3:
+            continue
+        spelled = _cased(name, changed)
+        if spelled not in found:
+            found.append(spelled)
     return found[:limit]
 
 

@@ -153,9 +153,15 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _position(mark: yaml.Mark) -> tuple[int, int]:
-    """1-based (line, column) of a PyYAML mark (whose numbers are 0-based)."""
-    return mark.line + 1, mark.column + 1
+def _position(mark: Any) -> tuple[int, int]:
+    """1-based (line, column) of a PyYAML mark (whose numbers are 0-based).
+
+    Typed loosely because PyYAML has two mark classes (pure and C) and events from the
+    composer always carry one; a missing mark is reported at the top of the file.
+    """
+    if mark is None:
+        return 1, 1
+    return int(mark.line) + 1, int(mark.column) + 1
 
 
 def _position_of_offset(text: str, offset: int) -> tuple[int, int]:
@@ -192,7 +198,7 @@ class _StrictLoader(yaml.SafeLoader):
         self.depth = 0
         self.key_path: list[str | int] = []  # where in the document the composer is
 
-    def refuse(self, mark: yaml.Mark, message: str, *, name_field: bool = True) -> ScenarioError:
+    def refuse(self, mark: Any, message: str, *, name_field: bool = True) -> ScenarioError:
         line, column = _position(mark)
         field = _dotted(self.key_path) if name_field else None
         return ScenarioError(self.scenario_path, message, line, column, field)
@@ -237,7 +243,9 @@ class _StrictLoader(yaml.SafeLoader):
             )
         self.depth += 1
         try:
-            node: Node = super().compose_node(parent, index)
+            # PyYAML's stubs allow None, but composing a node that the parser announced
+            # always yields one; `index` is whatever the parent passed down.
+            node = typing.cast(Node, super().compose_node(parent, index))  # type: ignore[arg-type]
         finally:
             self.depth -= 1
         if isinstance(node, ScalarNode) and node.tag == _MERGE_TAG:
@@ -402,7 +410,8 @@ def load_yaml_document(
             loader.get_event()  # stream start
             if loader.check_event(StreamEndEvent):
                 raise ScenarioError(path, "the file is empty (it holds no settings)", 1, 1)
-            root = loader.compose_document()
+            # Not None: the stream-end check above means a document follows.
+            root = typing.cast(Node, loader.compose_document())
             if not loader.check_event(StreamEndEvent):
                 event = loader.get_event()
                 line, column = _position(event.start_mark)

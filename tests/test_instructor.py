@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from trainer_support import EXERCISES, FIXED_WALL
 
+from analysis.outputs import read_manifest, verify
 from frontdoor.cli import main
 from trainer.cohort import gather
 from trainer.reconstruct import recorded_session
@@ -114,6 +115,23 @@ class TestCohort:
         assert not re.search(r"t-(anna|ben|cara)", page)
         assert f"matched the stored score in {len(SHIFTS)} of {len(SHIFTS)}" in page
         assert len(list((out / "figures").glob("*.svg"))) == 4
+        manifest = read_manifest(out)
+        assert manifest is not None and manifest["identity"]["command"] == "cohort"
+        assert verify(out, manifest) == {} and "cohort.html" in manifest["files"]
+
+    def test_an_out_folder_of_other_stores_is_refused_unless_overwritten(
+        self, stores, tmp_path, capsys
+    ) -> None:
+        out = tmp_path / "report"
+        assert main(["cohort", "--db", str(stores["a"]), "--out", str(out)]) == 0
+        capsys.readouterr()
+        assert main(["cohort", "--db", str(stores["b"]), "--out", str(out)]) == 2
+        assert "--overwrite" in capsys.readouterr().err
+        args = ["cohort", "--db", str(stores["b"]), "--out", str(out), "--overwrite"]
+        assert main(args) == 0
+        manifest = read_manifest(out)
+        assert manifest is not None and verify(out, manifest) == {}
+        assert manifest["identity"]["databases"] == [str(stores["b"].resolve())]
 
     def test_a_missing_store_is_one_error_line(self, tmp_path, capsys) -> None:
         code = main(["cohort", "--db", str(tmp_path / "none.sqlite3"), "--out", str(tmp_path)])

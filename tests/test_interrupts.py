@@ -5,7 +5,9 @@ which a rerun with the same arguments then reuses."""
 from __future__ import annotations
 
 import json
+import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -123,6 +125,84 @@ def test_a_second_ctrl_c_and_sigterm_leave_no_worker_behind(scenario: Path, tmp_
     finally:
         cleanup(proc, pids)
     assert _kept(out)
+
+
+def test_an_interrupted_sensitivity_analysis_carries_on_where_it_stopped(
+    scenario: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "sensitivity"
+    args = [
+        "sensitivity", str(scenario), "--method", "morris", "--n", "6", "--reps", "2",
+        "--params", "staff.experienced.count=8:12", "concerns.rate_per_year=0.6:1.8",
+        "--jobs", "1", "--out", str(out),
+    ]  # fmt: skip
+    stored = out / "morris-runs" / "results"
+    proc = start(args, cwd=tmp_path)
+    try:
+        wait_for(lambda: len(list(stored.rglob("rep-*.json.gz"))) >= 2, timeout=180,
+                 what="two stored replications")  # fmt: skip
+        code, seconds, err = interrupt(proc, signal.SIGINT)
+        assert code == 130, err
+        assert seconds < 10 and "Traceback" not in err
+    finally:
+        cleanup(proc, set())
+    kept = sorted(stored.rglob("rep-*.json.gz"))
+    total = 6 * (2 + 1) * 2  # Morris: n x (parameters + 1) design points, 2 replications
+    assert 2 <= len(kept) < total
+    stamps = {p: p.stat().st_mtime_ns for p in kept}
+
+    again = run([*args, "--json"], cwd=tmp_path, timeout=600)
+    assert again.returncode == 0, again.stderr
+    for path, stamp in stamps.items():
+        assert path.stat().st_mtime_ns == stamp, f"{path.name} was run again"
+    assert len(list(stored.rglob("rep-*.json.gz"))) == total
+    assert (out / "morris_indices.csv").exists()
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest["complete"] is True
+    assert verify(out, manifest) == {}
+
+
+def test_a_cancel_flag_stops_running_replications_not_after_them(tmp_path: Path) -> None:
+    """The workbench's Cancel button sets a flag from another thread; the workers running
+    a full baseline year (far longer than the wait below) must be ended, not waited for."""
+    from analysis.execution import Backend, Cancelled
+    from analysis.experiment import comparison_points, run_experiment
+    from analysis.store import ExperimentStore
+    from sim.loader import load_scenario
+
+    baseline = load_scenario("baseline")
+    cancel = threading.Event()
+    outcome: list[BaseException | None] = []
+
+    def work() -> None:
+        try:
+            run_experiment(
+                comparison_points([baseline]), 4, 1,
+                backend=Backend(kind="processes", jobs=2),
+                store=ExperimentStore(tmp_path / "runs"), cancel=cancel,
+            )  # fmt: skip
+            outcome.append(None)
+        except BaseException as exc:  # noqa: B036 - the test reports whatever ended it
+            outcome.append(exc)
+
+    already = descendants(os.getpid())  # children of other tests, not ours to judge
+    workers: set[int] = set()
+
+    def two_workers() -> bool:
+        workers.update(descendants(os.getpid()) - already)
+        return len(workers) >= 2
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    wait_for(two_workers, timeout=60, what="two worker processes")
+    cancel.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the run went on after the cancel flag was set"
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
+    assert not alive(workers), "worker processes outlived the cancelled run"
+    assert not list((tmp_path / "runs").rglob("rep-*.json.gz"))  # none had finished
+    manifest = read_manifest(tmp_path / "runs")
+    assert manifest is not None and manifest["complete"] is False
 
 
 @pytest.mark.skipif(not dask_available(), reason="needs the dask extra")

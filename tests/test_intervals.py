@@ -134,3 +134,29 @@ def test_warning_when_no_difference_rests_on_too_few_runs():
     assert row["verdict"] == "no detectable difference"
     assert row["needed"] > 8
     assert f"needs about {row['needed']}" in row["warning"]
+
+
+def test_eight_of_eight_on_the_real_model_is_a_verdict_not_no_difference():
+    """The issue's case on the model itself: a short-staffed team waits in every paired run
+    (skewed, one run far longer), four more workers wait in none; the comparison must say
+    "better" (on the t interval if it clears zero, else on the rank test), never "no
+    detectable difference"."""
+    from experiment_helpers import short_baseline
+
+    from analysis.experiment import comparison_points, paired_differences, run_experiment
+
+    short = short_baseline(horizon=90.0, warm_up=30.0, **{"staff.experienced.count": 9})
+    more = short_baseline(horizon=90.0, warm_up=30.0, **{"staff.experienced.count": 13})
+    result = run_experiment(comparison_points([short, more]), 8, 1)
+    waits = result.kpi_frame(per_year=True).pivot(
+        index="replication", columns="point", values="mean_wait_to_allocation_days"
+    )
+    base, other = (waits[p.id].to_numpy() for p in result.points)
+    moved = int(np.sum(other < base))
+    assert moved == 8, (base, other)  # the premise: every pair moves the same way
+    diffs = paired_differences(result)
+    row = diffs[diffs["kpi"] == "mean_wait_to_allocation_days"].iloc[0]
+    assert row["verdict"] == "better"
+    assert row["adjusted_rank_p"] == pytest.approx(2 / 256)
+    if row["ci_low"] < 0 < row["ci_high"]:
+        assert row["rests_on"] == "Wilcoxon signed-rank"

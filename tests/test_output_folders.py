@@ -156,6 +156,32 @@ def test_report_of_a_one_replication_sweep_and_of_a_damaged_folder(
     shutil.rmtree(root / "sweep")
     assert _report(root, tmp_path / "report2") == 2
     assert "no results found" in capsys.readouterr().err
+    assert not (tmp_path / "report2").exists()  # nothing left behind by a refused report
+
+
+def test_a_report_out_folder_has_a_manifest_and_refuses_other_results(
+    scenarios: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert _run(scenarios["small"], first, 1) == 0
+    assert _run(scenarios["other"], second, 1) == 0
+    out = tmp_path / "report"
+    assert _report(first, out) == 0
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest["identity"]["command"] == "report"
+    assert "report.html" in manifest["files"] and verify(out, manifest) == {}
+    assert any(name.endswith(".svg") for name in manifest["files"])
+    assert not [p for p in out.rglob(".*") if p.is_file()]  # no temporary files left
+    assert _report(first, out) == 0  # the same report again may replace its own files
+    capsys.readouterr()
+
+    assert _report(second, out) == 2  # another set of results: refused, nothing touched
+    assert "--overwrite" in capsys.readouterr().err
+    assert verify(out, read_manifest(out) or {}) == {}
+    assert main(["report", str(second), "--out", str(out), "--overwrite"]) == 0
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest["identity"]["results"] == str(second.resolve())
+    assert verify(out, manifest) == {}
 
 
 def test_overwrite_never_empties_the_current_folder(

@@ -293,3 +293,54 @@ def test_the_team_leader_gives_a_level_a_priority_and_reasons() -> None:
     assert re.search(r"immediately|within 24 hours|within 7 days|No further action", advice)
     assert "Because (1) the referral" in advice or "(2) the referral" in advice
     assert "(2)" in advice  # at least two reasons
+
+
+# -- 7. realistic names ---------------------------------------------------------------------
+
+
+def _scripted_spellings() -> list[tuple[str, str]]:
+    """(heard, recorded) for every scripted family whose record is under another spelling
+    of its name (not under another name, such as a mother's former surname)."""
+    import yaml
+
+    pairs = []
+    for path in EXERCISES.values():
+        for referral in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["referrals"]:
+            family = referral.get("family") or {}
+            recorded = family.get("recorded_surname")
+            pattern = (referral.get("near_miss") or {}).get("pattern")
+            if pattern == "other_spelling" and recorded and recorded != family["surname"]:
+                pairs.append((family["surname"], recorded))
+    return pairs
+
+
+def test_spellings_offered_are_real_variants_in_an_order_that_gives_nothing_away() -> None:
+    from sim.names import plausible_spellings
+    from trainer.wording import spelling_suggestions
+
+    # The typo-like guesses the issue found are gone; the variants people write are there.
+    assert "Radcleeffe" not in plausible_spellings("Radcliffe")
+    assert {"Radclyffe", "Ratcliffe"} <= set(plausible_spellings("Radcliffe"))
+    assert plausible_spellings("Mensah") == ["Mensa"]
+    pairs = _scripted_spellings()
+    assert len(pairs) >= 3
+    for heard, recorded in pairs:
+        orders = [
+            spelling_suggestions(heard, order_key=f"{seed}:{case}")
+            for seed in range(1, 9)
+            for case in range(4)
+        ]
+        assert all(recorded in order for order in orders), (heard, recorded)
+        positions = {order.index(recorded) for order in orders}
+        assert len(positions) >= 2, f"{recorded} always shown at {positions} for {heard}"
+
+    # The desk shows the list in its own order, the same on every rebuild (a replay).
+    app = desk_app("01_name_on_the_record")
+    scene = first_case(app)
+    press(pygame.K_d)  # Search database
+    app.step(0.0)
+    shown = [c.label[len("Use ") :] for c in app.controls if c.name.startswith("spelling:")]
+    assert shown == scene.desk.spelling_suggestions(scene.selected)
+    assert sorted(shown) == sorted(plausible_spellings(scene.desk.case(scene.selected).spelling))
+    app.rebuild()
+    assert [c.label[len("Use ") :] for c in app.controls if c.name.startswith("spelling:")] == shown

@@ -239,11 +239,12 @@ class ThoroughBot(ScriptedBot):
         searches = [f for f in case["findings"] if f["action"] == "database"]
         if not searches:
             return "database"
-        if not case["record_found"] and case["suggestions"]:
-            # One likely variant: a careful worker tries it; a list of ten is a day's work.
-            spelling = case["suggestions"][0]
-            if f"database '{spelling}'" not in labels:
-                return f"spelling:{spelling}"
+        if not case["record_found"]:
+            # A careful worker tries the short list of likely spellings one by one (the
+            # list is not ordered by likelihood) until the record turns up.
+            for spelling in case["suggestions"]:
+                if f"database '{spelling}'" not in labels:
+                    return f"spelling:{spelling}"
         if case["record_found"] and "paper file" not in labels:
             return "file"
         for agency in self.agencies(case):

@@ -306,6 +306,14 @@ class DutyDesk:
     def case(self, case_id: int) -> CaseAsKnown:
         return self.api.case(case_id)
 
+    def spelling_suggestions(self, case_id: int) -> list[str]:
+        """Other spellings of the case's family name to try, in an order fixed by this
+        shift's seed and the case (so a replay shows the same list)."""
+        from trainer.wording import spelling_suggestions
+
+        case = self.api.case(case_id)
+        return spelling_suggestions(case.spelling, order_key=f"{self.seed}:{case_id}")
+
     def cases(self) -> list[CaseAsKnown]:
         """Every case of the run so far, in arrival order."""
         return [self.api.case(case_id) for case_id in range(self.api.case_count())]

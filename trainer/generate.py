@@ -67,16 +67,15 @@ def _family(surname: str, origin: str, **truth: Any) -> Doc:
 
 
 def _spelling_pair(d: Draw) -> tuple[str, str, str]:
-    """A recorded spelling and a heard one that an exact search misses and the first
-    suggested variant finds."""
+    """A recorded spelling and a heard one that an exact search misses and one of the
+    desk's suggested spellings finds."""
     pairs = []
     for origin in ("east_european", "south_asian", "arabic", "west_african"):
         for recorded in SURNAMES[origin]:
             for heard in plausible_spellings(recorded):
                 suggested = plausible_spellings(heard)
                 if (
-                    suggested
-                    and suggested[0] == recorded
+                    recorded in suggested
                     and not names_match(heard, recorded, matching="exact")
                     and heard not in d.used
                 ):

@@ -139,7 +139,7 @@ class Typeface:
         return font
 
     def line_height(self, style: str) -> int:
-        return int(self.font(style).get_sized_height() * 1.15) + 1
+        return int(self.font(style).get_sized_height(0) * 1.15) + 1
 
     def render(
         self, text: str, style: str = "body", colour: Any = INK, bold: bool = False

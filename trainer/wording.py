@@ -283,9 +283,20 @@ def join_words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def spelling_suggestions(name: str, limit: int = 4) -> list[str]:
-    """Other plausible spellings of `name` for the trainee to try at the database."""
-    return plausible_spellings(name, limit=limit)
+def spelling_suggestions(name: str, *, order_key: str, limit: int = 4) -> list[str]:
+    """Other plausible spellings of `name` for the trainee to try at the database.
+
+    They come from the same shifts the name-variant model uses (transliteration and
+    mishearing), as a duty worker would guess them. They are shown in an order fixed by
+    `order_key` (the shift's seed and the case) rather than most likely first, so the
+    list never gives away which one the record is under: the trainee has to try them.
+    """
+    import hashlib
+
+    def rank(spelling: str) -> str:
+        return hashlib.sha256(f"{order_key}|{spelling.lower()}".encode()).hexdigest()
+
+    return sorted(plausible_spellings(name, limit=limit), key=rank)
 
 
 _FACT_WORDS = {

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from frontdoor.commands.common import UsageError
+from frontdoor.commands.experiment_options import add_overwrite_argument
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,11 +23,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="show trainees as 'trainee 1, 2...' instead of their pseudonymous ids",
     )
+    add_overwrite_argument(p)
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     from analysis.cohort_report import build_cohort_report
+    from analysis.outputs import OutputFolder
     from trainer.cohort import gather
     from trainer.store import StoreError
 
@@ -37,6 +40,15 @@ def handle(args: argparse.Namespace) -> int:
     unreadable = [p for p in cohort.problems if p.endswith("this database was skipped")]
     if len(unreadable) == len(args.db):
         raise UsageError("no readable session database: " + "; ".join(unreadable))
+    output = OutputFolder(
+        Path(args.out),
+        identity={
+            "command": "cohort",
+            "databases": sorted(str(Path(db).resolve()) for db in args.db),
+            "anonymise": bool(args.anonymise),
+        },
+    )
+    output.claim(overwrite=args.overwrite)
     try:
         path, figures = build_cohort_report(
             sessions=cohort.sessions,
@@ -48,6 +60,7 @@ def handle(args: argparse.Namespace) -> int:
         )
     except OSError as exc:
         raise UsageError(f"cannot write the report in {args.out}: {exc.strerror or exc}") from None
+    output.finish(complete=True)
     for problem in cohort.problems:
         print(f"note: not included: {problem}", file=sys.stderr)
     print(f"wrote {path} ({len(cohort.sessions)} shifts, {len(figures)} figure files)")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from rich.table import Table
 
 from analysis.outputs import OutputFolder, package_version
 from analysis.sensitivity import Method, default_parameters, parse_parameter, run_sensitivity
+from analysis.store import ExperimentStore, StoreMismatch
 from frontdoor.commands.common import UsageError, positive_int, print_json, seed_value
 from frontdoor.commands.experiment_options import (
     add_backend_arguments,
@@ -71,6 +74,23 @@ def claim_output(args: argparse.Namespace, scenario: Any) -> OutputFolder:
     return output
 
 
+@contextmanager
+def _mismatch_is_usage_error() -> Iterator[None]:
+    try:
+        yield
+    except StoreMismatch as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _runs_store(output: OutputFolder | None, method: str) -> ExperimentStore | None:
+    """Where each design point's replications are kept as they finish, inside the --out
+    folder, so Ctrl-C loses nothing and the same command carries on where it stopped.
+    (The folder was claimed, or emptied by --overwrite, just before.)"""
+    if output is None:
+        return None
+    return ExperimentStore(output.path(f"{method}-runs"))
+
+
 def handle(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("SALib") is None:
         raise UsageError("sensitivity analysis needs SALib: pip install 'frontdoor[sensitivity]'")
@@ -90,7 +110,10 @@ def handle(args: argparse.Namespace) -> int:
     output = claim_output(args, scenario) if args.out else None
     results = {}
     for method in methods:
-        with counted_progress(f"{method} design points", enabled=not args.json) as progress:
+        with (
+            counted_progress(f"{method} design points", enabled=not args.json) as progress,
+            _mismatch_is_usage_error(),
+        ):
             results[method] = run_sensitivity(
                 scenario,
                 params,
@@ -100,6 +123,7 @@ def handle(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 backend=backend,
                 progress=progress,
+                store=_runs_store(output, method),
             )
     if output is not None:
         for method, res in results.items():

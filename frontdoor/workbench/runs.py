@@ -28,7 +28,8 @@ Status = Literal["running", "done", "cancelled", "failed"]
 
 
 class RunCancelled(Exception):
-    """Raised inside the progress callback to stop a run the user cancelled."""
+    """Raised inside the progress callback to stop a run the user cancelled (the cancel
+    flag also reaches the executor, which stops running replications at once)."""
 
 
 def run_key(baseline: Scenario, policy: Scenario, seed: int, reps: int) -> str:
@@ -100,7 +101,9 @@ class RunManager:
             return Backend.choose(scheduler=self.scheduler)
         import os
 
-        return Backend.choose(jobs=min(os.cpu_count() or 1, 2 * reps))
+        # Always worker processes, even on one core: a replication running in this server
+        # could not be stopped by the Cancel button.
+        return Backend(kind="processes", jobs=max(1, min(os.cpu_count() or 1, 2 * reps)))
 
     def get(self, key: str) -> Run | None:
         with self._lock:
@@ -131,6 +134,7 @@ class RunManager:
 
 def _work(run: Run, backend: Any) -> None:
     """The thread: run the experiment, then write its report."""
+    from analysis.execution import Cancelled
     from analysis.experiment import comparison_points, run_experiment
     from analysis.report import build_report
     from analysis.store import ExperimentStore
@@ -150,10 +154,11 @@ def _work(run: Run, backend: Any) -> None:
             store=ExperimentStore(run.folder),
             kind="compare",
             progress=progress,
+            cancel=run.cancel_event,
         )
         run.finished = time.monotonic()
         run.status = "done"
-    except RunCancelled:
+    except (RunCancelled, Cancelled):
         run.status = "cancelled"
     except Exception as exc:  # shown on the page as one line, never a traceback
         run.error = f"{type(exc).__name__}: {exc}"

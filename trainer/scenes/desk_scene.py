@@ -48,7 +48,6 @@ from trainer.wording import (
     join_words,
     leader_advice,
     need_words,
-    spelling_suggestions,
 )
 
 if TYPE_CHECKING:
@@ -440,7 +439,7 @@ class DeskScene(Scene):
             pending = self.desk.awaiting_allocation()
             return min(9, len(pending.workers)) if pending else 1
         if self.mode == "handover":
-            return min(9, len(self.desk.handover_facts(self.selected)))
+            return min(9, len(self.desk.handover_facts(self._open_case())))
         return 1
 
     def _dialog_note(self) -> str:
@@ -454,8 +453,7 @@ class DeskScene(Scene):
         return note
 
     def _suggestions(self) -> list[str]:
-        case = self.desk.case(self.selected)
-        return spelling_suggestions(case.spelling)
+        return self.desk.spelling_suggestions(self._open_case())
 
     def _list_rects(self, rect: pygame.Rect, top: int, count: int, width: int) -> list[pygame.Rect]:
         """Where a dialog's list of buttons goes: one column while it fits above the
@@ -475,7 +473,7 @@ class DeskScene(Scene):
         return out
 
     def _build_database(self, bh: int) -> None:
-        case = self.desk.case(self.selected)
+        case = self.desk.case(self._open_case())
         rect = self._dialog_rect(self._dialog_rows(), bh)
         y = self._dialog_top(rect)
         type_w = self.app.button_width("Type a spelling", pygame.K_s)
@@ -501,7 +499,7 @@ class DeskScene(Scene):
                 f"spelling:{name}",
                 f"Use {name}",
                 at,
-                lambda n=name, field=self.spelling_entry: field.set_text(n),
+                partial(self.spelling_entry.set_text, name),
                 key=NUMBER_KEYS[i],
             )
         self._dialog_buttons(rect, bh, ("search", "Search", self._search))
@@ -509,7 +507,7 @@ class DeskScene(Scene):
     def _build_agency(self, bh: int) -> None:
         rect = self._dialog_rect(self._dialog_rows(), bh)
         y = self._dialog_top(rect)
-        asked = {f.label for f in self.desk.findings_for(self.selected)}
+        asked = {f.label for f in self.desk.findings_for(self._open_case())}
         width = max(self.app.button_width(AGENCY_LABELS[a], NUMBER_KEYS[0]) for a in AGENCIES)
         places = self._list_rects(rect, y, len(AGENCIES), max(260, width))
         for i, (agency, at) in enumerate(zip(AGENCIES, places, strict=True)):
@@ -539,16 +537,16 @@ class DeskScene(Scene):
                 f"worker:{worker.worker_id}",
                 _fit(self.app.type, label, at.width - self.app.button_width("", NUMBER_KEYS[i])),
                 at,
-                lambda wid=worker.worker_id: self._allocate(pending.case_id, wid),
+                partial(self._allocate, pending.case_id, worker.worker_id),
                 key=NUMBER_KEYS[i],
             )
         self._dialog_buttons(rect, bh, None, cancel="Not now")
 
     def _build_handover(self, bh: int) -> None:
-        facts = self.desk.handover_facts(self.selected)
+        facts = self.desk.handover_facts(self._open_case())
         rect = self._dialog_rect(self._dialog_rows(), bh)
         y = self._dialog_top(rect)
-        evidence = self.desk.case(self.selected).evidence
+        evidence = self.desk.case(self._open_case()).evidence
         places = self._list_rects(rect, y, len(facts[:9]), rect.width - 32)
         for i, (fact, at) in enumerate(zip(facts[:9], places, strict=True)):
             kept = fact in self.keep
@@ -623,6 +621,12 @@ class DeskScene(Scene):
             y += bh + 10
 
     # -- actions ------------------------------------------------------------------------
+
+    def _open_case(self) -> int:
+        """The case the worker has open; the actions and dialogs that need one call this."""
+        if self.selected is None:
+            raise DeskRefusal("open a case from the tray first")
+        return self.selected
 
     def _try(self, action: Any) -> bool:
         try:
@@ -728,21 +732,21 @@ class DeskScene(Scene):
 
     def _search(self) -> None:
         text = self.spelling_entry.get_text() if self.spelling_entry is not None else ""
-        if self._try(lambda: self.desk.search_database(self.selected, text)):
+        if self._try(lambda: self.desk.search_database(self._open_case(), text)):
             self._set_mode("normal")
 
     def _request_file(self) -> None:
-        self._try(lambda: self.desk.request_file(self.selected))
+        self._try(lambda: self.desk.request_file(self._open_case()))
 
     def _contact(self, agency: str) -> None:
-        if self._try(lambda: self.desk.contact_agency(self.selected, agency)):
+        if self._try(lambda: self.desk.contact_agency(self._open_case(), agency)):
             self._set_mode("normal")
 
     def _visit(self) -> None:
-        self._try(lambda: self.desk.visit(self.selected))
+        self._try(lambda: self.desk.visit(self._open_case()))
 
     def _team_leader(self) -> None:
-        self._try(lambda: self.desk.consult_team_leader(self.selected))
+        self._try(lambda: self.desk.consult_team_leader(self._open_case()))
 
     def _choose(self, level: Level) -> None:
         self.level_choice = level
@@ -757,7 +761,7 @@ class DeskScene(Scene):
         if level is None:
             self.message = "choose a threshold first"
             return
-        self._try(lambda: self.desk.decide(self.selected, level, priority))
+        self._try(lambda: self.desk.decide(self._open_case(), level, priority))
 
     def _open_allocation(self) -> None:
         pending = self.desk.awaiting_allocation()
@@ -770,7 +774,7 @@ class DeskScene(Scene):
             self._set_mode("normal")
 
     def _open_handover(self) -> None:
-        self.keep = set(self.desk.handovers.get(self.selected, ()))
+        self.keep = set(self.desk.handovers.get(self._open_case(), ()))
         self._set_mode("handover")
 
     def _toggle_fact(self, fact: str) -> None:
@@ -778,7 +782,7 @@ class DeskScene(Scene):
 
     def _send_handover(self) -> None:
         keep = sorted(self.keep)
-        if self._try(lambda: self.desk.write_handover(self.selected, keep)):
+        if self._try(lambda: self.desk.write_handover(self._open_case(), keep)):
             self._set_mode("normal")
 
     def _end_shift(self) -> None:
@@ -1115,7 +1119,7 @@ class DeskScene(Scene):
         """The decision (or handover) line and, at induction, a hint: the case's last lines."""
         t = self.app.type
         desk = self.desk
-        decision = desk.decision(self.selected)
+        decision = desk.decision(self._open_case())
         area = pygame.Rect(inner.x, y, inner.width, 10**6)
         if decision is not None:
             text = f"Decided: {LEVEL_LABELS[decision.level]}"
@@ -1207,7 +1211,8 @@ class DeskScene(Scene):
             return ""
         found = ref.findings
         if f.action == "agency":
-            return found.agencies.get(f.label.split(":")[1], "")
+            asked = f.label.split(":")[1]
+            return next((text for name, text in found.agencies.items() if name == asked), "")
         return {"database": found.database, "file": found.file, "visit": found.visit}.get(
             f.action
         ) or ""
@@ -1301,7 +1306,7 @@ class DeskScene(Scene):
             case_view = {
                 "case_id": self.selected,
                 "spelling": case.spelling,
-                "suggestions": spelling_suggestions(case.spelling),
+                "suggestions": desk.spelling_suggestions(self.selected),
                 "concern": case.concern,
                 "source": case.source,
                 "referral_band": concern_words(case.referral_signal, thresholds)[1],
