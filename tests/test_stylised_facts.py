@@ -193,4 +193,5 @@ class TestStylisedFacts:
         alone = runs("baseline", (), SHARED_REPS)
         agreed = runs("agency-protocols", (), SHARED_REPS)
         low, mean = paired_gain(agreed, alone, "agency_decision_incidents")
+        print(f"agency-decision incidents, baseline minus protocols: {mean:.1f} (low {low:.1f})")
         assert low > 0, f"incidents with an agency's decision holed, gap {mean:.1f}"
