@@ -205,6 +205,21 @@ LATENT_CONDITIONS: dict[str, LatentCondition] = {
             _no_defensive_practice,
         ),
         LatentCondition(
+            "no_notification_agreement",
+            "no protocol telling other agencies to pass on concerns and discharges",
+            _set({"agency_decisions.notification_agreement": True}),
+        ),
+        LatentCondition(
+            "agency_threshold_gap",
+            "other agencies act only above thresholds higher than the team's",
+            _set({"agency_decisions.joint_thresholds": True}),
+        ),
+        LatentCondition(
+            "no_named_contact",
+            "no named contact in other agencies, so notices and requests go astray",
+            _set({"agency_decisions.named_liaison": True}),
+        ),
+        LatentCondition(
             "supervision_capacity",
             "too few team-leader hours to review decisions",
             _set({"team_leader_review.reviews_per_leader_per_day": 1000.0}),

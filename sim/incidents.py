@@ -118,6 +118,20 @@ class IncidentBook:
         elif decided == Level.CHILD_PROTECTION and ceiling < Level.CHILD_PROTECTION:
             self._open_episode(family, case, "over", barrier, conditions, active_failure)
 
+    def agency_failed(
+        self,
+        family: Family,
+        case: Case,
+        barrier: str,
+        conditions: tuple[str, ...],
+        active_failure: bool,
+    ) -> None:
+        """Another agency's decision left a child unprotected whom the truth says needs
+        protecting (the caller read the truth): an error episode begins at that barrier,
+        unless one is already open."""
+        if family.episode is None:
+            self._open_episode(family, case, "under", barrier, conditions, active_failure)
+
     def _open_episode(
         self,
         family: Family,

@@ -24,6 +24,7 @@ import simpy
 from numpy.random import Generator
 
 from sim import tasks
+from sim.agency_decisions import AgencyDecisionMakers
 from sim.allocation import Allocation
 from sim.arrivals import ArrivalStream
 from sim.assessment import Assessment
@@ -168,6 +169,14 @@ class FrontDoorModel:
             judgement=judgement,
         )
         self.harm_clock = HarmClock(ctx, harm=s.harm, judgement=judgement, incidents=self.incidents)
+        self.agencies_decide = AgencyDecisionMakers(
+            ctx,
+            decisions=s.agency_decisions,
+            thresholds=s.thresholds,
+            judgement=judgement,
+            harm_clock=self.harm_clock,
+            incidents=self.incidents,
+        )
         self.learning: LearningLoop | None = None
         if s.learning.enabled:
             # Repairs re-point the activities (walked from the model) at repaired settings.
@@ -213,6 +222,7 @@ class FrontDoorModel:
             harm_clock=self.harm_clock,
             referrals=self.referrals,
             support=self.support,
+            agencies_decide=self.agencies_decide,
         )
         assessment = Assessment(
             ctx,
@@ -260,6 +270,7 @@ class FrontDoorModel:
                 judgement=judgement,
                 workload=self.workload,
             ),
+            agencies_decide=self.agencies_decide,
         )
         self.night_team = EmergencyDutyTeam(
             ctx,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from sim.agency_decisions import AgencyDecisionMakers
 from sim.config import Families, LongTermCases, Services, Thresholds
 from sim.context import ProcessGen, RunContext, clip01
 from sim.entities import Case, Level
@@ -42,8 +43,10 @@ class Plans:
         harm_clock: HarmClock,
         referrals: Referrals,
         support: SupportIntake,
+        agencies_decide: AgencyDecisionMakers | None = None,
     ) -> None:
         self._ctx = ctx
+        self._agencies_decide = agencies_decide
         self._services = services
         self._long_term = long_term
         self._families = families
@@ -128,6 +131,8 @@ class Plans:
         if level != previous:  # a renewal of the same plan is not a new decision to grade
             self._incidents.plan_started(family, case, level)
         self._harm_clock.set_protection(family, state)
+        if level != previous and self._agencies_decide is not None:
+            self._agencies_decide.plan_started(case, state)  # agencies asked to act
         return state, days
 
     def _plan_works(self, case: Case, level: Level) -> None:

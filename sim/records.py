@@ -337,7 +337,9 @@ class BarrierTested(NamedTuple):
     role: Annotated[str | None, "role of whoever was at the barrier, if anyone"]
     decided: Annotated[str | None, "the level decided (judgement barriers only)"] = None
     truth: Annotated[str | None, "the level the truth called for (judgements only)"] = None
-    agency: Annotated[str | None, "the agency checked (agency_check only)"] = None
+    agency: Annotated[
+        str | None, "the agency checked (agency_check) or deciding (an agency's own decision)"
+    ] = None
     to: Annotated[str | None, "who the case was handed to (handovers only)"] = None
     at: Annotated[str | None, "where the child was seen (seeing_child only)"] = None
     case_age_days: Annotated[

@@ -33,6 +33,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "staffing",  # turnover of workers
     "presenting",  # per family: the concern each of its referrals names
     "learning",  # per review: whether it looks at the system or for someone to blame
+    "agencies",  # per case and decision: other agencies' own decisions
+    "agency_clients",  # per family: whether a parent is probation's or mental health's client
 )
 _KEY = {name: i for i, name in enumerate(STREAM_NAMES)}
 
@@ -65,6 +67,11 @@ class RandomStreams:
     def for_entity(self, name: str, entity_id: int) -> Generator:
         """A fresh generator for one entity (family, case) within stream `name`."""
         return Generator(PCG64(self._sequence(name, int(entity_id))))
+
+    def for_key(self, name: str, *key: int) -> Generator:
+        """A fresh generator for one keyed draw within stream `name` (a family, its n-th
+        referral and a decision, say), so it lines up across scenarios (CRN)."""
+        return Generator(PCG64(self._sequence(name, *(int(k) for k in key))))
 
     def blocks_for_entity(
         self, sizes: tuple[tuple[str, int, int], ...], entity_id: int, source: BatchedDraws

@@ -15,6 +15,7 @@ from collections import deque
 import simpy
 
 from sim import tasks
+from sim.agency_decisions import AgencyDecisionMakers
 from sim.allocation import Allocation
 from sim.config import Agencies, Screening, Staffing, Timescales
 from sim.context import ProcessGen, RunContext
@@ -48,8 +49,10 @@ class ScreeningDesk:
         allocation: Allocation,
         referrals: Referrals,
         first_view: FirstView,
+        agencies_decide: AgencyDecisionMakers | None = None,
     ) -> None:
         self._ctx = ctx
+        self._agencies_decide = agencies_decide
         self._screening = screening
         self._timescales = timescales
         self._agencies = agencies
@@ -157,6 +160,8 @@ class ScreeningDesk:
             until = min(deadline, max(case.expected.values()))
             if until > env.now:
                 yield env.timeout(until - env.now)
+        if self._agencies_decide is not None:
+            self._agencies_decide.notices(case, worker)  # what agencies tell unasked
         bent: list[str] = []
         if manual:  # a person at the desk brings their own first impressions
             risk, need, clean_risk, clean_need = self._judgement.read(case, worker)
@@ -184,6 +189,8 @@ class ScreeningDesk:
         if level == Level.NO_FURTHER_ACTION:
             self._referrals.close(case, "no_further_action_at_referral")
         else:
+            if self._agencies_decide is not None:
+                self._agencies_decide.screened(case, level, risk, worker)
             self._allocation.queue(case)
 
     def _record_screening(

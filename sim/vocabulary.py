@@ -75,6 +75,15 @@ Barrier = Literal[
     "case_transfer",
     "long_term_review",
     "screening_delay",
+    # Decisions other agencies take (sim/agency_decisions.py): each names its agency.
+    "police_protection",
+    "bail_notification",
+    "health_referral",
+    "school_referral",
+    "housing_referral",
+    "hospital_discharge",
+    "probation_action",
+    "mental_health_action",
 ]
 # Latent conditions: weaknesses built into the system, named where they opened a hole
 # (sim/conditions.py says how each can be removed).
@@ -104,7 +113,22 @@ Condition = Literal[
     "supervision_capacity",
     "first_impression_anchoring",
     "parents_not_heard",
+    "no_notification_agreement",
+    "agency_threshold_gap",
+    "no_named_contact",
+    "defensive_practice",
 ]
+# Agencies that take decisions of their own about a family (sim/agency_decisions.py). Wider
+# than `Agency` (the agencies the duty desk can ask), which fixes the order of every
+# family's draws: hospitals and midwifery, and adult mental health, decide without being
+# asked for information.
+DecidingAgency = Literal[
+    "police", "health", "school", "housing", "hospital", "probation", "adult_mental_health"
+]
+# Agencies that may tell the team of a concern unasked, each by its own threshold.
+NotifyingAgency = Literal["police", "health", "school", "housing"]
+# Agencies the team asks to act with a parent who is their client.
+ActingAgency = Literal["probation", "adult_mental_health"]
 
 
 class InformationAction(StrEnum):
@@ -128,4 +152,7 @@ PROTECTIONS: tuple[Protection, ...] = typing.get_args(Protection)
 SEVERITIES: tuple[Severity, ...] = typing.get_args(Severity)
 BARRIERS: tuple[Barrier, ...] = typing.get_args(Barrier)
 CONDITIONS: tuple[Condition, ...] = typing.get_args(Condition)
+DECIDING_AGENCIES: tuple[DecidingAgency, ...] = typing.get_args(DecidingAgency)
+NOTIFYING_AGENCIES: tuple[NotifyingAgency, ...] = typing.get_args(NotifyingAgency)
+ACTING_AGENCIES: tuple[ActingAgency, ...] = typing.get_args(ActingAgency)
 INFORMATION_ACTIONS: tuple[str, ...] = tuple(a.value for a in InformationAction)

@@ -17,6 +17,7 @@ from functools import cache
 from analysis.kpis import compute_kpis
 from analysis.stats import paired_difference_ci
 from analysis.waiting_harm import misses_after_new_evidence, waiting_hazard
+from sim.agency_decisions import AGENCY_BARRIERS
 from sim.events import EventKind, LogRecord
 from sim.loader import load_scenario, scenario_with
 from sim.model import FrontDoorModel
@@ -53,8 +54,13 @@ def measures(records: Sequence[LogRecord]) -> dict[str, float]:
     )
     out["serious"] = sum(r.grade == "life_threatening_or_death" for r in incidents)
     out["false_negatives"] = sum(r.incident == "harm_false_negative" for r in incidents)
-    # Only families known before the run have paper files for the desk to fetch.
-    with_files = [r for r in incidents if truth[r.family].file_location != "none"]
+    # Only families known before the run have paper files for the desk to fetch. An error
+    # that began with another agency's own decision (police protection refused, a child
+    # discharged, a request declined) after the team decided rightly owes nothing to files.
+    with_files = [
+        r for r in incidents
+        if truth[r.family].file_location != "none" and r.failed_barrier not in AGENCY_BARRIERS
+    ]
     out["file_family_incidents"] = sum(
         r.incident.startswith("near_miss") or r.incident == "harm_false_negative"
         for r in with_files
@@ -99,6 +105,10 @@ def measures(records: Sequence[LogRecord]) -> dict[str, float]:
     out["low_visibility_help_wait"] = compute_kpis(records)["low_visibility_mean_wait_days"]
     out["low_visibility_waiting_harm"] = waiting_hazard(records, LOW_VISIBILITY)
     out["misses_after_new_evidence"] = misses_after_new_evidence(records)
+    # Incidents in whose story another agency's own decision left a hole.
+    out["agency_decision_incidents"] = sum(
+        any(b in AGENCY_BARRIERS for b in r.holed_barriers) for r in incidents
+    )
     return out
 
 
@@ -246,3 +256,10 @@ class TestStylisedFacts:
         )
         print(told)  # the figures, shown with -rA even when the fact holds
         assert seen["fixes"].ci_high < 0, told
+
+    def test_12_agreements_between_agencies_cut_incidents_their_decisions_hole(self) -> None:
+        alone = runs("baseline", (), SHARED_REPS)
+        agreed = runs("agency-protocols", (), SHARED_REPS)
+        low, mean = paired_gain(agreed, alone, "agency_decision_incidents")
+        print(f"agency-decision incidents, baseline minus protocols: {mean:.1f} (low {low:.1f})")
+        assert low > 0, f"incidents with an agency's decision holed, gap {mean:.1f}"
