@@ -52,8 +52,8 @@ def _inexperience_story_base() -> Scenario:
     experienced worker's reading, which here is exact, so every decision is right.
     Neglect makes low_visibility_harm present in every story, but clarity is already
     full, so removing it changes nothing. No time pressure, no high caseloads, no plan
-    endings within the run and room for every case: the only way to harm through an
-    agency failure is a student's misreading.
+    endings within the run, room for every case, and no other agency deciding for
+    itself: the only way to harm through an agency failure is a student's misreading.
     """
     base = load_scenario("baseline")
     clarity = dict.fromkeys(("none", "physical", "sexual", "neglect", "emotional"), 1.0)
@@ -104,5 +104,11 @@ def _inexperience_story_base() -> Scenario:
                 "rate_per_year_at_full_risk": 25.0,
             },
             "concerns": {"enabled": False},
+            # Neglect is referred as neglect, so low_visibility_harm is in every story
+            # (a presenting problem such as an injury would take it out).
+            "presenting": {"mix": {"neglect": {"neglect": 1.0}}},
+            # Other agencies' own decisions (a police refusal, say) are other routes to
+            # harm; this story has only the students' misreading.
+            "agency_decisions": {"enabled": False},
         }
     )

@@ -224,6 +224,7 @@ MAY_BE_EMPTY = frozenset(
         "median_assessment_days",
         "median_assessment_working_days",
         "mean_wait_to_allocation_littles_days",
+        "low_visibility_mean_wait_days",  # no neglect or emotional-harm case in a short run
         "cost_per_year",  # no costs: section, no price to put on the year
     }
 )

@@ -78,7 +78,10 @@ def test_common_random_numbers_shrink_the_variance_of_differences() -> None:
     reps = 6
     paired = run_experiment(comparison_points([base, fewer]), reps, 3, backend=Backend(jobs=1))
     apart = run_experiment(comparison_points([fewer]), reps, 999, backend=Backend(jobs=1))
-    for kpi in ("unallocated_mean", "near_miss_no_harm", "harm_false_positive"):
+    # KPIs made of many events. Incidents graded harm now number a handful per 60-day run
+    # (censored errors are no longer counted as outcomes), and the variance of six
+    # differences of a handful is noise either way.
+    for kpi in ("unallocated_mean", "near_miss_prevented", "caseload_per_worker_mean"):
         a = np.array([d["kpis"][kpi] for d in paired.digests["s00"]])
         b = np.array([d["kpis"][kpi] for d in paired.digests["s01"]])
         c = np.array([d["kpis"][kpi] for d in apart.digests["s00"]])
