@@ -230,13 +230,11 @@ class TestStylisedFacts:
         neither (the same learning machinery: its reviews are few and look for someone to
         blame, and its workers escalate defensively), over five measured years.
 
-        Asserted: the open culture repairs more latent conditions. Measured at 4
-        replications and printed, not asserted: harm incidents as the report grades them
-        (a child harmed while under-protected, or a family wrongly put under child
-        protection) and false positives were higher in the blame culture on average, but
-        their intervals still included zero; children's harm events were slightly lower
-        in the blame culture (defensive escalation also protects some children) and
-        serious incidents showed no difference (see docs/model.md).
+        Asserted: the open culture repairs more latent conditions. Printed, not asserted
+        (4 replications cannot resolve them): at 12 replications on the merged model the
+        blame culture had more graded harm incidents and more false positives (intervals
+        above zero) but fewer children's harm events (defensive escalation also protects
+        some children) and no difference in serious incidents (see docs/model.md).
         """
         years = (("run.horizon_days", 5 * 365.0),)
         open_ = runs("open-culture", years, LEARNING_REPS)
