@@ -56,6 +56,7 @@ MEANINGFUL_DIFFERENCE: dict[str, float] = {
     "median_assessment_days": 2.0,
     "median_assessment_working_days": 2.0,
     "mean_wait_to_allocation_littles_days": 0.5,
+    "low_visibility_mean_wait_days": 2.0,
     "near_miss_prevented": 5.0,
     "near_miss_no_harm": 5.0,
     "harm_false_negative": 3.0,

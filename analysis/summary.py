@@ -82,6 +82,9 @@ KPI_PHRASES: dict[str, KpiPhrase] = {
         noun="the wait for allocation, cases still waiting included", unit="days"
     ),
     "errors_open_at_end": KpiPhrase(noun="errors still open when the run ended", unit="number"),
+    "low_visibility_mean_wait_days": KpiPhrase(
+        noun="the wait for help in neglect and emotional-harm cases", unit="days"
+    ),
     "near_miss_prevented": KpiPhrase(noun="near misses caught", unit="per_year"),
     "near_miss_no_harm": KpiPhrase(noun="errors missed without serious harm", unit="per_year"),
     "harm_false_negative": KpiPhrase(noun="children harmed and not protected", unit="per_year"),
