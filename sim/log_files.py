@@ -28,18 +28,19 @@ LOG_FORMATS = ("parquet", "csv")
 SCHEMA_FILE = "schema.json"
 
 
-def _rounded(value: Any) -> Any:
+def rounded(value: Any) -> Any:
+    """`value` with floats rounded as the written log rounds them (6 decimals)."""
     if isinstance(value, float):
         return round(value, 6)
     if isinstance(value, dict):
-        return {str(k): _rounded(v) for k, v in value.items()}
+        return {str(k): rounded(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_rounded(v) for v in value]
+        return [rounded(v) for v in value]
     return value
 
 
 def _json_text(value: Any) -> str:
-    return json.dumps(_rounded(value), sort_keys=True, separators=(",", ":"))
+    return json.dumps(rounded(value), sort_keys=True, separators=(",", ":"))
 
 
 def by_kind(records: Iterable[LogRecord]) -> dict[EventKind, list[LogRecord]]:

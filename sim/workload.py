@@ -15,19 +15,12 @@ import simpy
 
 from sim.deciders import WorkerView
 from sim.entities import Case, Worker
+from sim.vocabulary import CONCERNS
 
 # Concerns that present a harm hard to see: ambiguous, cumulative and slow (report 4.2,
-# 4.4), whether named (neglect, emotional harm) or behind a presenting problem.
-LOW_VISIBILITY_CONCERNS = frozenset(
-    {
-        "neglect",
-        "emotional",
-        "domestic_incident",
-        "behaviour_at_school",
-        "missed_appointment",
-        "housing",
-    }
-)
+# 4.4), whether named (neglect, emotional harm) or behind a presenting problem. Every
+# concern word but the plain ones: an injury, a disclosure, or no harm named.
+LOW_VISIBILITY_CONCERNS = frozenset(CONCERNS) - {"physical", "sexual", "none"}
 INEXPERIENCED = frozenset({"student", "newly_qualified"})
 
 

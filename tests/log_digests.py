@@ -40,19 +40,11 @@ def record_fields(record: Any) -> dict[str, Any]:
     return fields_of(record)
 
 
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, dict):
-        return {str(k): _rounded(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_rounded(v) for v in value]
-    return value
-
-
 def canonical_line(record: Any) -> str:
+    from sim.log_files import rounded  # the written log's rounding, so digests match it
+
     kind = getattr(record.kind, "value", record.kind)
-    fields = json.dumps(_rounded(record_fields(record)), sort_keys=True, separators=(",", ":"))
+    fields = json.dumps(rounded(record_fields(record)), sort_keys=True, separators=(",", ":"))
     return f"{record.time:.6f}|{record.seq}|{kind}|{record.case}|{record.family}|{fields}"
 
 
