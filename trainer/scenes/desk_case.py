@@ -17,7 +17,8 @@ from typing import Any
 import pygame
 
 from sim.entities import Level
-from trainer.desk import LEVEL_LABELS, PRIORITY_LABELS, DutyDesk, Finding
+from trainer.desk import DutyDesk
+from trainer.desk_records import LEVEL_LABELS, PRIORITY_LABELS, Finding
 from trainer.exercise import ShiftPlan
 from trainer.scenes.common import Scroller, mark, panel, text_block
 from trainer.scenes.desk_frame import CaseNames, DeskLayout, OpenCase

@@ -22,7 +22,8 @@ from typing import Any
 import pygame
 
 from sim.vocabulary import AGENCIES
-from trainer.desk import DeskRefusal, DutyDesk
+from trainer.desk import DutyDesk
+from trainer.desk_records import DeskRefusal
 from trainer.exercise import ShiftPlan
 from trainer.scenes.common import panel, text_block
 from trainer.scenes.desk_frame import CaseNames, DeskLayout, OpenCase, fit

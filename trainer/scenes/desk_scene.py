@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from sim.entities import Level
-from trainer.desk import PRIORITIES, DeskRefusal, Finding
+from trainer.desk_records import PRIORITIES, DeskRefusal, Finding
 from trainer.scenes.common import Scroller, mark
 from trainer.scenes.desk_case import CaseButtons, CasePanel
 from trainer.scenes.desk_cues import Cues
