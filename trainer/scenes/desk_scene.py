@@ -66,14 +66,15 @@ class DeskScene(Scene):
         self.level_choice: Level | None = None
         self.priority_choice: str | None = None
         self.message = ""
-        self._make_parts()
+        self._make_panels()
+        self._make_dialogs()
         # A resumed shift opens where the trainee last acted.
         acted = [a.case_id for a in self.desk.actions if a.case_id is not None]
         if acted and acted[-1] in self.desk.tray:
             self._select(acted[-1])
 
-    def _make_parts(self) -> None:
-        """The panels, dialogs and menu, each told what it may read and do."""
+    def _make_panels(self) -> None:
+        """The in-tray, the open case and the team, each told what it may read and do."""
         app, desk, plan = self.app, self.desk, self.plan
         self.layout = DeskLayout.for_window(type_=app.type, size=app.size)
         layout = self.layout
@@ -106,6 +107,10 @@ class DeskScene(Scene):
             on_allocate=self._open_allocation,
             on_handover=self._open_handover,
         )
+
+    def _make_dialogs(self) -> None:
+        """The dialogs, the pause menu and the cues (after the panels they draw over)."""
+        app, desk, plan, layout = self.app, self.desk, self.plan, self.layout
         close = partial(self._set_mode, "normal")
         self.dialogs = DeskDialogs(
             app=app,
