@@ -25,6 +25,7 @@ from sim.entities import Level
 from trainer.desk_records import PRIORITIES, DeskRefusal, Finding
 from trainer.scenes.common import Scroller, mark
 from trainer.scenes.desk_case import CaseButtons, CasePanel
+from trainer.scenes.desk_clock import ClockBar
 from trainer.scenes.desk_cues import Cues
 from trainer.scenes.desk_dialogs import (
     DIALOGS,
@@ -36,7 +37,7 @@ from trainer.scenes.desk_dialogs import (
 from trainer.scenes.desk_frame import CaseNames, DeskLayout, fit
 from trainer.scenes.desk_team import TeamPanel
 from trainer.scenes.desk_tray import Tray
-from trainer.theme import CARD, INK, MUTED, RULE, STATUS_MARKS, VERMILLION, YELLOW
+from trainer.theme import INK, STATUS_MARKS, VERMILLION, YELLOW
 from trainer.ui import App, Scene
 from trainer.wording import hours_minutes
 
@@ -79,6 +80,7 @@ class DeskScene(Scene):
         self.layout = DeskLayout.for_window(type_=app.type, size=app.size)
         layout = self.layout
         self.names = CaseNames(desk=desk, plan=plan)
+        self.clock_bar = ClockBar(app=app, layout=layout)
         self.tray = Tray(app=app, desk=desk, names=self.names, layout=layout)
         case_buttons = CaseButtons(
             open_dialog=self._set_mode,
@@ -174,7 +176,14 @@ class DeskScene(Scene):
         """Lay the desk out again for the window and text size now, for every part."""
         layout = DeskLayout.for_window(type_=self.app.type, size=self.app.size)
         self.layout = layout
-        for part in (self.tray, self.case_panel, self.team, self.dialogs, self.pause_menu):
+        for part in (
+            self.clock_bar,
+            self.tray,
+            self.case_panel,
+            self.team,
+            self.dialogs,
+            self.pause_menu,
+        ):
             part.layout = layout
 
     def signature(self) -> tuple[Any, ...]:
@@ -241,23 +250,14 @@ class DeskScene(Scene):
 
     def _build_clock_row(self, bh: int) -> int:
         """Speeds and pause beside the clock; returns the x after them."""
-        app, t = self.app, self.app.type
-        x0 = 24 + max(
-            t.width("Mon 00:00", "clock", bold=True), t.width("until 00:00  PAUSED", "small")
-        )
-        app.clock_controls(
+        return self.clock_bar.build(
             speeds=SPEEDS,
             current=self.speed,
             on_speed=self._set_speed,
             paused=self.paused,
             on_pause=self._toggle_pause,
-            height=bh,
-            speed_width=app.button_width("4x", pygame.K_F3),
-            pause_width=app.button_width("Resume", pygame.K_p),
-            x=x0,
+            widest=("4x", pygame.K_F3),
         )
-        pause = next(c for c in app.controls if c.name == "pause")
-        return pause.rect.right + 10
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -442,19 +442,12 @@ class DeskScene(Scene):
     # -- drawing -------------------------------------------------------------------------
 
     def draw(self, surface: pygame.Surface) -> None:
-        t = self.app.type
-        w = self.app.size[0]
-        top_h = self.layout.top_h
-        # Top bar: the clock.
-        pygame.draw.rect(surface, CARD, (0, 0, w, top_h))
-        pygame.draw.line(surface, RULE, (0, top_h), (w, top_h))
-        surface.blit(t.render(hours_minutes(self.desk.now), "clock", INK, bold=True), (14, 10))
-        ends = hours_minutes(self.plan.shift.ends_at)[4:]
-        stopped = not self.clock_running()
-        state = "PAUSED" if stopped else f"{self.speed}x"
-        surface.blit(
-            t.render(f"until {ends}  {state}", "small", VERMILLION if stopped else MUTED, stopped),
-            (16, 10 + t.line_height("clock")),
+        self.clock_bar.draw(
+            surface,
+            now=self.desk.now,
+            ends_at=self.plan.shift.ends_at,
+            running=self.clock_running(),
+            speed=self.speed,
         )
         self._draw_status(surface)
         self.tray.draw(surface, self.selected)

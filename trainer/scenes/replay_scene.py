@@ -90,23 +90,14 @@ class ReplayScene(DeskScene):
         self._layout()
         app = self.app
         bh = self.layout.button_h
-        t = app.type
-        x0 = 24 + max(
-            t.width("Mon 00:00", "clock", bold=True), t.width("until 00:00  PAUSED", "small")
-        )
-        app.clock_controls(
+        x = self.clock_bar.build(
             speeds=REPLAY_SPEEDS,
             current=self.speed,
             on_speed=self._set_replay_speed,
             paused=self.paused,
             on_pause=self._toggle_pause,
-            height=bh,
-            speed_width=app.button_width("16x", pygame.K_F5),
-            pause_width=app.button_width("Resume", pygame.K_p),
-            x=x0,
+            widest=("16x", pygame.K_F5),
         )
-        pause = next(c for c in app.controls if c.name == "pause")
-        x = pause.rect.right + 10
         width = app.button_width("New from here", pygame.K_n)
         leave = app.button_width("Leave", pygame.K_ESCAPE)
         w = app.size[0]
