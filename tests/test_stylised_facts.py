@@ -250,11 +250,7 @@ class TestStylisedFacts:
         """
         years = (("run.horizon_days", 5 * 365.0),)
         open_ = runs("open-culture", years, LEARNING_REPS)
-        blame = runs(
-            "open-culture",
-            (*years, ("reporting.culture", "blame"), ("reporting.reporting_system", False)),
-            LEARNING_REPS,
-        )
+        blame = runs("blame-culture", years, LEARNING_REPS)  # open-culture, blame, no system
         assert all(r["fixes"] > 0 for r in open_), "learning repaired nothing in five years"
         seen = {
             key: paired_difference_ci([o[key] for o in open_], [b[key] for b in blame])
