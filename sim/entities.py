@@ -54,8 +54,13 @@ class Worker:
     judgement_sd: float
     caseload: int = 0
     team: int = 0  # patch team index (0 when there is one central team)
-    tenure_years: float = 0.0  # long service brings memory of families
+    tenure_years: float = 0.0  # years in post when joined_at came; long service brings memory
+    joined_at: float = 0.0  # day of the run the worker took up the post (0: already there)
     relationships: dict[str, float] = field(default_factory=dict)  # rapport per agency
+
+    def tenure_at(self, now: float) -> float:
+        """Years in post at day `now`: tenure grows with time served."""
+        return self.tenure_years + (now - self.joined_at) / 365.0
 
     @property
     def holds_cases(self) -> bool:

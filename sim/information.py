@@ -35,7 +35,6 @@ from sim.workload import Workload
 RECORD_CLARITY = 0.4  # a terse entry: the history itself is in the paper file
 ADDENDUM_CLARITY = 0.85
 FILE_CLARITY = 0.9  # a chronology shows cumulative harm that a referral does not
-LOCAL_KNOWLEDGE_CLARITY = 0.8
 
 
 @dataclass(slots=True)
@@ -48,6 +47,7 @@ class FamilyFacts:
     record_history: float = 0.0
     record_addendum: float | None = None
     warning_flag: bool = False
+    flag_risk: float = 0.0  # the risk written down when the flag was set, as the record shows it
     file_location: str = "none"  # on_site, other_building, archive, missing, none
     file_history: float = 0.0
     poor_chronology: bool = False
@@ -76,6 +76,7 @@ def scripted_facts(spec: ScriptedFamily) -> FamilyFacts:
         record_history=spec.record_history,
         record_addendum=spec.record_addendum,
         warning_flag=spec.warning_flag,
+        flag_risk=spec.risk if spec.warning_flag else 0.0,
         file_location=spec.file_location,
         file_history=spec.file_history,
         agency_information={agency: value for agency, value in spec.agency_information.items()},
@@ -147,6 +148,7 @@ class InformationDesk:
             else:
                 facts.record_history = RECORD_CLARITY * risk
             facts.warning_flag = family.harm_type != "none" and risk >= database.warning_flag_risk
+            facts.flag_risk = risk if facts.warning_flag else 0.0
             where = FILE_LOCATIONS[pick(location_cdf, u[6])] if location_cdf else "on_site"
             facts.file_location = "missing" if u[7] < files.missing_probability else where
             facts.poor_chronology = u[8] < files.poor_chronology_probability
@@ -195,7 +197,8 @@ class InformationDesk:
                 history = max(history, facts.record_addendum)
                 parts.append("an addendum adds later concerns")
         if facts.warning_flag:
-            history = max(history, case.family.risk_at(self._ctx.env.now))
+            # The flag shows what was recorded when it was set, not the family as it is now.
+            history = max(history, facts.flag_risk)
             parts.append("the record carries a warning flag")
         case.evidence["database"] = history
         case.record_found = True
@@ -208,6 +211,17 @@ class InformationDesk:
         """On record, or known to a local school, health visitor or police officer."""
         facts = family.facts
         return facts.recorded_surname is not None or bool(facts.agency_information)
+
+    @staticmethod
+    def _remembered(family: Family) -> float:
+        """What a colleague or a local professional can recall of a family: what was
+        written or seen at earlier contacts (the record, the team's last assessment, what
+        local agencies hold), never the family as it is now."""
+        facts = family.facts
+        held = [facts.record_history, *facts.agency_information.values()]
+        if family.team_record is not None:
+            held.append(family.team_record)
+        return max(held)
 
     def local_knowledge(self, case: Case, worker: Worker) -> InformationResult:
         """A long-serving worker may know a family, from the record or from the area.
@@ -222,10 +236,10 @@ class InformationDesk:
             if staffing.design == "patch"
             else (staffing.local_knowledge)
         )
-        chance = base * min(1.0, worker.tenure_years / 3.0)
+        chance = base * min(1.0, worker.tenure_at(self._ctx.env.now) / 3.0)
         if not self.known_locally(family) or family.rng.random() >= chance:
             return InformationResult("local_knowledge", "not_recognised", "nobody knew them")
-        value = LOCAL_KNOWLEDGE_CLARITY * family.risk_at(self._ctx.env.now)
+        value = self._remembered(family)
         case.evidence["local_knowledge"] = value
         return InformationResult(
             "local_knowledge",

@@ -68,7 +68,7 @@ def turnover(
     while True:
         yield ctx.env.timeout(float(rng.exponential(1.0 / rate)))
         worker = workers[int(rng.integers(len(workers)))]
-        worker.tenure_years = 0.0
+        worker.tenure_years, worker.joined_at = 0.0, ctx.env.now
         worker.relationships = dict(
             zip(
                 AGENCIES,
