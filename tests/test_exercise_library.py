@@ -58,10 +58,30 @@ def play_one(job: tuple[str, str, int]) -> tuple[str, str, list[dict[str, Any]]]
             "by": c.score.decided_by,
             "holes": front_door_holes(records, c.score.case_id),
             "held": sorted(front_door_held(records, c.score.case_id)),
+            "agencies_later": agency_holes_after_screening(records, c.score.case_id),
         }
         for c in game.last_session.debrief.cases
     ]
     return name, bot, cases
+
+
+def agency_holes_after_screening(records, case_id: int) -> list[tuple[str, tuple[str, ...]]]:
+    """Other agencies' decisions on this case after its screening that left a hole."""
+    from sim.agency_decisions import AGENCY_BARRIERS
+    from sim.events import EventKind
+
+    screened = [r.time for r in records if r.kind == EventKind.SCREENED and r.case == case_id]
+    if not screened:
+        return []
+    return [
+        (str(r.barrier), tuple(sorted(r.conditions)))
+        for r in records
+        if r.kind == EventKind.BARRIER_TESTED
+        and r.case == case_id
+        and r.time > screened[0]
+        and str(r.barrier) in AGENCY_BARRIERS
+        and not r.held
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +108,8 @@ def revealed_by_first_search(referral) -> bool:
 
 
 class TestTheLibrary:
-    def test_at_least_fifteen_exercises_covering_every_pattern(self) -> None:
-        assert len(EXERCISES) >= 15
+    def test_at_least_twenty_one_exercises_covering_every_pattern(self) -> None:
+        assert len(EXERCISES) >= 21
         used: set[str] = set()
         false_positive_exercises = 0
         for name in EXERCISES:
@@ -210,6 +230,17 @@ STRUCTURAL = {
     "agency_refusal",
     "agency_delay",
     "data_entry_errors",
+    # Another agency's own decision not to tell the team: the desk closes the gap by
+    # asking that agency, not by changing the agency's bar.
+    "agency_threshold_gap",
+    "no_notification_agreement",
+    "no_named_contact",
+}
+# Exercises whose near miss goes on after the front door: another agency, asked to act
+# once the thorough bot's sound decision has led to a plan, declines by its own bar. The
+# barrier and its conditions as the log shows them, for the thorough play.
+AFTER_THE_DOOR = {
+    ("21_at_the_window", "farrant"): ("probation_action", ("agency_threshold_gap",)),
 }
 
 
@@ -293,6 +324,15 @@ class TestDeclaredBarriers:
             for barrier in r.near_miss.barriers:
                 if barrier in holes:
                     assert holes[barrier] and set(holes[barrier]) <= STRUCTURAL, (ref, holes)
+
+
+    @pytest.mark.parametrize(("name", "ref"), sorted(AFTER_THE_DOOR))
+    def test_an_agency_declines_to_act_after_the_thorough_decision(
+        self, plays, name: str, ref: str
+    ) -> None:
+        case = plays[(name, "thorough")][ref]
+        assert case["outcome"] == "hit"
+        assert AFTER_THE_DOOR[(name, ref)] in case["agencies_later"], case["agencies_later"]
 
 
 class TestExercisesCommand:

@@ -73,6 +73,15 @@ BARRIER_LABELS = {
     "allocation": "Allocation in time",
     "assessment": "Assessment",
     "long_term_review": "Long-term review",
+    "out_of_hours_triage": "Night team's triage",
+    "bail_notification": "Police notice",
+    "health_referral": "Health notice",
+    "school_referral": "School notice",
+    "housing_referral": "Housing notice",
+    "police_protection": "Police protection",
+    "hospital_discharge": "Hospital hold",
+    "probation_action": "Probation acting",
+    "mental_health_action": "Mental health acting",
 }
 CONDITION_LABELS = {
     "name_matching": "the database only matches the exact spelling",
@@ -98,6 +107,9 @@ CONDITION_LABELS = {
     "complacency": "a long-open case is seen through its first picture",
     "rule_of_optimism": "a familiar family is given the benefit of the doubt",
     "case_transfer": "facts were lost when the case changed hands",
+    "agency_threshold_gap": "the agency judged by its own bar, higher than the team's",
+    "no_notification_agreement": "no agreement told the agency to pass it on",
+    "no_named_contact": "no named contact, so the message went astray",
 }
 
 # Learning points for a barrier that did not hold, by what opened the hole.
@@ -158,6 +170,35 @@ LEARNING_POINTS = {
         "harm too: an investigation frightens a family and uses time another child needed."
     ),
 }
+# Another agency's own decision that left a hole (reason "declined"): a notice it did not
+# send, or an action it would not take when asked.
+AGENCY_TOLD_NOTHING = (
+    "Another agency knew and did not tell the team: its own bar for passing a worry on sat "
+    "higher than the team's. Asking that agency directly closes the gap for this child; an "
+    "agreed protocol, shared thresholds and a named contact close it for the next."
+)
+AGENCY_WOULD_NOT_ACT = (
+    "Another agency, asked to act, declined by its own judgement. A refusal does not end "
+    "the team's part: record it, take it higher, and find a second way to keep the child "
+    "safe."
+)
+LEARNING_POINTS.update(
+    {
+        **{
+            (b, "declined"): AGENCY_TOLD_NOTHING
+            for b in ("bail_notification", "health_referral", "school_referral", "housing_referral")
+        },
+        **{
+            (b, "declined"): AGENCY_WOULD_NOT_ACT
+            for b in (
+                "police_protection",
+                "hospital_discharge",
+                "probation_action",
+                "mental_health_action",
+            )
+        },
+    }
+)
 
 
 def concern_words(value: float, thresholds: Thresholds) -> tuple[str, int]:
