@@ -58,15 +58,15 @@ def play_one(job: tuple[str, str, int]) -> tuple[str, str, list[dict[str, Any]]]
             "by": c.score.decided_by,
             "holes": front_door_holes(records, c.score.case_id),
             "held": sorted(front_door_held(records, c.score.case_id)),
-            "agencies_later": agency_holes_after_screening(records, c.score.case_id),
+            "agencies_later": agency_holes_from_screening(records, c.score.case_id),
         }
         for c in game.last_session.debrief.cases
     ]
     return name, bot, cases
 
 
-def agency_holes_after_screening(records, case_id: int) -> list[tuple[str, tuple[str, ...]]]:
-    """Other agencies' decisions on this case after its screening that left a hole."""
+def agency_holes_from_screening(records, case_id: int) -> list[tuple[str, tuple[str, ...]]]:
+    """Other agencies' decisions on this case at or after its screening that left a hole."""
     from sim.agency_decisions import AGENCY_BARRIERS
     from sim.events import EventKind
 
@@ -78,7 +78,7 @@ def agency_holes_after_screening(records, case_id: int) -> list[tuple[str, tuple
         for r in records
         if r.kind == EventKind.BARRIER_TESTED
         and r.case == case_id
-        and r.time > screened[0]
+        and r.time >= screened[0]
         and str(r.barrier) in AGENCY_BARRIERS
         and not r.held
     ]
@@ -236,10 +236,11 @@ STRUCTURAL = {
     "no_notification_agreement",
     "no_named_contact",
 }
-# Exercises whose near miss goes on after the front door: another agency, asked to act
-# once the thorough bot's sound decision has led to a plan, declines by its own bar. The
-# barrier and its conditions as the log shows them, for the thorough play.
-AFTER_THE_DOOR = {
+# Exercises whose near miss goes on once the thorough bot has decided soundly: another
+# agency, asked to act (to protect the child at the decision, or with a parent once a plan
+# starts), declines by its own bar. The barrier and its conditions as the log shows them.
+AFTER_THE_DECISION = {
+    ("07_happy_enough", "garside"): ("police_protection", ("agency_threshold_gap",)),
     ("21_at_the_window", "farrant"): ("probation_action", ("agency_threshold_gap",)),
 }
 
@@ -326,13 +327,16 @@ class TestDeclaredBarriers:
                     assert holes[barrier] and set(holes[barrier]) <= STRUCTURAL, (ref, holes)
 
 
-    @pytest.mark.parametrize(("name", "ref"), sorted(AFTER_THE_DOOR))
+    @pytest.mark.parametrize(("name", "ref"), sorted(AFTER_THE_DECISION))
     def test_an_agency_declines_to_act_after_the_thorough_decision(
         self, plays, name: str, ref: str
     ) -> None:
         case = plays[(name, "thorough")][ref]
         assert case["outcome"] == "hit"
-        assert AFTER_THE_DOOR[(name, ref)] in case["agencies_later"], case["agencies_later"]
+        assert AFTER_THE_DECISION[(name, ref)] in case["agencies_later"], case["agencies_later"]
+        # The careless bot never decided high enough to ask for protection.
+        careless = plays[(name, "careless")][ref]
+        assert "police_protection" not in careless["holes"], careless["holes"]
 
 
 class TestExercisesCommand:
