@@ -19,6 +19,7 @@ from sim.deciders import Decider
 from sim.entities import Case
 from sim.events import EventKind
 from sim.judgement import Judgement
+from sim.records import Queued
 from sim.workload import Workload
 
 
@@ -56,16 +57,17 @@ class Allocation:
         case.queued_at = now
         case.stage = "awaiting_allocation"
         self._workload.push(case, key)
-        self._ctx.log.emit(
-            now,
-            EventKind.QUEUED,
-            case.id,
-            case.family.id,
-            {
-                "priority": key,
-                "level": case.screening_level.label if case.screening_level is not None else None,
-                "waiting": self._workload.waiting_count(),
-            },
+        self._ctx.log.append(
+            Queued(
+                now,
+                self._ctx.log.next_seq,
+                EventKind.QUEUED,
+                case.id,
+                case.family.id,
+                priority=key,
+                level=case.screening_level.label if case.screening_level is not None else None,
+                waiting=self._workload.waiting_count(),
+            )
         )
         self._workload.wake_allocator()
 

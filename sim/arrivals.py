@@ -20,6 +20,7 @@ from sim.events import NO_ID, EventKind
 from sim.harm_clock import HarmClock
 from sim.information import InformationDesk, scripted_facts
 from sim.judgement import Judgement
+from sim.records import FamilyCreated
 from sim.referrals import Referrals
 from sim.rng import BatchedDraws, DrawBlock, cumulative, pick
 from sim.vocabulary import HARM_TYPES, HarmType
@@ -182,25 +183,26 @@ class ArrivalStream:
     def _register(self, family: Family) -> Family:
         self._ctx.families[family.id] = family
         facts = family.facts
-        self._ctx.log.emit(
-            self._ctx.env.now,
-            EventKind.FAMILY_CREATED,
-            NO_ID,
-            family.id,
-            {
-                "harm_type": family.harm_type,
-                "risk": family.base_risk,
-                "need": family.need,
-                "trend": family.trend,
-                "known_before_run": family.known_before_run,
-                "truth_level": self._judgement.truth_level(family).label,
-                "surname": facts.surname,
-                "name_origin": facts.name_origin,
-                "recorded_surname": facts.recorded_surname,
-                "file_location": facts.file_location,
-                "agencies_knowing": sorted(facts.agency_information),
-                "patch": family.patch,
-            },
+        self._ctx.log.append(
+            FamilyCreated(
+                self._ctx.env.now,
+                self._ctx.log.next_seq,
+                EventKind.FAMILY_CREATED,
+                NO_ID,
+                family.id,
+                harm_type=family.harm_type,
+                risk=family.base_risk,
+                need=family.need,
+                trend=family.trend,
+                known_before_run=family.known_before_run,
+                truth_level=self._judgement.truth_level(family).label,
+                surname=facts.surname,
+                name_origin=facts.name_origin,
+                recorded_surname=facts.recorded_surname,
+                file_location=facts.file_location,
+                agencies_knowing=sorted(facts.agency_information),
+                patch=family.patch,
+            )
         )
         self._harm_clock.reschedule(family)
         return family

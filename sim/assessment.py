@@ -23,6 +23,7 @@ from sim.events import EventKind
 from sim.harm_clock import HarmClock
 from sim.judgement import Judgement
 from sim.plans import Plans
+from sim.records import Allocated, AssessmentStageEnded, Concluded
 from sim.referrals import Referrals
 from sim.workload import Workload
 
@@ -87,12 +88,16 @@ class Assessment:
         if isinstance(answer, simpy.Event):
             answer = yield answer
         first = Level(answer)
-        self._ctx.log.emit(
-            self._ctx.env.now,
-            EventKind.ASSESSMENT_STAGE_ENDED,
-            case.id,
-            family.id,
-            {"stage": "initial", "level": first.label},
+        self._ctx.log.append(
+            AssessmentStageEnded(
+                self._ctx.env.now,
+                self._ctx.log.next_seq,
+                EventKind.ASSESSMENT_STAGE_ENDED,
+                case.id,
+                family.id,
+                stage="initial",
+                level=first.label,
+            )
         )
         stage = "initial"
         if self._thresholds_on and (
@@ -121,19 +126,20 @@ class Assessment:
         case.stage = "assessing"
         queued = case.queued_at if case.queued_at is not None else now
         wait_wd = self._ctx.calendar.working_days_between(queued, now)
-        self._ctx.log.emit(
-            now,
-            EventKind.ALLOCATED,
-            case.id,
-            case.family.id,
-            {
-                "worker": worker.id,
-                "role": worker.role,
-                "wait_days": now - queued,
-                "wait_working_days": wait_wd,
-                "concern": case.concern,
-                "caseload": caseload,  # this worker's caseload with this case, as allocated
-            },
+        self._ctx.log.append(
+            Allocated(
+                now,
+                self._ctx.log.next_seq,
+                EventKind.ALLOCATED,
+                case.id,
+                case.family.id,
+                worker=worker.id,
+                role=worker.role,
+                wait_days=now - queued,
+                wait_working_days=wait_wd,
+                concern=case.concern,
+                caseload=caseload,
+            )
         )
         if self._thresholds_on:
             late = wait_wd > self._timescales.allocation_working_days
@@ -157,21 +163,22 @@ class Assessment:
         case.outcome = outcome
         case.family.team_record = risk
         self._workload.change_caseload(worker, -1)
-        self._ctx.log.emit(
-            now,
-            EventKind.CONCLUDED,
-            case.id,
-            case.family.id,
-            {
-                "outcome": outcome.label,
-                "stage": stage,
-                "believed_risk": risk,
-                "believed_need": need,
-                "length_days": now - allocated_at,
-                "length_working_days": length_wd,
-                "within_timescale": length_wd <= limit,
-                "worker": worker.id,
-            },
+        self._ctx.log.append(
+            Concluded(
+                now,
+                self._ctx.log.next_seq,
+                EventKind.CONCLUDED,
+                case.id,
+                case.family.id,
+                outcome=outcome.label,
+                stage=stage,
+                believed_risk=risk,
+                believed_need=need,
+                length_days=now - allocated_at,
+                length_working_days=length_wd,
+                within_timescale=length_wd <= limit,
+                worker=worker.id,
+            )
         )
 
     def _evidence(self, case: Case, worker: Worker) -> None:

@@ -13,7 +13,6 @@ log is byte-identical, because every float is written at fixed precision (sim/lo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from sim.records import (
     HEADER,
@@ -33,9 +32,6 @@ __all__ = [
     "LogRecord",
     "record_fields",
 ]
-
-_new_record = tuple.__new__
-
 
 class EventLog:
     """An append-only list of typed records for one run.
@@ -57,30 +53,18 @@ class EventLog:
         return self._count + len(self.records)
 
     def append(self, record: LogRecord) -> LogRecord:
-        """Append a record built by its own type (the typed builder of its kind)."""
+        """Append a record built by its own type, carrying `next_seq`.
+
+        Every kind has one record type (sim/records.py), and the model builds each record
+        by name, `log.append(Closed(now, log.next_seq, EventKind.CLOSED, case, family,
+        reason=..., days_open=...))`, so the type checker sees every field.
+        """
         if record.seq != self._count + len(self.records):
             raise ValueError(f"record seq {record.seq} is not the next seq {self.next_seq}")
         if self._keep:
             self.records.append(record)
         else:
             self._count += 1
-        for listener in self.listeners:
-            listener(record)
-        return record
-
-    def emit(
-        self, time: float, kind: EventKind, case: int, family: int, data: dict[str, Any]
-    ) -> LogRecord:
-        """Append one record of `kind` built from a dict of its fields.
-
-        `case` or `family` is NO_ID when the record concerns none. The dict's keys must be
-        fields of the kind's record type (sim/records.py); a field left out takes its
-        documented default. Kept so call sites that build a dict keep working while they
-        move to the typed builders.
-        """
-        records = self.records
-        record: LogRecord = RECORD_TYPES[kind](time, len(records), kind, case, family, **data)
-        records.append(record)
         for listener in self.listeners:
             listener(record)
         return record
@@ -100,17 +84,6 @@ class EventLog:
         self._count += len(self.records)
         self.records = []
         self._keep = False
-        self.emit = self._emit_unkept  # type: ignore[method-assign]
-
-    def _emit_unkept(
-        self, time: float, kind: EventKind, case: int, family: int, data: dict[str, Any]
-    ) -> LogRecord:
-        seq = self._count
-        self._count = seq + 1
-        record: LogRecord = RECORD_TYPES[kind](time, seq, kind, case, family, **data)
-        for listener in self.listeners:
-            listener(record)
-        return record
 
     def __len__(self) -> int:
         return len(self.records)

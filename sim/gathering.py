@@ -20,6 +20,7 @@ from sim.events import EventKind
 from sim.harm_clock import HarmClock
 from sim.information import InformationDesk, InformationResult
 from sim.judgement import Judgement
+from sim.records import InformationRequested, InformationReturned
 from sim.vocabulary import AGENCIES, InformationAction
 
 
@@ -83,13 +84,18 @@ class InformationActions:
         assert event is not None  # asked with notify=True: there is an event
         return event
 
-    def _requested(self, case: Case, what: str, **fields: str) -> None:
-        self._ctx.log.emit(
-            self._ctx.env.now,
-            EventKind.INFORMATION_REQUESTED,
-            case.id,
-            case.family.id,
-            {"what": what, **fields},
+    def _requested(self, case: Case, what: str, spelling: str | None = None) -> None:
+        log = self._ctx.log
+        log.append(
+            InformationRequested(
+                self._ctx.env.now,
+                log.next_seq,
+                EventKind.INFORMATION_REQUESTED,
+                case.id,
+                case.family.id,
+                what=what,
+                spelling=spelling,
+            )
         )
 
     def _after(self, case: Case, hours: float, act: Callable[[], InformationResult]) -> simpy.Event:
@@ -100,16 +106,17 @@ class InformationActions:
 
         def finish(_event: simpy.Event) -> None:
             answer = act()
-            ctx.log.emit(
-                ctx.env.now,
-                EventKind.INFORMATION_RETURNED,
-                case.id,
-                case.family.id,
-                {
-                    "what": answer.action,
-                    "outcome": answer.outcome,
-                    "evidence_key": answer.evidence_key,
-                },
+            ctx.log.append(
+                InformationReturned(
+                    ctx.env.now,
+                    ctx.log.next_seq,
+                    EventKind.INFORMATION_RETURNED,
+                    case.id,
+                    case.family.id,
+                    what=answer.action,
+                    outcome=answer.outcome,
+                    evidence_key=answer.evidence_key,
+                )
             )
             done.succeed(answer)
 

@@ -18,6 +18,7 @@ from sim.events import EventKind
 from sim.harm import hazard_integral, time_to_hazard
 from sim.incidents import IncidentBook
 from sim.judgement import Judgement
+from sim.records import HarmOccurred, InformationReturned
 from sim.vocabulary import HarmType, Protection, Severity, Source
 
 # Who refers a family when harm is seen by someone outside the team.
@@ -108,19 +109,20 @@ class HarmClock:
         case = family.open_case
         seen_level = "severe" if severity in ("severe", "death") else severity
         surfaced = bool(rng.random() < harm.surfaces[seen_level])  # type: ignore[index]
-        self._ctx.log.emit(
-            now,
-            EventKind.HARM_OCCURRED,
-            case.id if case is not None else -1,
-            family.id,
-            {
-                "harm_type": family.harm_type,
-                "severity": severity,
-                "protection": family.protection,
-                "team_level": family.team_level.label,
-                "truth_level": self._judgement.truth_level(family).label,
-                "seen_by_outside_agency": surfaced,
-            },
+        self._ctx.log.append(
+            HarmOccurred(
+                now,
+                self._ctx.log.next_seq,
+                EventKind.HARM_OCCURRED,
+                case.id if case is not None else -1,
+                family.id,
+                harm_type=family.harm_type,
+                severity=severity,
+                protection=family.protection,
+                team_level=family.team_level.label,
+                truth_level=self._judgement.truth_level(family).label,
+                seen_by_outside_agency=surfaced,
+            )
         )
         self._incidents.harm(family, severity, surfaced=surfaced)
         if severity == "death":
@@ -134,12 +136,16 @@ class HarmClock:
                 return
             # Someone outside saw the harm while the case is open: it joins the file.
             case.evidence["harm_seen"] = min(1.0, risk + 0.2)
-            self._ctx.log.emit(
-                now,
-                EventKind.INFORMATION_RETURNED,
-                case.id,
-                family.id,
-                {"what": "harm_seen", "source": SURFACING_SOURCE[family.harm_type]},
+            self._ctx.log.append(
+                InformationReturned(
+                    now,
+                    self._ctx.log.next_seq,
+                    EventKind.INFORMATION_RETURNED,
+                    case.id,
+                    family.id,
+                    what="harm_seen",
+                    source=SURFACING_SOURCE[family.harm_type],
+                )
             )
         self.reschedule(family)
 

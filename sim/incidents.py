@@ -28,6 +28,7 @@ from sim.config import Reporting, Timescales
 from sim.context import RunContext
 from sim.entities import ROLE_IS_FRONTLINE, Case, ErrorEpisode, Family, Level
 from sim.events import EventKind
+from sim.records import ErrorCensored, IncidentGraded, IncidentReported
 from sim.vocabulary import Severity
 from sim.workload import Workload
 
@@ -235,23 +236,24 @@ class IncidentBook:
         if episode is None:
             return
         case = family.open_case
-        self._ctx.log.emit(
-            now,
-            EventKind.ERROR_CENSORED,
-            case.id if case is not None else episode.case_id,
-            family.id,
-            {
-                "reason": reason,
-                "direction": episode.direction,
-                "harm_type": family.harm_type,
-                "failed_barrier": episode.failed_barrier,
-                "conditions": list(episode.conditions),
-                "active_failure": episode.active_failure,
-                "started_at": episode.started_at,
-                "origin_case": episode.case_id,
-                "worst_harm": episode.worst_harm,
-                "holed_barriers": list(episode.holed_barriers),
-            },
+        self._ctx.log.append(
+            ErrorCensored(
+                now,
+                self._ctx.log.next_seq,
+                EventKind.ERROR_CENSORED,
+                case.id if case is not None else episode.case_id,
+                family.id,
+                reason=reason,
+                direction=episode.direction,
+                harm_type=family.harm_type,
+                failed_barrier=episode.failed_barrier,
+                conditions=list(episode.conditions),
+                active_failure=episode.active_failure,
+                started_at=episode.started_at,
+                origin_case=episode.case_id,
+                worst_harm=episode.worst_harm,
+                holed_barriers=list(episode.holed_barriers),
+            )
         )
         family.episode = None
 
@@ -286,29 +288,30 @@ class IncidentBook:
             grade, scale = "life_threatening_or_death", worst
         else:
             grade, scale = "harm", "moderate"
-        record = self._ctx.log.emit(
-            self._ctx.env.now,
-            EventKind.INCIDENT_GRADED,
-            case.id if case is not None else episode.case_id,
-            family.id,
-            {
-                "incident": kind,
-                "grade": grade,
-                "scale": scale,
-                "direction": episode.direction,
-                "harm_type": family.harm_type,
-                "failed_barrier": episode.failed_barrier,
-                "caught_by": caught_by,
-                "noticed_by": noticed_by,
-                "conditions": list(episode.conditions),
-                "active_failure": episode.active_failure,
-                "started_at": episode.started_at,
-                "origin_case": episode.case_id,
-                "worst_harm": worst,
-                "censored": censored,
-                "holed_barriers": list(episode.holed_barriers),
-                "surfaced": episode.surfaced,
-            },
+        record = self._ctx.log.append(
+            IncidentGraded(
+                self._ctx.env.now,
+                self._ctx.log.next_seq,
+                EventKind.INCIDENT_GRADED,
+                case.id if case is not None else episode.case_id,
+                family.id,
+                incident=kind,
+                grade=grade,
+                scale=scale,
+                direction=episode.direction,
+                harm_type=family.harm_type,
+                failed_barrier=episode.failed_barrier,
+                caught_by=caught_by,
+                noticed_by=noticed_by,
+                conditions=list(episode.conditions),
+                active_failure=episode.active_failure,
+                started_at=episode.started_at,
+                origin_case=episode.case_id,
+                worst_harm=worst,
+                censored=censored,
+                holed_barriers=list(episode.holed_barriers),
+                surfaced=episode.surfaced,
+            )
         )
         self._report(record.seq, family, kind, noticed_by, episode)
 
@@ -330,8 +333,11 @@ class IncidentBook:
         reporting = self._reporting
         rng = self._rng
         u_report, u_outside = float(rng.random()), float(rng.random())
-        frontline = noticed_by is not None and noticed_by in ROLE_IS_FRONTLINE
-        if frontline and u_report < reporting.report_probability[reporting.culture]:
+        if (
+            noticed_by is not None
+            and noticed_by in ROLE_IS_FRONTLINE
+            and u_report < reporting.report_probability[reporting.culture]
+        ):
             channel = "reporting_system" if reporting.reporting_system else "line_manager"
             reported_by = noticed_by
         elif (
@@ -342,18 +348,19 @@ class IncidentBook:
             channel, reported_by = "outside_agency", "outside_agency"
         else:
             return
-        self._ctx.log.emit(
-            self._ctx.env.now,
-            EventKind.INCIDENT_REPORTED,
-            episode.case_id,
-            family.id,
-            {
-                "incident_seq": ref,
-                "incident": kind,
-                "reported_by": reported_by,
-                "channel": channel,
-                "seen_by_senior_managers": channel in ("reporting_system", "outside_agency"),
-            },
+        self._ctx.log.append(
+            IncidentReported(
+                self._ctx.env.now,
+                self._ctx.log.next_seq,
+                EventKind.INCIDENT_REPORTED,
+                episode.case_id,
+                family.id,
+                incident_seq=ref,
+                incident=kind,
+                reported_by=reported_by,
+                channel=channel,
+                seen_by_senior_managers=channel in ("reporting_system", "outside_agency"),
+            )
         )
         if self.learn is not None:
             self.learn(

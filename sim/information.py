@@ -26,6 +26,7 @@ from sim.entities import Case, Family, Worker
 from sim.events import EventKind
 from sim.judgement import Judgement
 from sim.names import SURNAMES, names_match, variant_spelling
+from sim.records import InformationRequested, InformationReturned
 from sim.rng import BatchedDraws, cumulative, pick
 from sim.vocabulary import AGENCIES, FILE_LOCATIONS, HARM_TYPES, NAME_ORIGINS, NameOrigin
 from sim.workload import Workload
@@ -236,6 +237,18 @@ class InformationDesk:
 
     # -- paper files ------------------------------------------------------------------
 
+    def _file_delay(self, case: Case, where: str) -> tuple[float, str]:
+        """Working days until the paper file comes back from `where`, and how it comes."""
+        files = self._files
+        if where == "none":
+            return 0.0, "no_file"
+        if where == "missing" and not files.digitised:
+            return self._working_delay(case, 3.0), "missing"  # searched, then given up
+        if files.digitised:
+            return 0.0, "arrived"
+        median = files.retrieval_working_days.get(where, 1.0)  # type: ignore[call-overload]
+        return (self._working_delay(case, median) if median > 0 else 0.0), "arrived"
+
     def request_file(self, case: Case, *, notify: bool = True) -> simpy.Event | None:
         """Ask for the paper file; the event fires when it arrives (or is found missing).
 
@@ -250,31 +263,19 @@ class InformationDesk:
                 done.succeed(self._file_answer(case))
             return done
         case.file_status = "requested"
-        ctx.log.emit(
-            ctx.env.now,
-            EventKind.INFORMATION_REQUESTED,
-            case.id,
-            case.family.id,
-            {"what": "file"},
+        ctx.log.append(
+            InformationRequested(
+                ctx.env.now,
+                ctx.log.next_seq,
+                EventKind.INFORMATION_REQUESTED,
+                case.id,
+                case.family.id,
+                what="file",
+            )
         )
         facts = case.family.facts
-        files = self._files
         where = facts.file_location
-        if where == "none":
-            delay, status = 0.0, "no_file"
-        elif where == "missing" and not files.digitised:
-            delay, status = self._working_delay(case, 3.0), "missing"  # searched, then given up
-        else:
-            median = (
-                0.0
-                if files.digitised
-                else files.retrieval_working_days.get(
-                    where,
-                    1.0,  # type: ignore[arg-type]
-                )
-            )
-            delay = self._working_delay(case, median) if median > 0 else 0.0
-            status = "arrived"
+        delay, status = self._file_delay(case, where)
         case.expected["file"] = ctx.env.now + delay
 
         def arrive(_event: simpy.Event) -> None:
@@ -282,12 +283,17 @@ class InformationDesk:
             if status == "arrived":
                 case.evidence["file"] = facts.file_history
             answer = self._file_answer(case)
-            ctx.log.emit(
-                ctx.env.now,
-                EventKind.INFORMATION_RETURNED,
-                case.id,
-                case.family.id,
-                {"what": "file", "outcome": answer.outcome, "location": where},
+            ctx.log.append(
+                InformationReturned(
+                    ctx.env.now,
+                    ctx.log.next_seq,
+                    EventKind.INFORMATION_RETURNED,
+                    case.id,
+                    case.family.id,
+                    what="file",
+                    outcome=answer.outcome,
+                    location=where,
+                )
             )
             if done is not None:
                 done.succeed(answer)
@@ -328,12 +334,16 @@ class InformationDesk:
         """
         ctx = self._ctx
         done = ctx.env.event() if notify else None
-        ctx.log.emit(
-            ctx.env.now,
-            EventKind.INFORMATION_REQUESTED,
-            case.id,
-            case.family.id,
-            {"what": "agency", "agency": agency},
+        ctx.log.append(
+            InformationRequested(
+                ctx.env.now,
+                ctx.log.next_seq,
+                EventKind.INFORMATION_REQUESTED,
+                case.id,
+                case.family.id,
+                what="agency",
+                agency=agency,
+            )
         )
         case.agency_status[agency] = "asked"
         spec = self._agencies.agencies.get(agency)  # type: ignore[call-overload]
@@ -394,17 +404,18 @@ class InformationDesk:
         else:
             case.agency_status[agency] = "nothing_known"
             answer = InformationResult("agency", "nothing_known", f"{agency} knows nothing")
-        self._ctx.log.emit(
-            self._ctx.env.now,
-            EventKind.INFORMATION_RETURNED,
-            case.id,
-            case.family.id,
-            {
-                "what": "agency",
-                "agency": agency,
-                "outcome": answer.outcome,
-                "answered_by": None if asker is None else asker.id,
-            },
+        self._ctx.log.append(
+            InformationReturned(
+                self._ctx.env.now,
+                self._ctx.log.next_seq,
+                EventKind.INFORMATION_RETURNED,
+                case.id,
+                case.family.id,
+                what="agency",
+                agency=agency,
+                outcome=answer.outcome,
+                answered_by=None if asker is None else asker.id,
+            )
         )
         return answer
 

@@ -10,7 +10,6 @@ read generously, does not warrant). Only this module and the harm clock read the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sim.config import Staff, Thresholds, Truth
 from sim.context import RunContext, clip01
@@ -19,6 +18,7 @@ from sim.entities import Case, Family, Level, Worker
 from sim.events import EventKind
 from sim.incidents import IncidentBook
 from sim.internals import new_tuple
+from sim.records import BarrierTested
 from sim.workload import Workload
 
 # After an assessment, these still speak; the referral's first picture does not.
@@ -148,25 +148,35 @@ class Judgement:
         held: bool,
         conditions: list[str],
         worker: Worker | None,
-        **extra: Any,
+        *,
+        active_failure: bool = False,
+        agency: str | None = None,
+        to: str | None = None,
+        at: str | None = None,
     ) -> None:
-        """Log one test of a barrier; a hole joins the case's story for later grading."""
+        """Log one test of a barrier; a hole joins the case's story for later grading.
+
+        `agency`, `to` and `at` apply to some barriers only (see BarrierTested)."""
         if not held:
             case.holes.append((name, tuple(conditions)))
-        self._ctx.log.emit(
-            self._ctx.env.now,
-            EventKind.BARRIER_TESTED,
-            case.id,
-            case.family.id,
-            {
-                "barrier": name,
-                "held": held,
-                "conditions": conditions,
-                "active_failure": False,
-                "worker": None if worker is None else worker.id,
-                "role": None if worker is None else worker.role,
-                **extra,
-            },
+        log = self._ctx.log
+        log.append(
+            BarrierTested(
+                self._ctx.env.now,
+                log.next_seq,
+                EventKind.BARRIER_TESTED,
+                case.id,
+                case.family.id,
+                barrier=name,
+                held=held,
+                conditions=conditions,
+                active_failure=active_failure,
+                worker=None if worker is None else worker.id,
+                role=None if worker is None else worker.role,
+                agency=agency,
+                to=to,
+                at=at,
+            )
         )
 
     def _escalated_defensively(self, case: Case, answer: Level) -> bool:
@@ -203,21 +213,22 @@ class Judgement:
         if self._defensive_shift and self._escalated_defensively(case, answer):
             conditions.append("defensive_practice")
         who = None if worker is None else worker.role
-        self._ctx.log.emit(
-            now,
-            EventKind.BARRIER_TESTED,
-            case.id,
-            family.id,
-            {
-                "barrier": barrier,
-                "held": held,
-                "conditions": conditions,
-                "active_failure": active,
-                "decided": answer.label,
-                "truth": truth.label,
-                "worker": None if worker is None else worker.id,
-                "role": who,
-            },
+        self._ctx.log.append(
+            BarrierTested(
+                now,
+                self._ctx.log.next_seq,
+                EventKind.BARRIER_TESTED,
+                case.id,
+                family.id,
+                barrier=barrier,
+                held=held,
+                conditions=conditions,
+                active_failure=active,
+                decided=answer.label,
+                truth=truth.label,
+                worker=None if worker is None else worker.id,
+                role=who,
+            )
         )
         if not held:
             case.holes.append((barrier, tuple(conditions)))

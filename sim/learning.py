@@ -36,6 +36,7 @@ from sim.context import ProcessGen, RunContext
 from sim.events import NO_ID, EventKind
 from sim.learning_config import Learning, ReviewKind
 from sim.loader import scenario_with
+from sim.records import ConditionRepaired, LearningReview
 from sim.workload import Workload
 
 Change = Callable[[Scenario, float], dict[str, object]]
@@ -248,21 +249,22 @@ class LearningLoop:
         else:
             finding = "latent_condition"
         places, until = self._hold_places(kind)
-        record = self._ctx.log.emit(
-            self._ctx.env.now,
-            EventKind.LEARNING_REVIEW,
-            NO_ID,
-            NO_ID,
-            {
-                "review": kind,
-                "reports": len(reports),
-                "finding": finding,
-                "condition": condition,
-                "named_by": named,
-                "staff_hours": learning.staff_hours[kind],
-                "case_places_held": places,
-                "until": until,
-            },
+        record = self._ctx.log.append(
+            LearningReview(
+                self._ctx.env.now,
+                self._ctx.log.next_seq,
+                EventKind.LEARNING_REVIEW,
+                NO_ID,
+                NO_ID,
+                review=kind,
+                reports=len(reports),
+                finding=finding,
+                condition=condition,
+                named_by=named,
+                staff_hours=learning.staff_hours[kind],
+                case_places_held=places,
+                until=until,
+            )
         )
         if condition is not None:
             self.repaired.add(condition)
@@ -297,17 +299,18 @@ class LearningLoop:
         before = self.current
         self.current = scenario_with(before, repair.change(before, self._learning.repair_share))
         swap_sections(self._holders(), self._held, self.current)
-        self._ctx.log.emit(
-            self._ctx.env.now,
-            EventKind.CONDITION_REPAIRED,
-            NO_ID,
-            NO_ID,
-            {
-                "condition": condition,
-                "repair": repair.meaning,
-                "review": kind,
-                "review_seq": review_seq,
-            },
+        self._ctx.log.append(
+            ConditionRepaired(
+                self._ctx.env.now,
+                self._ctx.log.next_seq,
+                EventKind.CONDITION_REPAIRED,
+                NO_ID,
+                NO_ID,
+                condition=condition,
+                repair=repair.meaning,
+                review=kind,
+                review_seq=review_seq,
+            )
         )
 
 

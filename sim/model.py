@@ -44,6 +44,7 @@ from sim.judgement import Judgement
 from sim.learning import LearningLoop
 from sim.out_of_hours import EmergencyDutyTeam
 from sim.plans import Plans
+from sim.records import RunEnded, RunStarted
 from sim.referrals import Referrals
 from sim.review import LeaderReview
 from sim.rng import RandomStreams
@@ -305,26 +306,27 @@ class FrontDoorModel:
 
     def _log_start(self) -> None:
         scenario = self.scenario
-        self.log.emit(
-            self.env.now,
-            EventKind.RUN_STARTED,
-            NO_ID,
-            NO_ID,
-            {
-                "scenario": scenario.name,
-                "seed": self.seed,
-                "replication": self.replication,
-                "policy": self.decider.name,
-                "measured_from": scenario.run.warm_up_days,
-                "ends_at": self.end_time,
-                "workers": [[w.id, w.role, w.caseload_cap, w.duty, w.team] for w in self.workers],
-                "design": scenario.staffing.design,
-                "patches": self.patches,
-                "reporting": {
+        self.log.append(
+            RunStarted(
+                self.env.now,
+                self.log.next_seq,
+                EventKind.RUN_STARTED,
+                NO_ID,
+                NO_ID,
+                scenario=scenario.name,
+                seed=self.seed,
+                replication=self.replication,
+                policy=self.decider.name,
+                measured_from=scenario.run.warm_up_days,
+                ends_at=self.end_time,
+                workers=[[w.id, w.role, w.caseload_cap, w.duty, w.team] for w in self.workers],
+                design=scenario.staffing.design,
+                patches=self.patches,
+                reporting={
                     "culture": scenario.reporting.culture,
                     "reporting_system": scenario.reporting.reporting_system,
                 },
-            },
+            )
         )
 
     def _stand(self, generator: ProcessGen) -> None:
@@ -379,18 +381,19 @@ class FrontDoorModel:
         self._finished = True
         self.incidents.close_all(self.env.now)
         open_cases = sum(1 for c in self.cases.values() if c.closed_at is None)
-        self.log.emit(
-            self.env.now,
-            EventKind.RUN_ENDED,
-            NO_ID,
-            NO_ID,
-            {
-                "open_cases": open_cases,
-                "waiting_for_allocation": self.workload.waiting_count(),
-                "waiting_for_screening": self.screening.waiting_count(),
-                "assessments_open_past_timescale": self._assessments_past_timescale(),
-                "measured_from": self.scenario.run.warm_up_days,
-            },
+        self.log.append(
+            RunEnded(
+                self.env.now,
+                self.log.next_seq,
+                EventKind.RUN_ENDED,
+                NO_ID,
+                NO_ID,
+                open_cases=open_cases,
+                waiting_for_allocation=self.workload.waiting_count(),
+                waiting_for_screening=self.screening.waiting_count(),
+                assessments_open_past_timescale=self._assessments_past_timescale(),
+                measured_from=self.scenario.run.warm_up_days,
+            )
         )
 
     def _assessments_past_timescale(self) -> int:

@@ -19,6 +19,7 @@ from sim.entities import Case, Level
 from sim.events import EventKind
 from sim.harm_clock import HarmClock
 from sim.judgement import Judgement
+from sim.records import HandedOver, OutOfHoursTriaged
 
 
 def hand_over(
@@ -43,12 +44,17 @@ def hand_over(
     key_fact = max(facts, key=lambda k: case.evidence[k], default=None)
     for key in lost:
         del case.evidence[key]
-    ctx.log.emit(
-        ctx.env.now,
-        EventKind.HANDED_OVER,
-        case.id,
-        case.family.id,
-        {"to": to, "facts": facts, "lost": lost},
+    ctx.log.append(
+        HandedOver(
+            ctx.env.now,
+            ctx.log.next_seq,
+            EventKind.HANDED_OVER,
+            case.id,
+            case.family.id,
+            to=to,
+            facts=facts,
+            lost=lost,
+        )
     )
     if facts:
         held = key_fact not in lost
@@ -90,12 +96,16 @@ class EmergencyDutyTeam:
             yield env.timeout(0.5 / 24.0)  # reading and a call or two
             believed = clip01(case.referral_signal + ooh.edt_judgement_error_sd * rng.normal())
             urgent = believed >= ooh.urgent_risk
-            self._ctx.log.emit(
-                env.now,
-                EventKind.OUT_OF_HOURS_TRIAGED,
-                case.id,
-                family.id,
-                {"urgent": urgent, "believed_risk": believed},
+            self._ctx.log.append(
+                OutOfHoursTriaged(
+                    env.now,
+                    self._ctx.log.next_seq,
+                    EventKind.OUT_OF_HOURS_TRIAGED,
+                    case.id,
+                    family.id,
+                    urgent=urgent,
+                    believed_risk=believed,
+                )
             )
             if self._grade:
                 self._judge_triage(case, urgent)

@@ -20,6 +20,7 @@ from sim.harm_clock import HarmClock
 from sim.incidents import IncidentBook
 from sim.judgement import Judgement
 from sim.out_of_hours import hand_over
+from sim.records import BarrierTested, PlanEnded, PlanStarted, TruthChanged
 from sim.referrals import Referrals
 from sim.support import SupportIntake
 from sim.vocabulary import Protection
@@ -121,12 +122,17 @@ class Plans:
         state: Protection = "child_protection" if protection else "child_in_need"
         days = services.cp_plan_days if protection else services.cin_support_days
         case.stage = state
-        self._ctx.log.emit(
-            self._ctx.env.now,
-            EventKind.PLAN_STARTED,
-            case.id,
-            family.id,
-            {"plan": state, "days": days, "waited_days": waited},
+        self._ctx.log.append(
+            PlanStarted(
+                self._ctx.env.now,
+                self._ctx.log.next_seq,
+                EventKind.PLAN_STARTED,
+                case.id,
+                family.id,
+                plan=state,
+                days=days,
+                waited_days=waited,
+            )
         )
         if level != previous:  # a renewal of the same plan is not a new decision to grade
             self._incidents.plan_started(family, case, level)
@@ -150,19 +156,29 @@ class Plans:
             )
             family.base_risk *= 1.0 - cut
         family.need *= 1.0 - services.cin_need_reduction
-        self._ctx.log.emit(now, EventKind.PLAN_ENDED, case.id, family.id, {"plan": level.label})
-        self._ctx.log.emit(
-            now,
-            EventKind.TRUTH_CHANGED,
-            case.id,
-            family.id,
-            {
-                "risk_before": before_risk,
-                "risk_after": family.base_risk,
-                "need_before": before_need,
-                "need_after": family.need,
-                "truth_level": self._judgement.truth_level(family).label,
-            },
+        self._ctx.log.append(
+            PlanEnded(
+                now,
+                self._ctx.log.next_seq,
+                EventKind.PLAN_ENDED,
+                case.id,
+                family.id,
+                plan=level.label,
+            )
+        )
+        self._ctx.log.append(
+            TruthChanged(
+                now,
+                self._ctx.log.next_seq,
+                EventKind.TRUTH_CHANGED,
+                case.id,
+                family.id,
+                risk_before=before_risk,
+                risk_after=family.base_risk,
+                need_before=before_need,
+                need_after=family.need,
+                truth_level=self._judgement.truth_level(family).label,
+            )
         )
         self._harm_clock.reschedule(family)
 
@@ -211,22 +227,23 @@ class Plans:
         truth, ceiling = self._judgement.truth_at(family, now)
         held = self._incidents.level_holds(decided, truth, ceiling)
         why = possible if (not held and decided < truth) else []
-        self._ctx.log.emit(
-            now,
-            EventKind.BARRIER_TESTED,
-            case.id,
-            family.id,
-            {
-                "barrier": "long_term_review",
-                "held": held,
-                "conditions": why,
-                "active_failure": False,
-                "decided": decided.label,
-                "truth": truth.label,
-                "worker": None,
-                "role": "family_support_worker",
-                "case_age_days": age,
-            },
+        self._ctx.log.append(
+            BarrierTested(
+                now,
+                self._ctx.log.next_seq,
+                EventKind.BARRIER_TESTED,
+                case.id,
+                family.id,
+                barrier="long_term_review",
+                held=held,
+                conditions=why,
+                active_failure=False,
+                decided=decided.label,
+                truth=truth.label,
+                worker=None,
+                role="family_support_worker",
+                case_age_days=age,
+            )
         )
         if not held:
             case.holes.append(("long_term_review", tuple(why)))

@@ -22,6 +22,7 @@ from sim.harm_clock import HarmClock
 from sim.incidents import IncidentBook
 from sim.information import InformationDesk
 from sim.presenting import PresentingProblems
+from sim.records import Closed, FamilyLeft, ReferralArrived
 from sim.rng import DrawBlock, cumulative, pick
 from sim.vocabulary import SOURCES
 
@@ -106,23 +107,24 @@ class Referrals:
 
     def _log_referral(self, case: Case, out_of_hours: bool, since_last: float | None) -> None:
         family = case.family
-        self._ctx.log.emit(
-            case.arrived_at,
-            EventKind.REFERRAL_ARRIVED,
-            case.id,
-            family.id,
-            {
-                "source": case.source,
-                "concern": case.concern,
-                "out_of_hours": out_of_hours,
-                "re_referral": case.re_referral,
-                "known_family": family.known_before_run or family.referrals > 1,
-                "days_since_last_referral": since_last,
-                "signal": case.referral_signal,
-                "need_signal": case.need_signal,
-                "spelling": case.spelling,
-                "scripted": case.scripted_ref,
-            },
+        self._ctx.log.append(
+            ReferralArrived(
+                case.arrived_at,
+                self._ctx.log.next_seq,
+                EventKind.REFERRAL_ARRIVED,
+                case.id,
+                family.id,
+                source=case.source,
+                concern=case.concern,
+                out_of_hours=out_of_hours,
+                re_referral=case.re_referral,
+                known_family=family.known_before_run or family.referrals > 1,
+                days_since_last_referral=since_last,
+                signal=case.referral_signal,
+                need_signal=case.need_signal,
+                spelling=case.spelling,
+                scripted=case.scripted_ref,
+            )
         )
 
     def _referral_picture(self, family: Family, now: float) -> tuple[float, float, str]:
@@ -154,12 +156,16 @@ class Referrals:
         case.stage = "closed"
         family.open_case = None
         family.team_level = Level.NO_FURTHER_ACTION
-        ctx.log.emit(
-            now,
-            EventKind.CLOSED,
-            case.id,
-            family.id,
-            {"reason": reason, "days_open": now - case.arrived_at},
+        ctx.log.append(
+            Closed(
+                now,
+                ctx.log.next_seq,
+                EventKind.CLOSED,
+                case.id,
+                family.id,
+                reason=reason,
+                days_open=now - case.arrived_at,
+            )
         )
         self._harm_clock.set_protection(family, "none")
         self._schedule_concern(family)
@@ -205,7 +211,9 @@ class Referrals:
         family.gone = True
         family.clock_version += 1
         family.concern_version += 1
-        self._ctx.log.emit(now, EventKind.FAMILY_LEFT, NO_ID, family.id, {})
+        self._ctx.log.append(
+            FamilyLeft(now, self._ctx.log.next_seq, EventKind.FAMILY_LEFT, NO_ID, family.id)
+        )
         self._incidents.censor(family, now, "family_left")
 
     def _concern_due(self, family: Family, version: int, source: str) -> None:

@@ -25,6 +25,7 @@ from sim.events import EventKind
 from sim.first_view import FirstView
 from sim.information import InformationDesk
 from sim.judgement import Judgement
+from sim.records import Screened
 from sim.referrals import Referrals
 from sim.review import LeaderReview
 from sim.workload import Workload
@@ -205,18 +206,20 @@ class ScreeningDesk:
         within = self._ctx.calendar.working_days_between(case.arrived_at, now) <= (
             self._timescales.decision_working_days
         )
-        self._ctx.log.emit(
-            now,
-            EventKind.SCREENED,
-            case.id,
-            case.family.id,
-            {
-                "level": level.label,
-                "believed_risk": risk,
-                "believed_need": need,
-                "worker": worker.id,
-                "role": worker.role,
-                "within_timescale": within,
-                "evidence": sorted(case.evidence),
-            },
+        log = self._ctx.log
+        log.append(
+            Screened(
+                now,
+                log.next_seq,
+                EventKind.SCREENED,
+                case.id,
+                case.family.id,
+                level=level.label,
+                believed_risk=risk,
+                believed_need=need,
+                worker=worker.id,
+                role=worker.role,
+                within_timescale=within,
+                evidence=sorted(case.evidence),
+            )
         )

@@ -14,6 +14,7 @@ from sim.config import Agencies, Staff, Staffing
 from sim.context import ProcessGen, RunContext
 from sim.entities import Worker
 from sim.events import NO_ID, EventKind
+from sim.records import WorkerChanged
 from sim.vocabulary import AGENCIES, Role
 
 # Years of service new workers bring, by role (modelling judgement).
@@ -75,10 +76,15 @@ def turnover(
                 strict=True,
             )
         )
-        ctx.log.emit(
-            ctx.env.now,
-            EventKind.WORKER_CHANGED,
-            NO_ID,
-            NO_ID,
-            {"worker": worker.id, "role": worker.role, "change": "replaced"},
+        ctx.log.append(
+            WorkerChanged(
+                ctx.env.now,
+                ctx.log.next_seq,
+                EventKind.WORKER_CHANGED,
+                NO_ID,
+                NO_ID,
+                worker=worker.id,
+                role=worker.role,
+                change="replaced",
+            )
         )

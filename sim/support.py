@@ -25,6 +25,7 @@ from sim.deciders import Decider
 from sim.entities import Case, Level
 from sim.events import EventKind
 from sim.judgement import Judgement
+from sim.records import SupportQueued
 
 
 class SupportIntake:
@@ -79,12 +80,16 @@ class SupportIntake:
         heapq.heappush(self._waiting, (key, case.id, started))
         self._count += 1
         case.stage = "awaiting_support"
-        self._ctx.log.emit(
-            env.now,
-            EventKind.SUPPORT_QUEUED,
-            case.id,
-            case.family.id,
-            {"priority": key, "waiting": self._count},
+        self._ctx.log.append(
+            SupportQueued(
+                env.now,
+                self._ctx.log.next_seq,
+                EventKind.SUPPORT_QUEUED,
+                case.id,
+                case.family.id,
+                priority=key,
+                waiting=self._count,
+            )
         )
         limit = self._spec.max_wait_days
         if limit is not None:

@@ -14,6 +14,7 @@ import math
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from log_digests import digest
@@ -25,7 +26,13 @@ from sim.loader import load_scenario, scenario_with, scenarios_dir
 from sim.log_files import read_log, write_log
 from sim.log_schema import SPECS, events_markdown, events_schema
 from sim.model import FrontDoorModel
-from sim.records import RECORD_TYPES, BarrierTested, InformationReturned, record_fields
+from sim.records import (
+    RECORD_TYPES,
+    BarrierTested,
+    Closed,
+    InformationReturned,
+    record_fields,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FRONTDOOR = Path(sys.executable).with_name("frontdoor")
@@ -50,28 +57,33 @@ def test_every_kind_has_a_documented_record_type() -> None:
             assert field["type"] and field["doc"], (kind, name)
 
 
-def test_emit_builds_the_typed_record_and_refuses_unknown_fields() -> None:
+def test_append_keeps_typed_records_in_sequence_and_refuses_unknown_fields() -> None:
     log = EventLog()
     seen: list[object] = []
     log.listeners.append(seen.append)
-    fields = {"barrier": "screening", "held": False, "conditions": ["time_pressure"]}
-    fields |= {"active_failure": True, "worker": 3, "role": "student"}
-    record = log.emit(2.5, EventKind.BARRIER_TESTED, 7, 9, fields)
+    fields: dict[str, Any] = {"barrier": "screening", "held": False}
+    fields |= {"conditions": ["time_pressure"], "active_failure": True, "worker": 3}
+    fields |= {"role": "student"}
+    record = log.append(BarrierTested(2.5, log.next_seq, EventKind.BARRIER_TESTED, 7, 9, **fields))
     assert isinstance(record, BarrierTested) and seen == [record]
     assert (record.seq, record.barrier, record.held, record.worker) == (0, "screening", False, 3)
     assert record.decided is None and record.at is None
     assert record_fields(record) == fields  # optional fields that do not apply are left out
     with pytest.raises(TypeError):
-        log.emit(3.0, EventKind.CLOSED, 7, 9, {"reason": "x", "days_open": 1.0, "colour": 1})
+        Closed(3.0, 1, EventKind.CLOSED, 7, 9, reason="x", days_open=1.0, colour=1)  # type: ignore[call-arg]
     with pytest.raises(ValueError):
         log.append(record)  # its seq is taken
     # A log that stops keeping records still numbers them and tells its listeners.
     log.stop_keeping()
-    closed = log.emit(4.0, EventKind.CLOSED, 7, 9, {"reason": "x", "days_open": 1.5})
+    closed = log.append(
+        Closed(4.0, log.next_seq, EventKind.CLOSED, 7, 9, reason="x", days_open=1.5)
+    )
     built = BarrierTested(5.0, log.next_seq, EventKind.BARRIER_TESTED, 7, 9, **fields)
     assert log.append(built) is built
     assert (closed.seq, built.seq, log.next_seq, log.records) == (1, 2, 3, [])
     assert seen == [record, closed, built]
+    with pytest.raises(ValueError):
+        log.append(closed)  # numbering runs on even when nothing is kept
 
 
 def test_information_answers_keep_only_the_fields_of_their_kind() -> None:

@@ -157,44 +157,32 @@ def show_answer(run: Run) -> None:
     st.plotly_chart(charts.barrier_figure(t["barriers"]), key=f"bar-{run.key}")
 
 
+_KIND = {"yaml": ("YAML", "application/x-yaml"), "csv": ("CSV", "text/csv")}
+# (widget key's stem, label, table of `tables(run)`, file name)
+_TABLE_FILES = (
+    ("diff", "Differences", "differences", "differences.csv"),
+    ("kpis", "KPIs per replication", "kpis", "kpis.csv"),
+    ("int", "KPI intervals", "intervals", "kpi_intervals.csv"),
+)
+
+
+def _download(column: Any, run: Run, stem: str, label: str, data: str, file_name: str) -> None:
+    kind, mime = _KIND[file_name.rsplit(".", 1)[1]]
+    column.download_button(
+        f"{label} ({kind})", data, file_name=file_name, mime=mime, key=f"dl-{stem}-{run.key}"
+    )
+
+
 def show_downloads(run: Run) -> None:
     t = tables(run)
     cols = st.columns(3)
-    cols[0].download_button(
-        "Policy scenario (YAML)",
-        scenario_yaml(run.policy),
-        file_name=f"{run.policy.name}.yaml",
-        mime="application/x-yaml",
-        key=f"dl-policy-{run.key}",
-    )
-    cols[0].download_button(
-        "Baseline as run (YAML)",
-        scenario_yaml(run.baseline),
-        file_name=f"{run.baseline.name}.yaml",
-        mime="application/x-yaml",
-        key=f"dl-base-{run.key}",
-    )
-    cols[1].download_button(
-        "Differences (CSV)",
-        t["differences"].to_csv(index=False),
-        file_name="differences.csv",
-        mime="text/csv",
-        key=f"dl-diff-{run.key}",
-    )
-    cols[1].download_button(
-        "KPIs per replication (CSV)",
-        t["kpis"].to_csv(index=False),
-        file_name="kpis.csv",
-        mime="text/csv",
-        key=f"dl-kpis-{run.key}",
-    )
-    cols[1].download_button(
-        "KPI intervals (CSV)",
-        t["intervals"].to_csv(index=False),
-        file_name="kpi_intervals.csv",
-        mime="text/csv",
-        key=f"dl-int-{run.key}",
-    )
+    for stem, label, scenario in (
+        ("policy", "Policy scenario", run.policy),
+        ("base", "Baseline as run", run.baseline),
+    ):
+        _download(cols[0], run, stem, label, scenario_yaml(scenario), f"{scenario.name}.yaml")
+    for stem, label, table, file_name in _TABLE_FILES:
+        _download(cols[1], run, stem, label, t[table].to_csv(index=False), file_name)
     if run.report is not None:
         cols[2].download_button(
             "HTML report",
