@@ -59,6 +59,7 @@ def play_one(job: tuple[str, str, int]) -> tuple[str, str, list[dict[str, Any]]]
             "holes": front_door_holes(records, c.score.case_id),
             "held": sorted(front_door_held(records, c.score.case_id)),
             "agencies_later": agency_holes_from_screening(records, c.score.case_id),
+            "slices": [(s.key, s.held, s.why) for s in c.slices],
         }
         for c in game.last_session.debrief.cases
     ]
@@ -326,6 +327,24 @@ class TestDeclaredBarriers:
                 if barrier in holes:
                     assert holes[barrier] and set(holes[barrier]) <= STRUCTURAL, (ref, holes)
 
+
+    @pytest.mark.parametrize("name", sorted(EXERCISES))
+    def test_the_debrief_shows_each_declared_agency_decision(self, plays, name: str) -> None:
+        from sim.agency_decisions import AGENCY_BARRIERS
+        from trainer.wording import CONDITION_LABELS
+
+        p = load_exercise(EXERCISES[name])
+        for ref, r in p.referrals.items():
+            if r.near_miss is None:
+                continue
+            slices = plays[(name, "careless")][ref]["slices"]
+            for barrier, conditions in r.near_miss.barriers.items():
+                if barrier not in AGENCY_BARRIERS:
+                    continue
+                shown = [s for s in slices if s[0] == barrier]
+                assert shown and shown[0][1] is False, (ref, barrier, slices)
+                for condition in conditions:
+                    assert CONDITION_LABELS[condition] in shown[0][2], (ref, shown)
 
     @pytest.mark.parametrize(("name", "ref"), sorted(AFTER_THE_DECISION))
     def test_an_agency_declines_to_act_after_the_thorough_decision(

@@ -10,6 +10,7 @@ voice: what in the system made the hole easy to fall into, and what would have c
 
 from __future__ import annotations
 
+from sim.agency_decisions import AGENCY_BARRIERS, NOTICE_BARRIERS
 from sim.config import Thresholds
 from sim.names import plausible_spellings
 
@@ -173,9 +174,10 @@ LEARNING_POINTS = {
 # Another agency's own decision that left a hole (reason "declined"): a notice it did not
 # send, or an action it would not take when asked.
 AGENCY_TOLD_NOTHING = (
-    "Another agency knew and did not tell the team: its own bar for passing a worry on sat "
-    "higher than the team's. Asking that agency directly closes the gap for this child; an "
-    "agreed protocol, shared thresholds and a named contact close it for the next."
+    "Another agency knew and did not tell the team: by a bar of its own, with no agreement "
+    "to pass worries on, or with nobody named to pass them to. Asking that agency directly "
+    "closes the gap for this child; an agreed protocol, shared thresholds and a named "
+    "contact close it for the next."
 )
 AGENCY_WOULD_NOT_ACT = (
     "Another agency, asked to act, declined by its own judgement. A refusal does not end "
@@ -184,19 +186,10 @@ AGENCY_WOULD_NOT_ACT = (
 )
 LEARNING_POINTS.update(
     {
-        **{
-            (b, "declined"): AGENCY_TOLD_NOTHING
-            for b in ("bail_notification", "health_referral", "school_referral", "housing_referral")
-        },
-        **{
-            (b, "declined"): AGENCY_WOULD_NOT_ACT
-            for b in (
-                "police_protection",
-                "hospital_discharge",
-                "probation_action",
-                "mental_health_action",
-            )
-        },
+        (b, "declined"): (
+            AGENCY_TOLD_NOTHING if b in NOTICE_BARRIERS.values() else AGENCY_WOULD_NOT_ACT
+        )
+        for b in AGENCY_BARRIERS
     }
 )
 
