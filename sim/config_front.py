@@ -1,7 +1,7 @@
 """Settings for what the front door is told, what help it can give, and how its workers
 hold on to a first view.
 
-Three scenario sections, kept apart from sim/config.py (which holds the rest):
+Three scenario sections (sim/config.py assembles them with the rest):
 
 - `presenting`: the concern a referral names, drawn from the family's hidden harm by a
   table of shares (report 4.2, 4.4: neglect and emotional harm arrive looking like
@@ -32,7 +32,7 @@ Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class FrontSection(BaseModel):
-    """The same rules as every scenario section (sim.config.Section)."""
+    """The same rules as every scenario section (sim.config_base.Section)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 

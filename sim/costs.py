@@ -24,7 +24,7 @@ _MOST = 10_000_000.0  # no unit cost in a team's budget comes near ten million p
 class Costs(BaseModel):
     """Unit costs for the analysis's `cost_per_year` KPI."""
 
-    # The same rules as every scenario section (sim.config.Section): no coercion, no inf/NaN.
+    # The same rules as every scenario section (sim.config_base.Section): no coercion, no inf/NaN.
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     price_note: str = Field(

@@ -468,7 +468,11 @@ class InformationDesk:
                     ["poor_chronology"] if facts.poor_chronology else [],
                     worker,
                 )
-            elif status == "missing":
+            elif status == "missing" or (
+                facts.file_location == "missing" and "file" not in case.skipped
+            ):
+                # A lost file asked for is missing whether or not the search has given up
+                # yet: the decision went without it because it is lost, not because it is far.
                 barrier(case, "file_retrieval", False, ["missing_files"], worker)
             elif "file" in case.skipped:
                 barrier(case, "file_retrieval", False, ["time_pressure"], worker)

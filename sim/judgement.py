@@ -150,13 +150,19 @@ class Judgement:
         worker: Worker | None,
         *,
         active_failure: bool = False,
+        role: str | None = None,
+        decided: Level | None = None,
+        truth: Level | None = None,
         agency: str | None = None,
         to: str | None = None,
         at: str | None = None,
+        case_age_days: float | None = None,
     ) -> None:
         """Log one test of a barrier; a hole joins the case's story for later grading.
 
-        `agency`, `to` and `at` apply to some barriers only (see BarrierTested)."""
+        The one builder of barrier records. `role` names whoever stood at the barrier when
+        no worker did; `decided` and `truth` are the levels of a judgement; `agency`, `to`,
+        `at` and `case_age_days` apply to some barriers only (see BarrierTested)."""
         if not held:
             case.holes.append((name, tuple(conditions)))
         log = self._ctx.log
@@ -172,10 +178,13 @@ class Judgement:
                 conditions=conditions,
                 active_failure=active_failure,
                 worker=None if worker is None else worker.id,
-                role=None if worker is None else worker.role,
+                role=role if worker is None else worker.role,
+                decided=None if decided is None else decided.label,
+                truth=None if truth is None else truth.label,
                 agency=agency,
                 to=to,
                 at=at,
+                case_age_days=case_age_days,
             )
         )
 
@@ -212,26 +221,16 @@ class Judgement:
         conditions = self._workload.conditions(case, worker) + list(extra)
         if self._defensive_shift and self._escalated_defensively(case, answer):
             conditions.append("defensive_practice")
-        who = None if worker is None else worker.role
-        self._ctx.log.append(
-            BarrierTested(
-                now,
-                self._ctx.log.next_seq,
-                EventKind.BARRIER_TESTED,
-                case.id,
-                family.id,
-                barrier=barrier,
-                held=held,
-                conditions=conditions,
-                active_failure=active,
-                decided=answer.label,
-                truth=truth.label,
-                worker=None if worker is None else worker.id,
-                role=who,
-            )
+        self.barrier(
+            case,
+            barrier,
+            held,
+            conditions,
+            worker,
+            active_failure=active,
+            decided=answer,
+            truth=truth,
         )
-        if not held:
-            case.holes.append((barrier, tuple(conditions)))
         family.team_level = answer
         self.incidents.after_decision(
             family,
@@ -239,7 +238,7 @@ class Judgement:
             answer,
             truth,
             barrier=barrier,
-            role=who,
+            role=None if worker is None else worker.role,
             conditions=tuple(conditions),
             active_failure=active,
             ceiling=ceiling,

@@ -1,15 +1,18 @@
-"""The optional `learning:` section of a scenario: reviews that repair latent conditions.
+"""Reporting and learning: the `reporting` and optional `learning` sections of a scenario.
 
-Reported incidents are looked at in three kinds of review (report 5.2-5.4): the team's
-own learning sessions (practice development meetings), the analysis a near-miss
-reporting system makes possible, and the local safeguarding board's review of a serious
-incident. A review that looks at the system rather than at whom to blame finds the latent
-condition its reports most often name, and after a delay that condition is repaired. Each
-review costs staff time, taken from the case places the team can allocate.
+`reporting` says who notices a near miss, whether anyone hears of it, and how the
+culture (blame, neutral, open) makes people practise. `learning` turns what is reported
+into reviews that repair latent conditions: reported incidents are looked at in three
+kinds of review (report 5.2-5.4): the team's own learning sessions (practice development
+meetings), the analysis a near-miss reporting system makes possible, and the local
+safeguarding board's review of a serious incident. A review that looks at the system
+rather than at whom to blame finds the latent condition its reports most often name, and
+after a delay that condition is repaired. Each review costs staff time, taken from the
+case places the team can allocate.
 
-Kept apart from `sim.config` (which would pass 1,000 lines with it); the same rules apply:
-no unknown fields, no coercion, every number bounded. Every default is a modelling
-judgement unless its description names a section of the report.
+The same rules as every scenario section (`sim.config_base.Section`): no unknown fields,
+no coercion, every number bounded. Every default in `learning` is a modelling judgement
+unless its description names a section of the report.
 """
 
 from __future__ import annotations
@@ -18,21 +21,61 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.config_base import Probability, Section, SettingError
+
+Culture = Literal["blame", "neutral", "open"]
+CULTURES: tuple[Culture, ...] = ("blame", "neutral", "open")
 ReviewKind = Literal["team_session", "system_analysis", "board_review"]
 REVIEW_KINDS: tuple[ReviewKind, ...] = ("team_session", "system_analysis", "board_review")
-_Culture = Literal["blame", "neutral", "open"]
-_CULTURES: tuple[_Culture, ...] = ("blame", "neutral", "open")
 _Share = Annotated[float, Field(ge=0, le=1)]
 _Hours = Annotated[float, Field(ge=0, le=10_000)]
 _WorkDays = Annotated[float, Field(gt=0, le=3650)]
 
-__all__ = ["Learning", "REVIEW_KINDS", "ReviewKind"]
+__all__ = ["CULTURES", "Culture", "Learning", "REVIEW_KINDS", "Reporting", "ReviewKind"]
+
+
+class Reporting(Section):
+    """Who notices a near miss, whether anyone hears of it, and how the culture makes
+    people practise (report 3.4, 5.3, 5.4)."""
+
+    culture: Culture = Field(
+        "neutral",
+        description="blame: people cover their backs (report fewer incidents, escalate "
+        "defensively, and reviews look for whom to blame); open: fair and learning; neutral: "
+        "neither (the calibrated baseline).",
+    )
+    reporting_system: bool = Field(False, description="A near-miss reporting system exists.")
+    report_probability: dict[Culture, Probability] = Field(
+        default_factory=lambda: dict[Culture, float](
+            {"blame": 0.05, "neutral": 0.15, "open": 0.6}
+        ),
+        description="Chance a frontline worker who noticed an incident reports it, by culture.",
+    )
+    outside_agency_escalation: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Chance an outside agency that saw harm takes it to senior managers.",
+    )
+    defensive_shift: dict[Culture, Annotated[float, Field(ge=0, le=0.5)]] = Field(
+        default_factory=lambda: dict[Culture, float]({"blame": 0.03, "neutral": 0.0, "open": 0.0}),
+        description="Defensive practice: how far below the published child protection "
+        "threshold a worker escalates a family, by culture (0 to 0.5 on the risk scale).",
+    )
+
+    @model_validator(mode="after")
+    def _every_culture(self) -> Reporting:
+        for name in ("report_probability", "defensive_shift"):
+            missing = [c for c in CULTURES if c not in getattr(self, name)]
+            if missing:
+                raise SettingError(f"{name} needs a value for {', '.join(missing)}", name)
+        return self
 
 
 class Learning(BaseModel):
     """Learning from reported incidents (off unless a scenario switches it on)."""
 
-    # The same rules as every scenario section (sim.config.Section).
+    # The same rules as every scenario section (sim.config_base.Section).
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     enabled: bool = Field(
@@ -64,8 +107,8 @@ class Learning(BaseModel):
         description="Chance a report that stops with a line manager is brought to the next "
         "learning session (the report found such learning left to chance, 5.4).",
     )
-    systems_focus: dict[_Culture, _Share] = Field(
-        default_factory=lambda: dict[_Culture, float]({"blame": 0.2, "neutral": 0.5, "open": 0.9}),
+    systems_focus: dict[Culture, _Share] = Field(
+        default_factory=lambda: dict[Culture, float]({"blame": 0.2, "neutral": 0.5, "open": 0.9}),
         description="Chance a review looks for the latent condition behind its reports "
         "rather than for someone to blame, by culture (report 5.3; values: judgement).",
     )
@@ -111,7 +154,7 @@ class Learning(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> Learning:
-        missing = [c for c in _CULTURES if c not in self.systems_focus]
+        missing = [c for c in CULTURES if c not in self.systems_focus]
         if missing:
             raise ValueError(f"systems_focus needs a value for {', '.join(missing)}")
         for name in ("staff_hours", "work_working_days"):

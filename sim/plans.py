@@ -20,7 +20,7 @@ from sim.harm_clock import HarmClock
 from sim.incidents import IncidentBook
 from sim.judgement import Judgement
 from sim.out_of_hours import hand_over
-from sim.records import BarrierTested, PlanEnded, PlanStarted, TruthChanged
+from sim.records import PlanEnded, PlanStarted, TruthChanged
 from sim.referrals import Referrals
 from sim.support import SupportIntake
 from sim.vocabulary import Protection
@@ -227,26 +227,17 @@ class Plans:
         truth, ceiling = self._judgement.truth_at(family, now)
         held = self._incidents.level_holds(decided, truth, ceiling)
         why = possible if (not held and decided < truth) else []
-        self._ctx.log.append(
-            BarrierTested(
-                now,
-                self._ctx.log.next_seq,
-                EventKind.BARRIER_TESTED,
-                case.id,
-                family.id,
-                barrier="long_term_review",
-                held=held,
-                conditions=why,
-                active_failure=False,
-                decided=decided.label,
-                truth=truth.label,
-                worker=None,
-                role="family_support_worker",
-                case_age_days=age,
-            )
+        self._judgement.barrier(
+            case,
+            "long_term_review",
+            held,
+            why,
+            None,
+            role="family_support_worker",
+            decided=decided,
+            truth=truth,
+            case_age_days=age,
         )
-        if not held:
-            case.holes.append(("long_term_review", tuple(why)))
         family.team_level = decided
         self._incidents.after_decision(
             family,

@@ -162,10 +162,12 @@ class TestStylisedFacts:
         assert low > 0, f"neglect/emotional wait gap {mean:.1f} days"
 
     @pytest.mark.xfail(
-        reason="no longer holds on the merged issue 12 model: 12 paired replications gave "
-        "+0.2 (interval including zero) on 2026-11-27, against 6.67 [1.14, 12.19] on the "
-        "agencies branch before presenting problems and learning were merged; cause not "
-        "yet found (see the issue 12 note)",
+        reason="too small to show with 12 replications on the issue 12 model: +0.2 at 12, "
+        "+2.25 [-4.03, 8.53] at 8 (paired sd about 7.5). The file is in hand at 664 "
+        "screening decisions a year in the baseline against 143.5 here, but the screening "
+        "barrier's misses on those families go only from 202.5 to 210.0: the referral or "
+        "the database entry is usually the most worrying thing found, and anchoring holds "
+        "a late file's rise below the revision bar (docs/model.md, case files)",
         strict=False,
     )
     def test_3_missing_and_remote_files_raise_false_negatives_and_near_misses(self) -> None:
@@ -248,11 +250,7 @@ class TestStylisedFacts:
         """
         years = (("run.horizon_days", 5 * 365.0),)
         open_ = runs("open-culture", years, LEARNING_REPS)
-        blame = runs(
-            "open-culture",
-            (*years, ("reporting.culture", "blame"), ("reporting.reporting_system", False)),
-            LEARNING_REPS,
-        )
+        blame = runs("blame-culture", years, LEARNING_REPS)  # open-culture, blame, no system
         assert all(r["fixes"] > 0 for r in open_), "learning repaired nothing in five years"
         seen = {
             key: paired_difference_ci([o[key] for o in open_], [b[key] for b in blame])

@@ -160,3 +160,24 @@ def test_runs_go_to_the_scheduler_given(tmp_path) -> None:
     assert run.result.kpi_frame().equals(same.result.kpi_frame())
     while (run.extras_pending() or same.extras_pending()) and time.monotonic() < deadline:
         time.sleep(0.2)
+
+
+def test_learning_and_agency_agreements_are_levers_where_they_act() -> None:
+    baseline = load_scenario("baseline")  # other agencies decide here
+    paths = {lv.path for lv in levers_for(baseline)}
+    agreements = {
+        "agency_decisions.notification_agreement",
+        "agency_decisions.joint_thresholds",
+        "agency_decisions.named_liaison",
+    }
+    assert {"learning.enabled", "decisions.parents_heard_equally"} | agreements <= paths
+    changed, problems = apply_changes(
+        baseline, {"learning.enabled": True, "agency_decisions.named_liaison": True}
+    )
+    assert not problems and changed is not None
+    assert changed.learning.enabled and changed.agency_decisions.named_liaison
+    # Where no agency decides, an agreement with agencies would change nothing: no lever.
+    quiet = baseline.model_copy(
+        update={"agency_decisions": baseline.agency_decisions.model_copy(update={"enabled": False})}
+    )
+    assert not agreements & {lv.path for lv in levers_for(quiet)}

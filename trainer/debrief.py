@@ -18,7 +18,7 @@ from sim.agency_decisions import AGENCY_BARRIERS
 from sim.entities import Level
 from sim.events import EventKind, LogRecord
 from sim.records import BarrierTested, FamilyCreated, ReferralArrived
-from trainer.desk import LEVEL_LABELS, PRIORITY_LABELS, DeskAction, Finding
+from trainer.desk_records import LEVEL_LABELS, PRIORITY_LABELS, DeskAction, Finding
 from trainer.exercise import NearMiss, ShiftPlan, TrainingReferral
 from trainer.scoring import CaseScore, ShiftScore, score_shift
 from trainer.wording import (

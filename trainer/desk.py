@@ -16,52 +16,38 @@ At the end of the shift the cases still undecided go to the out-of-hours team wi
 handover the trainee wrote (or none), the night team decides them from what was passed
 on, and the model's own policy takes every later decision: the debrief then runs the
 model on to show what happened next.
+
+The records the desk keeps (actions, findings, decisions) and its words for levels and
+priorities are in `trainer.desk_records`; the decider it puts in the model is in
+`trainer.trainee_decider`.
 """
 
 from __future__ import annotations
 
 import time
-import typing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import simpy
 
-from sim.deciders import CaseView, WorkerView, make_policy, screening_level_for
+from sim.deciders import WorkerView, make_policy, screening_level_for
 from sim.desk_api import CaseAsKnown, DeskActions, WorkerLoad, open_run
 from sim.entities import Level
 from sim.events import EventLog, LogRecord
 from sim.information import InformationResult
 from sim.vocabulary import AGENCIES, InformationAction
+from trainer.desk_records import (
+    NO_PRIORITY,
+    PRIORITIES,
+    Decision,
+    DeskAction,
+    DeskActionKind,
+    DeskRefusal,
+    Finding,
+)
 from trainer.exercise import ShiftPlan
+from trainer.trainee_decider import PendingAllocation, TraineeDecider
 
-# What a trainee can do at the desk, as each action is recorded and replayed.
-DeskActionKind = Literal[
-    "database",
-    "file",
-    "agency",
-    "visit",
-    "team_leader",
-    "decide",
-    "allocate",
-    "handover",
-    "end_shift",
-]
-DESK_ACTION_KINDS: tuple[DeskActionKind, ...] = typing.get_args(DeskActionKind)
-PRIORITIES: tuple[str, ...] = ("immediate", "within_24_hours", "within_7_days")
-NO_PRIORITY = "no_further_action"
-PRIORITY_LABELS = {
-    "immediate": "Immediate",
-    "within_24_hours": "Within 24 hours",
-    "within_7_days": "Within 7 days",
-    NO_PRIORITY: "No further action",
-}
-LEVEL_LABELS = {
-    Level.NO_FURTHER_ACTION: "No further action",
-    Level.CHILD_IN_NEED: "Child in need",
-    Level.CHILD_PROTECTION: "Child protection",
-}
 # Minutes of the trainee's own time (a call, a form); the model's delays come on top.
 OWN_MINUTES: dict[DeskActionKind, float] = {
     "file": 5.0,
@@ -77,114 +63,6 @@ BUSY_ACTIONS: dict[InformationAction, str] = {
     InformationAction.VISIT: "on a home visit",
     InformationAction.TEAM_LEADER: "with the team leader",
 }
-
-
-class DeskRefusal(Exception):
-    """An action the desk cannot take now, with the reason in plain words."""
-
-
-@dataclass(frozen=True, slots=True)
-class DeskAction:
-    """One trainee action as recorded: when (simulated and wall time), what and on what."""
-
-    seq: int
-    sim_time: float
-    wall_time: float
-    kind: str
-    case_id: int | None
-    payload: dict[str, Any]
-
-
-@dataclass(slots=True)
-class Finding:
-    """An information action and, once it came back, its answer."""
-
-    case_id: int
-    action: InformationAction
-    label: str  # "database 'Kowalczyk'", "agency:police", ...
-    requested_at: float
-    returned_at: float | None = None
-    outcome: str = "pending"
-    detail: str = ""
-    evidence_key: str | None = None
-    value: float | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.returned_at is not None
-
-
-@dataclass(slots=True)
-class PendingScreen:
-    event: simpy.Event
-    view: CaseView
-
-
-@dataclass(slots=True)
-class PendingAllocation:
-    case_id: int
-    event: simpy.Event
-    view: CaseView
-    workers: tuple[WorkerView, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    level: Level
-    priority: str
-
-
-def priority_key(priority: str, now: float) -> float:
-    """Smaller is allocated sooner: the band first, then arrival order within it."""
-    band = PRIORITIES.index(priority) if priority in PRIORITIES else len(PRIORITIES)
-    return band * 100_000.0 + now
-
-
-class TraineeDecider:
-    """The decider at the desk: the trainee during the shift, the policy otherwise.
-
-    `manual_checks` tells the model that the trainee makes the checks, not the desk.
-    """
-
-    manual_checks = True
-    name = "trainee"
-
-    def __init__(self, *, policy: Any, env: simpy.Environment) -> None:
-        self.policy = policy
-        self.env = env
-        self.autopilot = True
-        self.decisions: dict[int, Decision] = {}
-        self.pending_screens: dict[int, PendingScreen] = {}
-        self.pending_allocation: PendingAllocation | None = None
-        self.asked_to_screen: set[int] = set()
-
-    def screen(self, view: CaseView) -> Level | simpy.Event:
-        self.asked_to_screen.add(view.case_id)
-        decided = self.decisions.get(view.case_id)
-        if decided is not None:
-            return decided.level
-        if self.autopilot:
-            return self.policy.screen(view)
-        event = self.env.event()
-        self.pending_screens[view.case_id] = PendingScreen(event, view)
-        return event
-
-    def prioritise(self, view: CaseView) -> float:
-        decided = self.decisions.get(view.case_id)
-        if decided is not None:
-            return priority_key(decided.priority, view.now)
-        return float(self.policy.prioritise(view))
-
-    def allocate(self, view: CaseView, workers: Sequence[WorkerView]) -> int | simpy.Event:
-        if self.autopilot:
-            return int(self.policy.allocate(view, workers))
-        event = self.env.event()
-        self.pending_allocation = PendingAllocation(view.case_id, event, view, tuple(workers))
-        return event
-
-    def conclude(self, view: CaseView) -> Level:
-        # Assessments happen away from the desk: the team's thresholds conclude them.
-        return self.policy.conclude(view)
 
 
 Recorder = Callable[[DeskAction], None]
@@ -604,18 +482,4 @@ class DutyDesk:
             self.recorder = recorder
 
 
-__all__ = [
-    "DeskAction",
-    "DeskRefusal",
-    "Decision",
-    "DutyDesk",
-    "Finding",
-    "LEVEL_LABELS",
-    "NO_PRIORITY",
-    "PRIORITIES",
-    "PRIORITY_LABELS",
-    "DESK_ACTION_KINDS",
-    "DeskActionKind",
-    "TraineeDecider",
-    "priority_key",
-]
+__all__ = ["BUSY_ACTIONS", "OWN_MINUTES", "DutyDesk", "Recorder"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sim.loader import scenario_hash
 from sim.yamlsafe import ScenarioError
 from trainer.debrief import Debrief, build_debrief
-from trainer.desk import DeskAction, DutyDesk
+from trainer.desk import DutyDesk
+from trainer.desk_records import DeskAction
 from trainer.exercise import ShiftPlan
 from trainer.session import load_plan
 from trainer.store import SessionRow, SessionStore, StoreError

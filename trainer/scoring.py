@@ -44,7 +44,7 @@ from sim.records import (
     ReferralArrived,
     Screened,
 )
-from trainer.desk import NO_PRIORITY, PRIORITIES, DeskAction, Finding
+from trainer.desk_records import NO_PRIORITY, PRIORITIES, DeskAction, Finding
 
 _Z = NormalDist()
 UNDER_TRIAGE_WEIGHT = 2.0

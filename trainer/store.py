@@ -33,7 +33,7 @@ from typing import Any
 
 import platformdirs
 
-from trainer.desk import DeskAction
+from trainer.desk_records import DeskAction
 from trainer.scoring import SCORE_KEYS
 
 SCHEMA_VERSION = 1

@@ -109,8 +109,12 @@ def _type_name(annotation: object, metadata: typing.Iterable[object] = ()) -> st
         return f"{origin.__name__}[{args}]{_bounds(metadata) if origin is list else ''}"
     if origin is typing.Union or isinstance(annotation, types.UnionType):
         return " | ".join(_type_name(a, metadata) for a in typing.get_args(annotation))
-    text = str(annotation).replace("typing.", "").replace("sim.config.", "")
-    text = text.replace("<class '", "").replace("'>", "").replace("NoneType", "None")
+    if isinstance(annotation, type):
+        # A class by its own name, wherever it is defined (the scenario's sections live
+        # in several modules of sim/).
+        text = "None" if annotation is type(None) else annotation.__name__
+    else:
+        text = str(annotation).replace("typing.", "")
     return text + (_bounds(metadata) if annotation in (int, float) else "")
 
 

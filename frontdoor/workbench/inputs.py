@@ -126,6 +126,8 @@ def _widget(lever: Lever, default: Any, key: str) -> Any:
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, bool):  # as the lever's range says it: yes or no
+        return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -154,15 +156,16 @@ def lever_panel(source: Source) -> tuple[dict[str, Any], dict[str, str]]:
                 elif value != default:
                     changes[lever.path] = value
     st.session_state["_lever_slots"] = slots
-    no_costs = (
-        ""
-        if source.scenario.costs is not None
-        else (" This scenario has no costs section, so there are no cost levers.")
-    )
-    st.caption(
-        "Agency agreements: the model has no information-sharing agreement to switch on or "
-        "off yet, so there is no lever for it." + no_costs
-    )
+    notes = []
+    if not source.scenario.agency_decisions.enabled:
+        notes.append(
+            "Other agencies take no decisions of their own in this scenario, so there are no "
+            "levers for agreements with them."
+        )
+    if source.scenario.costs is None:
+        notes.append("This scenario has no costs section, so there are no cost levers.")
+    if notes:
+        st.caption(" ".join(notes))
     return changes, problems
 
 

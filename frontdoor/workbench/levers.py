@@ -152,6 +152,25 @@ WAYS_OF_WORKING: tuple[tuple[str, str, str, LeverKind], ...] = (
     ("database.matching", "Name matching on the database", "method", "choice"),
     ("reporting.culture", "Reporting culture", "culture", "choice"),
     ("reporting.reporting_system", "Near-miss reporting system", "yes/no", "bool"),
+    ("learning.enabled", "Reviews that learn from reported incidents", "yes/no", "bool"),
+    (
+        "decisions.parents_heard_equally",
+        "Parents' requests weigh as much as professionals'",
+        "yes/no",
+        "bool",
+    ),
+)
+# Agreements with other agencies: levers only where other agencies take decisions of
+# their own, since without that they change nothing.
+AGENCY_LEVERS: tuple[tuple[str, str, str, LeverKind], ...] = (
+    (
+        "agency_decisions.notification_agreement",
+        "Notification agreements with agencies",
+        "yes/no",
+        "bool",
+    ),
+    ("agency_decisions.joint_thresholds", "Thresholds agreed with agencies", "yes/no", "bool"),
+    ("agency_decisions.named_liaison", "A named contact in each agency", "yes/no", "bool"),
 )
 COST_LEVERS: tuple[tuple[str, str, str, LeverKind], ...] = (
     ("costs.agency_workers", "Agency social workers on top of the team", "workers", "int"),
@@ -168,8 +187,9 @@ RUN_LEVERS: tuple[tuple[str, str, str], ...] = (
 
 def levers_for(scenario: Scenario) -> list[Lever]:
     """Every lever for this scenario: one count per staff group, a cap per case-holding
-    group, the thresholds, the ways of working, the run length and, when the scenario has
-    a costs section, its unit costs and agency workers."""
+    group, the thresholds, the ways of working (agreements with other agencies where they
+    take decisions of their own), the run length and, when the scenario has a costs
+    section, its unit costs and agency workers."""
     out = [_lever(p, "Run", label, unit, "float") for p, label, unit in RUN_LEVERS]
     for i, group in enumerate(scenario.staff.groups):
         role = group.role.replace("_", " ")
@@ -200,6 +220,11 @@ def levers_for(scenario: Scenario) -> list[Lever]:
     out += [
         _lever(p, "Ways of working", label, unit, kind) for p, label, unit, kind in WAYS_OF_WORKING
     ]
+    if scenario.agency_decisions.enabled:
+        out += [
+            _lever(p, "Ways of working", label, unit, kind)
+            for p, label, unit, kind in AGENCY_LEVERS
+        ]
     if scenario.costs is not None:  # the section is optional: no costs, no cost levers
         out += [_lever(p, "Costs", label, unit, kind) for p, label, unit, kind in COST_LEVERS]
     return out

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from trainer.reconstruct import RecordedSession
-from trainer.scenes.desk_scene import BUSY_BOOST, SIM_SECONDS_PER_SECOND, DeskScene, _fit
+from trainer.scenes.desk_frame import fit
+from trainer.scenes.desk_scene import BUSY_BOOST, SIM_SECONDS_PER_SECOND, DeskScene
 from trainer.session import TrainingSession, package_version, plan_source
 from trainer.theme import INK
 
@@ -88,30 +89,21 @@ class ReplayScene(DeskScene):
     def build(self) -> None:
         self._layout()
         app = self.app
-        bh = self.bh
-        t = app.type
-        x0 = 24 + max(
-            t.width("Mon 00:00", "clock", bold=True), t.width("until 00:00  PAUSED", "small")
-        )
-        app.clock_controls(
+        bh = self.layout.button_h
+        x = self.clock_bar.build(
             speeds=REPLAY_SPEEDS,
             current=self.speed,
             on_speed=self._set_replay_speed,
             paused=self.paused,
             on_pause=self._toggle_pause,
-            height=bh,
-            speed_width=app.button_width("16x", pygame.K_F5),
-            pause_width=app.button_width("Resume", pygame.K_p),
-            x=x0,
+            widest=("16x", pygame.K_F5),
         )
-        pause = next(c for c in app.controls if c.name == "pause")
-        x = pause.rect.right + 10
         width = app.button_width("New from here", pygame.K_n)
         leave = app.button_width("Leave", pygame.K_ESCAPE)
         w = app.size[0]
         if x + width + leave + 20 > w:
             # Too narrow for both beside the speeds: they go to the status strip's right.
-            sr = self.status_rect
+            sr = self.layout.status_rect
             x = sr.right - width - leave - 8
             y = sr.y + 4
         else:
@@ -131,7 +123,7 @@ class ReplayScene(DeskScene):
             self.game.quit,
             key=pygame.K_ESCAPE,
         )
-        self._build_tray_navigation(bh)
+        self.tray.build_navigation(bh, self._move)
 
     def _set_replay_speed(self, speed: int) -> None:
         self.speed = speed  # not remembered: the trainee's own desk speed stays as it was
@@ -150,11 +142,11 @@ class ReplayScene(DeskScene):
             f"Replay of session {row.id} ({row.trainee}, {row.exercise}): "
             f"action {self.next_action} of {len(self.recorded.actions)}"
         )
-        sr = self.status_rect
+        sr = self.layout.status_rect
         buttons = [c.rect for c in self.app.controls if c.rect.colliderect(sr)]
         right = min([r.x for r in buttons] + [sr.right]) - 10
         y = sr.y + (sr.height - t.line_height("body")) // 2
-        surface.blit(t.render(_fit(t, note, right - sr.x - 4), "body", INK, True), (sr.x + 4, y))
+        surface.blit(t.render(fit(t, note, right - sr.x - 4), "body", INK, True), (sr.x + 4, y))
 
     # -- a fresh shift from this moment ------------------------------------------------------------
 

@@ -1,0 +1,60 @@
+"""Referrals with a fixed hidden truth, for training exercises: the `scripted` section.
+
+A scripted referral arrives at a set day and hour, from a set source, about a family
+whose harm type, risk, need, records, file and agencies' knowledge are all given.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from sim.config_base import MAX_DAYS, Probability, Section
+from sim.vocabulary import Agency, Concern, FileLocation, HarmType, NameOrigin, Source
+
+
+class ScriptedFamily(Section):
+    """A family with a fixed hidden truth, for training exercises."""
+
+    surname: str = Field(description="The family's name as the referral gives it.")
+    recorded_surname: str | None = Field(
+        None, description="The spelling on the database; empty when the family is not on record."
+    )
+    name_origin: NameOrigin = Field("british", description="Origin of the family's name.")
+    harm_type: HarmType = Field(description="The hidden harm type.")
+    risk: float = Field(ge=0, le=1, description="The hidden risk.")
+    need: float = Field(ge=0, le=1, description="The hidden need.")
+    trend: float = Field(0.0, ge=-1, le=1, description="Yearly log-growth of risk.")
+    record_history: float = Field(
+        0.0, ge=0, le=1, description="Risk the database record's history shows."
+    )
+    record_addendum: float | None = Field(
+        None, ge=0, le=1, description="Risk shown by an addendum to the record, if any."
+    )
+    warning_flag: bool = Field(False, description="The record carries a warning flag.")
+    file_location: FileLocation | Literal["none", "missing"] = Field(
+        "none", description="Where the family's paper file is ('missing': cannot be found)."
+    )
+    file_history: float = Field(0.0, ge=0, le=1, description="Risk the paper file shows.")
+    agency_information: dict[Agency, Probability] = Field(
+        default_factory=dict, description="Risk each agency's information shows."
+    )
+    agency_refuses: list[Agency] = Field(
+        default_factory=list, description="Agencies that decline to share with this team."
+    )
+
+
+class ScriptedReferral(Section):
+    """A referral that arrives at a set moment, for training exercises."""
+
+    ref: str = Field(description="Short id used by the exercise.")
+    day: float = Field(
+        ge=0, le=MAX_DAYS, description="Day of the run it arrives (0 = the first Monday)."
+    )
+    hour: float = Field(ge=0, lt=24, description="Hour it arrives.")
+    source: Source = Field(description="Who refers.")
+    concern: Concern = Field(description="The concern the referral names.")
+    signal: float = Field(ge=0, le=1, description="Risk the referral's wording shows.")
+    need_signal: float = Field(0.3, ge=0, le=1, description="Need the referral shows.")
+    family: ScriptedFamily = Field(description="The family and its hidden truth.")
