@@ -191,7 +191,10 @@ class ScreeningDesk:
             self._referrals.close(case, "no_further_action_at_referral")
         else:
             if self._agencies_decide is not None:
-                self._agencies_decide.screened(case, level, risk, worker)
+                # A person at the desk asks for protection on what they had in hand when
+                # deciding, not on their first reading of the referral.
+                believed = clean_risk if manual else risk
+                self._agencies_decide.screened(case, level, believed, worker)
             self._allocation.queue(case)
 
     def _record_screening(

@@ -58,10 +58,31 @@ def play_one(job: tuple[str, str, int]) -> tuple[str, str, list[dict[str, Any]]]
             "by": c.score.decided_by,
             "holes": front_door_holes(records, c.score.case_id),
             "held": sorted(front_door_held(records, c.score.case_id)),
+            "agencies_later": agency_holes_from_screening(records, c.score.case_id),
+            "slices": [(s.key, s.held, s.why) for s in c.slices],
         }
         for c in game.last_session.debrief.cases
     ]
     return name, bot, cases
+
+
+def agency_holes_from_screening(records, case_id: int) -> list[tuple[str, tuple[str, ...]]]:
+    """Other agencies' decisions on this case at or after its screening that left a hole."""
+    from sim.agency_decisions import AGENCY_BARRIERS
+    from sim.events import EventKind
+
+    screened = [r.time for r in records if r.kind == EventKind.SCREENED and r.case == case_id]
+    if not screened:
+        return []
+    return [
+        (str(r.barrier), tuple(sorted(r.conditions)))
+        for r in records
+        if r.kind == EventKind.BARRIER_TESTED
+        and r.case == case_id
+        and r.time >= screened[0]
+        and str(r.barrier) in AGENCY_BARRIERS
+        and not r.held
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +109,8 @@ def revealed_by_first_search(referral) -> bool:
 
 
 class TestTheLibrary:
-    def test_at_least_fifteen_exercises_covering_every_pattern(self) -> None:
-        assert len(EXERCISES) >= 15
+    def test_at_least_twenty_one_exercises_covering_every_pattern(self) -> None:
+        assert len(EXERCISES) >= 21
         used: set[str] = set()
         false_positive_exercises = 0
         for name in EXERCISES:
@@ -210,6 +231,18 @@ STRUCTURAL = {
     "agency_refusal",
     "agency_delay",
     "data_entry_errors",
+    # Another agency's own decision not to tell the team: the desk closes the gap by
+    # asking that agency, not by changing the agency's bar.
+    "agency_threshold_gap",
+    "no_notification_agreement",
+    "no_named_contact",
+}
+# Exercises whose near miss goes on once the thorough bot has decided soundly: another
+# agency, asked to act (to protect the child at the decision, or with a parent once a plan
+# starts), declines by its own bar. The barrier and its conditions as the log shows them.
+AFTER_THE_DECISION = {
+    ("07_happy_enough", "garside"): ("police_protection", ("agency_threshold_gap",)),
+    ("21_at_the_window", "farrant"): ("probation_action", ("agency_threshold_gap",)),
 }
 
 
@@ -293,6 +326,36 @@ class TestDeclaredBarriers:
             for barrier in r.near_miss.barriers:
                 if barrier in holes:
                     assert holes[barrier] and set(holes[barrier]) <= STRUCTURAL, (ref, holes)
+
+
+    @pytest.mark.parametrize("name", sorted(EXERCISES))
+    def test_the_debrief_shows_each_declared_agency_decision(self, plays, name: str) -> None:
+        from sim.agency_decisions import AGENCY_BARRIERS
+        from trainer.wording import CONDITION_LABELS
+
+        p = load_exercise(EXERCISES[name])
+        for ref, r in p.referrals.items():
+            if r.near_miss is None:
+                continue
+            slices = plays[(name, "careless")][ref]["slices"]
+            for barrier, conditions in r.near_miss.barriers.items():
+                if barrier not in AGENCY_BARRIERS:
+                    continue
+                shown = [s for s in slices if s[0] == barrier]
+                assert shown and shown[0][1] is False, (ref, barrier, slices)
+                for condition in conditions:
+                    assert CONDITION_LABELS[condition] in shown[0][2], (ref, shown)
+
+    @pytest.mark.parametrize(("name", "ref"), sorted(AFTER_THE_DECISION))
+    def test_an_agency_declines_to_act_after_the_thorough_decision(
+        self, plays, name: str, ref: str
+    ) -> None:
+        case = plays[(name, "thorough")][ref]
+        assert case["outcome"] == "hit"
+        assert AFTER_THE_DECISION[(name, ref)] in case["agencies_later"], case["agencies_later"]
+        # The careless bot never decided high enough to ask for protection.
+        careless = plays[(name, "careless")][ref]
+        assert "police_protection" not in careless["holes"], careless["holes"]
 
 
 class TestExercisesCommand:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sim.agency_decisions import AGENCY_BARRIERS
 from sim.entities import Level
 from sim.events import EventKind, LogRecord
 from sim.records import BarrierTested, FamilyCreated, ReferralArrived
@@ -370,11 +371,12 @@ def _facts_slices(
 
 
 def _log_slices(c: CaseScore, barriers: Sequence[BarrierTested]) -> list[Slice]:
-    """Decision and handover defences as the model logged them."""
+    """Decision and handover defences, and other agencies' own decisions, as the model
+    logged them."""
     out: list[Slice] = []
     for b in barriers:
         name = str(b.barrier)
-        if name not in ("screening", "out_of_hours_handover", "allocation") or (
+        if name not in ("screening", "out_of_hours_handover", "allocation", *AGENCY_BARRIERS) or (
             c.decided_at is not None and b.time > c.decided_at + 1.0
         ):
             continue
@@ -389,6 +391,8 @@ def _log_slices(c: CaseScore, barriers: Sequence[BarrierTested]) -> list[Slice]:
             )
         if name == "out_of_hours_handover" and not held:
             reason = "dropped"
+        if name in AGENCY_BARRIERS and not held:
+            reason = "declined"
         out.append(Slice(BARRIER_LABELS.get(name, name), held, why, name, reason))
     return out
 

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.addresses import readable_field
+from sim.agency_decisions import AGENCY_BARRIERS
 from sim.config import Agency, ScriptedReferral, Section
 from sim.config import Scenario as ScenarioModel
 from sim.loader import PROJECT_ROOT, load_scenario, resolve_named_file, scenario_with
@@ -69,8 +70,11 @@ BARRIERS = frozenset(
         "case_transfer",
         "long_term_review",
         "out_of_hours_handover",
+        "out_of_hours_triage",
     }
-)
+    # Other agencies' own decisions, in an exercise that switches them on under
+    # `scenario: agency_decisions`.
+) | frozenset(AGENCY_BARRIERS)
 # Labels the model logs for a person's own omission at the desk (a handover note that
 # leaves a fact out): active failures, with no latent condition behind them to remove.
 ACTIVE_FAILURES = frozenset({"handover_omission"})

@@ -10,6 +10,7 @@ voice: what in the system made the hole easy to fall into, and what would have c
 
 from __future__ import annotations
 
+from sim.agency_decisions import AGENCY_BARRIERS, NOTICE_BARRIERS
 from sim.config import Thresholds
 from sim.names import plausible_spellings
 
@@ -73,6 +74,15 @@ BARRIER_LABELS = {
     "allocation": "Allocation in time",
     "assessment": "Assessment",
     "long_term_review": "Long-term review",
+    "out_of_hours_triage": "Night team's triage",
+    "bail_notification": "Police notice",
+    "health_referral": "Health notice",
+    "school_referral": "School notice",
+    "housing_referral": "Housing notice",
+    "police_protection": "Police protection",
+    "hospital_discharge": "Hospital hold",
+    "probation_action": "Probation acting",
+    "mental_health_action": "Mental health acting",
 }
 CONDITION_LABELS = {
     "name_matching": "the database only matches the exact spelling",
@@ -98,6 +108,9 @@ CONDITION_LABELS = {
     "complacency": "a long-open case is seen through its first picture",
     "rule_of_optimism": "a familiar family is given the benefit of the doubt",
     "case_transfer": "facts were lost when the case changed hands",
+    "agency_threshold_gap": "the agency judged by its own bar, higher than the team's",
+    "no_notification_agreement": "no agreement told the agency to pass it on",
+    "no_named_contact": "no named contact, so the message went astray",
 }
 
 # Learning points for a barrier that did not hold, by what opened the hole.
@@ -158,6 +171,27 @@ LEARNING_POINTS = {
         "harm too: an investigation frightens a family and uses time another child needed."
     ),
 }
+# Another agency's own decision that left a hole (reason "declined"): a notice it did not
+# send, or an action it would not take when asked.
+AGENCY_TOLD_NOTHING = (
+    "Another agency knew and did not tell the team: by a bar of its own, with no agreement "
+    "to pass worries on, or with nobody named to pass them to. Asking that agency directly "
+    "closes the gap for this child; an agreed protocol, shared thresholds and a named "
+    "contact close it for the next."
+)
+AGENCY_WOULD_NOT_ACT = (
+    "Another agency, asked to act, declined by its own judgement. A refusal does not end "
+    "the team's part: record it, take it higher, and find a second way to keep the child "
+    "safe."
+)
+LEARNING_POINTS.update(
+    {
+        (b, "declined"): (
+            AGENCY_TOLD_NOTHING if b in NOTICE_BARRIERS.values() else AGENCY_WOULD_NOT_ACT
+        )
+        for b in AGENCY_BARRIERS
+    }
+)
 
 
 def concern_words(value: float, thresholds: Thresholds) -> tuple[str, int]:
