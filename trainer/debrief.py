@@ -177,6 +177,21 @@ def _screened_right(c: CaseScore) -> bool:
     )
 
 
+def _failed_barrier(r: LogRecord) -> str | None:
+    """The barrier a graded incident or a holed barrier test names, by the record's kind."""
+    if r.kind is EventKind.INCIDENT_GRADED:
+        return r.failed_barrier
+    if r.kind is EventKind.BARRIER_TESTED:
+        return r.barrier
+    return None
+
+
+def _conditions(r: LogRecord) -> list[str]:
+    if r.kind is EventKind.INCIDENT_GRADED or r.kind is EventKind.BARRIER_TESTED:
+        return r.conditions
+    return []
+
+
 def _harm_story(c: CaseScore, child: str, later: Sequence[LogRecord], ends: float) -> list[str]:
     """What it cost the family and, when harm followed a sound screening, which later
     defence failed (an incident's failed barrier, else the first barrier that did not
@@ -190,14 +205,9 @@ def _harm_story(c: CaseScore, child: str, later: Sequence[LogRecord], ends: floa
     out = [f"It cost the family: {severity} harm to {child}, {at}."]
     if c.outcome not in ("hit", "correct_rejection") or not _screened_right(c):
         return out
-    failed = [
-        str(getattr(r, "failed_barrier", None) or getattr(r, "barrier", None))
-        for r in later
-        if (getattr(r, "failed_barrier", None) or getattr(r, "barrier", None))
-        not in (None, "screening")
-    ]
+    failed = [b for b in map(_failed_barrier, later) if b not in (None, "screening")]
     if failed:
-        conds = [CONDITION_LABELS.get(k, k) for r in later for k in getattr(r, "conditions", [])]
+        conds = [CONDITION_LABELS.get(k, k) for r in later for k in _conditions(r)]
         because = f" ({conds[0]})" if conds else ""
         out.append(
             "Your screening was right. A later defence failed: "

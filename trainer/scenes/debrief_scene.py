@@ -309,33 +309,18 @@ class DebriefScene(Scene):
         """Each defence as a slice of cheese: whole when it held, with a hole when it did
         not, a dashed outline when it was never put in place; its word below."""
         t = self.app.type
-        n = max(1, len(slices))
         gap = 8
-        sw = min(70, (area.width - gap * (n - 1)) // n)
+        cols = self._slice_columns(slices, area.width, gap)
+        sw = min(70, (area.width - gap * (cols - 1)) // cols)
         sh = int(sw * 1.3)
+        row_h = sh + 4 + 3 * t.line_height("small") + 6
         y = area.y + 4
         for i, s in enumerate(slices):
-            x = area.x + i * (sw + gap)
-            body = pygame.Rect(x, y, sw, sh)
-            if s.held is None:
-                for dy in range(0, sh, 8):
-                    pygame.draw.line(surface, MUTED, (x, y + dy), (x, y + min(sh, dy + 4)), 2)
-                    pygame.draw.line(
-                        surface, MUTED, (x + sw, y + dy), (x + sw, y + min(sh, dy + 4)), 2
-                    )
-                m = STATUS_MARKS["unused"]
-            else:
-                pygame.draw.rect(surface, YELLOW, body, border_radius=10)
-                pygame.draw.rect(surface, INK, body, 2, border_radius=10)
-                if not s.held:
-                    pygame.draw.circle(surface, PAPER, body.center, sw // 4)
-                    pygame.draw.circle(surface, VERMILLION, body.center, sw // 4, 3)
-                m = STATUS_MARKS["held" if s.held else "holed"]
-            mark(surface, m, (x, y + sh + 4), t, "small", word=m.word)
-            words = t.wrap(s.barrier, "small", sw + gap)
-            t.blit_lines(
-                surface, words[:2], (x, y + sh + 4 + t.line_height("small")), "small", MUTED
-            )
+            x = area.x + (i % cols) * (sw + gap)
+            top = y + (i // cols) * row_h
+            self._draw_slice(surface, s, pygame.Rect(x, top, sw, sh), gap)
+        rows = (len(slices) + cols - 1) // cols if slices else 1
+        y += (rows - 1) * row_h
         y += sh + 4 + 3 * t.line_height("small") + 6
         for s in slices:
             if s.held is not True:
@@ -351,6 +336,42 @@ class DebriefScene(Scene):
                 )
         pygame.draw.line(surface, RULE, (area.x, y + 3), (area.right, y + 3))
         return y + 8
+
+    def _slice_columns(self, slices: tuple[Slice, ...], width: int, gap: int) -> int:
+        """As many slices to a row as leave each room for its status word and the longest
+        word of its name; more rows rather than words running into each other."""
+        t = self.app.type
+        mark_w = int(t.line_height("small") * 0.7) + 5
+        need = max(
+            [
+                t.width(STATUS_MARKS[k].word, "small", bold=True) + mark_w
+                for k in ("held", "holed", "unused")
+            ]
+            + [t.width(w, "small") for s in slices for w in s.barrier.split()]
+        )
+        cols = max(1, len(slices))
+        while cols > 1 and (width - gap * (cols - 1)) // cols < need:
+            cols -= 1
+        return cols
+
+    def _draw_slice(self, surface: pygame.Surface, s: Slice, body: pygame.Rect, gap: int) -> None:
+        t = self.app.type
+        x, y, sw, sh = body.x, body.y, body.width, body.height
+        if s.held is None:
+            for dy in range(0, sh, 8):
+                pygame.draw.line(surface, MUTED, (x, y + dy), (x, y + min(sh, dy + 4)), 2)
+                pygame.draw.line(surface, MUTED, (x + sw, y + dy), (x + sw, y + min(sh, dy + 4)), 2)
+            m = STATUS_MARKS["unused"]
+        else:
+            pygame.draw.rect(surface, YELLOW, body, border_radius=10)
+            pygame.draw.rect(surface, INK, body, 2, border_radius=10)
+            if not s.held:
+                pygame.draw.circle(surface, PAPER, body.center, sw // 4)
+                pygame.draw.circle(surface, VERMILLION, body.center, sw // 4, 3)
+            m = STATUS_MARKS["held" if s.held else "holed"]
+        mark(surface, m, (x, y + sh + 4), t, "small", word=m.word)
+        words = t.wrap(s.barrier, "small", sw + gap)
+        t.blit_lines(surface, words[:2], (x, y + sh + 4 + t.line_height("small")), "small", MUTED)
 
     def bot_view(self) -> dict[str, Any]:
         return {
