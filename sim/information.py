@@ -217,11 +217,8 @@ class InformationDesk:
         """What a colleague or a local professional can recall of a family: what was
         written or seen at earlier contacts (the record, the team's last assessment, what
         local agencies hold), never the family as it is now."""
-        facts = family.facts
-        held = [facts.record_history, *facts.agency_information.values()]
-        if family.team_record is not None:
-            held.append(family.team_record)
-        return max(held)
+        facts, team = family.facts, family.team_record
+        return max(facts.record_history, team or 0.0, *facts.agency_information.values())
 
     def local_knowledge(self, case: Case, worker: Worker) -> InformationResult:
         """A long-serving worker may know a family, from the record or from the area.
@@ -231,11 +228,8 @@ class InformationDesk:
         """
         staffing = self._staffing
         family = case.family
-        base = (
-            staffing.patch_local_knowledge
-            if staffing.design == "patch"
-            else (staffing.local_knowledge)
-        )
+        patch = staffing.design == "patch"
+        base = staffing.patch_local_knowledge if patch else staffing.local_knowledge
         chance = base * min(1.0, worker.tenure_at(self._ctx.env.now) / 3.0)
         if not self.known_locally(family) or family.rng.random() >= chance:
             return InformationResult("local_knowledge", "not_recognised", "nobody knew them")

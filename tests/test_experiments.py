@@ -159,6 +159,9 @@ def test_dask_sweep_survives_a_killed_worker(tmp_path: Path) -> None:
 
 
 def test_interrupted_sweep_resumes_without_redoing_work(tmp_path: Path) -> None:
+    # Eight replications of two points: a loaded machine can leave the test's own polling
+    # asleep for seconds, and the sweep must still have work left when the signal comes.
+    reps, total = 8, 16
     scenario_file = write_scenario(short_baseline(), tmp_path / "small.yaml")
     out = tmp_path / "sweep"
     args = [
@@ -167,7 +170,7 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path: Path) -> None:
         "--vary",
         "staff.experienced.count=9,11",
         "--reps",
-        "5",
+        str(reps),
         "--seed",
         "3",
         "--jobs",
@@ -189,7 +192,7 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 130
     done_before = len(list(out.glob("results/*/rep-*.json.gz")))
-    assert 2 <= done_before < 10
+    assert 2 <= done_before < total
     assert not list(out.glob("results/*/.*tmp*"))  # no half-written file left behind
 
     store = ExperimentStore(out)
@@ -197,17 +200,17 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path: Path) -> None:
     ran = []
     result = run_experiment(
         points,
-        5,
+        reps,
         3,
         store=store,
         kind="sweep",
         progress=lambda done, total: ran.append(total),
     )
-    assert ran[0] == 10 - done_before  # only the missing replications ran
-    assert result.ran == 10 - done_before
-    assert len(list(out.glob("results/*/rep-*.json.gz"))) == 10
+    assert ran[0] == total - done_before  # only the missing replications ran
+    assert result.ran == total - done_before
+    assert len(list(out.glob("results/*/rep-*.json.gz"))) == total
     for point in points:
-        for i in (0, 4):
+        for i in (0, reps - 1):
             assert canonical(store.load(point.id, i)) == canonical(run_digest(point.scenario, 3, i))
     # The same command again finds everything done and runs nothing.
     assert main(args) == 0
