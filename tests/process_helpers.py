@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _default_interrupt() -> None:
+def default_interrupt() -> None:
     # A shell starts background jobs with SIGINT ignored, and Python then never raises
     # KeyboardInterrupt: give the command the Ctrl-C a user at a terminal would have.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -34,7 +34,7 @@ def start(args: Sequence[str], *, cwd: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
-        preexec_fn=_default_interrupt,
+        preexec_fn=default_interrupt,
     )
 
 
