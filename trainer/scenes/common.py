@@ -30,12 +30,21 @@ def mark(
 ) -> int:
     """A coloured shape and its word; returns the width used."""
     h = type_.line_height(style)
-    size = max(10, int(h * 0.7))
+    size = _mark_size(type_, style)
     x, y = pos
     draw_shape(surface, m.shape, m.colour, (x + size // 2, y + h // 2), size)
     text = type_.render(word or m.word, style, INK, bold=True)
     surface.blit(text, (x + size + 5, y + (h - text.get_height()) // 2))
     return size + 5 + text.get_width()
+
+
+def _mark_size(type_: Typeface, style: str) -> int:
+    return max(10, int(type_.line_height(style) * 0.7))
+
+
+def mark_width(m: Mark, type_: Typeface, style: str = "small") -> int:
+    """The width `mark` will take for `m` and its own word, without drawing it."""
+    return _mark_size(type_, style) + 5 + type_.width(m.word, style, bold=True)
 
 
 def text_block(

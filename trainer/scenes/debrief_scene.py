@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from trainer.debrief import TUTOR_NOTES, Debrief, Slice
-from trainer.scenes.common import Scroller, headed_list, mark, panel, text_block
+from trainer.scenes.common import Scroller, headed_list, mark, mark_width, panel, text_block
 from trainer.theme import INK, MUTED, PAPER, RULE, STATUS_MARKS, VERMILLION, YELLOW
 from trainer.ui import App, Scene
 from trainer.wording import hours_minutes
@@ -341,12 +341,8 @@ class DebriefScene(Scene):
         """As many slices to a row as leave each room for its status word and the longest
         word of its name; more rows rather than words running into each other."""
         t = self.app.type
-        mark_w = int(t.line_height("small") * 0.7) + 5
         need = max(
-            [
-                t.width(STATUS_MARKS[k].word, "small", bold=True) + mark_w
-                for k in ("held", "holed", "unused")
-            ]
+            [mark_width(STATUS_MARKS[k], t) for k in ("held", "holed", "unused")]
             + [t.width(w, "small") for s in slices for w in s.barrier.split()]
         )
         cols = max(1, len(slices))
