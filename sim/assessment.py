@@ -81,8 +81,17 @@ class Assessment:
         family = case.family
         self._record_allocation(case, worker, caseload)
         self._harm_clock.set_protection(family, "assessing")
-        yield self._wait(family, self._spec.initial_median_working_days, worker)
+        single = self._spec.framework == "single"
+        median = (
+            self._spec.single_median_working_days
+            if single
+            else self._spec.initial_median_working_days
+        )
+        yield self._wait(family, median, worker)
         self._evidence(case, worker)
+        if single:  # one assessment, one conclusion
+            yield from self._conclude(case, worker, "single")
+            return
         risk, need, _, _ = self._judgement.read(case, worker, assessed=True)
         answer = self._decider.conclude(self._judgement.view(case, risk, need))
         if isinstance(answer, simpy.Event):
@@ -106,6 +115,10 @@ class Assessment:
             stage = "core"
             yield self._wait(family, self._spec.core_median_working_days, worker)
             self._evidence(case, worker)
+        yield from self._conclude(case, worker, stage)
+
+    def _conclude(self, case: Case, worker: Worker, stage: str) -> ProcessGen:
+        """The assessment's conclusion: no further action, or a plan."""
         risk, need, clean_risk, clean_need = self._judgement.read(case, worker, assessed=True)
         answer = self._decider.conclude(self._judgement.view(case, risk, need))
         if isinstance(answer, simpy.Event):
@@ -152,11 +165,11 @@ class Assessment:
     ) -> None:
         now = self._ctx.env.now
         timescales = self._timescales
-        limit = (
-            timescales.core_assessment_working_days
-            if stage == "core"
-            else timescales.initial_assessment_working_days
-        )
+        limit = {
+            "single": timescales.single_assessment_working_days,
+            "core": timescales.core_assessment_working_days,
+            "initial": timescales.initial_assessment_working_days,
+        }[stage]
         allocated_at = case.allocated_at
         assert allocated_at is not None  # set when the case was allocated
         length_wd = self._ctx.calendar.working_days_between(allocated_at, now)

@@ -86,6 +86,13 @@ class Timescales(Section):
         le=MAX_DAYS,
         description="A core assessment should end within this many working days.",
     )
+    single_assessment_working_days: float = Field(
+        45.0,
+        gt=0,
+        le=MAX_DAYS,
+        description="A single assessment should end within this many working days "
+        "(the limit since 2013).",
+    )
     allocation_working_days: float = Field(
         5.0,
         gt=0,
@@ -96,6 +103,15 @@ class Timescales(Section):
 
 
 class Assessment(Section):
+    framework: Literal["initial_core", "single"] = Field(
+        "single",
+        description="Assessment framework: an initial then a core assessment with their "
+        "7 and 35 working-day limits (before 2013), or one single assessment with a "
+        "45 working-day limit (since 2013).",
+    )
+    single_median_working_days: float = Field(
+        30.0, gt=0, le=MAX_DAYS, description="Median working days of a single assessment."
+    )
     distribution: Literal["lognormal", "exponential"] = Field(
         "lognormal", description="Shape of assessment durations."
     )

@@ -400,8 +400,13 @@ class FrontDoorModel:
         """Assessments still open at the end that have already run past the longer (core)
         timescale: censored, but certainly late."""
         timescales = self.scenario.timescales
-        limit = max(
-            timescales.initial_assessment_working_days, timescales.core_assessment_working_days
+        limit = (
+            timescales.single_assessment_working_days
+            if self.scenario.assessment.framework == "single"
+            else max(
+                timescales.initial_assessment_working_days,
+                timescales.core_assessment_working_days,
+            )
         )
         now = self.env.now
         calendar = self.ctx.calendar

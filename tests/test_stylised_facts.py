@@ -26,7 +26,8 @@ from sim.model import FrontDoorModel
 
 SEED = 20261126
 SHARED_REPS = 12  # the baseline is run once for every fact that compares with it
-LEARNING_REPS = 4  # five-year runs: the smallest number at which fact 9 showed
+LEARNING_REPS = 8  # five-year runs: fact 11's harm gap needs 8 on the single-assessment
+# baseline (at 4 its interval reached from -46 to +310)
 LOW_VISIBILITY = {"neglect", "emotional"}
 FRONTLINE = {
     "information_officer", "student", "newly_qualified", "experienced",
@@ -167,8 +168,10 @@ class TestStylisedFacts:
         "screening decisions a year in the baseline against 143.5 here, but the screening "
         "barrier's misses on those families go only from 202.5 to 210.0: the referral or "
         "the database entry is usually the most worrying thing found, and anchoring holds "
-        "a late file's rise below the revision bar (docs/model.md, case files)",
-        strict=False,
+        "a late file's rise below the revision bar (docs/model.md, case files). Still "
+        "failing on the single-assessment baseline. Not run in the suite (about two "
+        "minutes of CI for a known result); run it with --runxfail",
+        run=False,
     )
     def test_3_missing_and_remote_files_raise_false_negatives_and_near_misses(self) -> None:
         base = runs("baseline", (), SHARED_REPS)
@@ -241,12 +244,14 @@ class TestStylisedFacts:
         neither (the same learning machinery: its reviews are few and look for someone to
         blame, and its workers escalate defensively), over five measured years.
 
-        Asserted, as they held at 4 replications (this test) and at 12 (run by hand):
-        the blame culture has more graded harm incidents and more false positives, and
-        repairs fewer conditions (at 4 replications the repairs' interval still includes
-        zero, so only their direction is asserted). Printed, not asserted: children's harm
-        events were lower in the blame culture (defensive escalation also protects some
-        children) and serious incidents did not differ (see docs/model.md).
+        Asserted, as they held at 8 replications on the single-assessment baseline (blame
+        minus open: graded harm incidents +114.2 [31.1, 197.4], false positives +130.4
+        [45.7, 215.0], repairs -3.4 [-5.7, -1.0]): the blame culture has more graded harm
+        incidents and more false positives, and repairs fewer conditions (only the
+        repairs' direction is asserted: at 4 replications their interval included zero).
+        Printed, not asserted: children's harm events were lower in the blame culture
+        (defensive escalation also protects some children) and serious incidents did not
+        differ (see docs/model.md).
         """
         years = (("run.horizon_days", 5 * 365.0),)
         open_ = runs("open-culture", years, LEARNING_REPS)
