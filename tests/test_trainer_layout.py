@@ -172,3 +172,52 @@ def test_other_scenes_at_every_size(played: tuple[App, Game]) -> None:
     game.to_briefing()
     found += check_all(app, {"briefing": lambda: None})
     assert found == [], "\n".join(found[:20])
+
+
+def test_replay_case_panel_uses_the_room_of_the_buttons_it_does_not_have(tmp_path) -> None:
+    """A replay cannot act, so its case panel has no buttons; its text runs to the panel's
+    foot instead of stopping where the live desk's buttons would start (at 1000x600 with
+    large text that left room for about two lines of the case)."""
+    from trainer_support import FIXED_WALL, play_app
+
+    from trainer.reconstruct import recorded_session
+    from trainer.scenes.replay_scene import ReplayScene
+    from trainer.store import SessionStore
+
+    store = SessionStore.open(tmp_path / "shifts.sqlite3")
+    played_app, _ = play_app("03_last_hour_handover", "thorough", 1, store=store)
+    assert played_app.result is not None
+    size = (1000, 600)
+    app = App(
+        settings=Settings(large_text=True),
+        settings_file=None,
+        store=store,
+        headless=True,
+        size=size,
+        wall_clock=lambda: FIXED_WALL,
+    )
+    game = Game(app, entries=[], seed=None, trainee="t-class")
+    app.game = game
+    scene = ReplayScene(app, game, recorded_session(store, 1), speed=16)
+    app.set_scene(scene)
+    # Watch until the case on screen is undecided with several answers (the live desk
+    # would show three rows of buttons under it).
+    for _ in range(3000):
+        app.step(0.5)
+        sel = scene.selected
+        if sel is not None and len(scene.desk.findings_for(sel)) >= 3:
+            if sel in scene.desk.undecided():
+                break
+    else:
+        raise AssertionError("the replay never showed an undecided case with three answers")
+    scene.paused = True
+    resize(app, size, True)
+    centre = scene.layout.centre_rect
+    text = scene.case_scroll.rect
+    assert not any(c.rect.colliderect(centre) for c in app.controls)  # no buttons on it
+    assert text.bottom >= centre.bottom - 20, (tuple(text), tuple(centre))
+    lines = text.height // app.type.line_height("small")
+    assert lines >= 15, lines
+    shown = min(scene.case_scroll.content_h, text.height)
+    assert shown >= 12 * app.type.line_height("small"), shown  # and the case fills it
+    store.close()

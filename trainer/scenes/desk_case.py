@@ -84,7 +84,9 @@ class CaseButtons:
 
 
 class CasePanel:
-    """The centre panel: the open case's text (scrolling) over its buttons."""
+    """The centre panel: the open case's text (scrolling) over its buttons. A panel that
+    cannot act (a replay, watched by a class) has no buttons, and its text takes the room
+    they would have had."""
 
     def __init__(
         self,
@@ -96,6 +98,7 @@ class CasePanel:
         layout: DeskLayout,
         choices: OpenCase,
         buttons: CaseButtons,
+        acts: bool = True,
     ) -> None:
         self.app = app
         self.desk = desk
@@ -104,6 +107,7 @@ class CasePanel:
         self.layout = layout
         self.choices = choices
         self.buttons = buttons
+        self.acts = acts
         self.scroll = Scroller()
 
     # -- buttons --------------------------------------------------------------------------
@@ -202,7 +206,7 @@ class CasePanel:
         """Where the case panel's buttons start (they sit at its foot, the text above)."""
         cr = self.layout.centre_rect
         selected = self.choices.selected
-        if selected is None:
+        if selected is None or not self.acts:
             return cr.bottom
         rows = self._rows(self._groups(selected))
         return cr.bottom - 8 - len(rows) * (self.layout.button_h + 6)
@@ -210,7 +214,7 @@ class CasePanel:
     def build(self, bh: int) -> None:
         """The open case's buttons (none when no case is open)."""
         selected = self.choices.selected
-        if selected is None:
+        if selected is None or not self.acts:
             return
         cr = self.layout.centre_rect
         y = self.buttons_top()

@@ -51,6 +51,7 @@ SPEEDS = {pygame.K_F1: 1, pygame.K_F2: 2, pygame.K_F3: 4}
 
 class DeskScene(Scene):
     name = "desk"
+    acts = True  # the trainee acts on the open case (a replay only watches)
 
     def __init__(self, app: App, game: Game) -> None:
         super().__init__(app)
@@ -99,6 +100,7 @@ class DeskScene(Scene):
             layout=layout,
             choices=self,
             buttons=case_buttons,
+            acts=self.acts,
         )
         self.team = TeamPanel(
             app=app,
