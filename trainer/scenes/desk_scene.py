@@ -205,6 +205,7 @@ class DeskScene(Scene):
             len(desk.tray),
             len(desk.decider.decisions),
             tuple((f.label, f.done) for f in findings),
+            len(desk.case(sel).notices) if sel is not None else 0,
             desk.record_found(sel) if sel is not None else False,
             pending.case_id if pending else None,
             desk.handover_open(),
