@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from frontdoor.commands.common import UsageError
+from frontdoor.commands.arguments import UsageError
 from sim.loader import scenario_path
 from sim.yamlsafe import ScenarioError
 

@@ -192,6 +192,7 @@ class AgencyDecisionMakers:
             if outcome.acted:
                 key = f"agency:{agency}"
                 case.evidence[key] = max(case.evidence.get(key, 0.0), reading)
+                case.notices[agency] = (self._ctx.env.now, reading)
             self._test(case, barrier, outcome, worker, Level.CHILD_IN_NEED)
 
     # -- after screening: protection while the case waits -------------------------------

@@ -24,6 +24,14 @@ from sim.model import FrontDoorModel
 from sim.vocabulary import InformationAction
 
 
+class NoticeAsKnown(NamedTuple):
+    """A notice another agency sent the team unasked: who, when, and what it read."""
+
+    agency: str
+    at: float
+    reading: float
+
+
 @dataclass(frozen=True, slots=True)
 class CaseAsKnown:
     """A referral as the team knows it: what was said, found and decided so far."""
@@ -41,6 +49,7 @@ class CaseAsKnown:
     screened_at: float | None
     screening_level: Level | None
     evidence: Mapping[str, float]  # what was found, by where it came from (read-only)
+    notices: tuple[NoticeAsKnown, ...] = ()  # what agencies told the team unasked, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +123,10 @@ def case_as_known(case: Case) -> CaseAsKnown:
         screened_at=case.screened_at,
         screening_level=case.screening_level,
         evidence=MappingProxyType(dict(case.evidence)),
+        notices=tuple(
+            NoticeAsKnown(agency, at, reading)
+            for agency, (at, reading) in sorted(case.notices.items(), key=lambda n: n[1])
+        ),
     )
 
 
@@ -193,6 +206,7 @@ __all__ = [
     "DeskActions",
     "FamilyAsKnown",
     "ModelDesk",
+    "NoticeAsKnown",
     "WorkerLoad",
     "case_as_known",
     "family_as_known",

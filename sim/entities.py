@@ -132,6 +132,8 @@ class Case:
     addendum_missed: bool = False
     file_status: str = "not_requested"
     agency_status: dict[str, str] = field(default_factory=dict)
+    # Notices agencies sent unasked: agency -> (when it reached the team, what it read).
+    notices: dict[str, tuple[float, float]] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)  # checks cut short under pressure
     checked: set[str] = field(default_factory=set)  # checks the desk made
     holes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)

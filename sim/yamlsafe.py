@@ -25,6 +25,8 @@ in plain words); this module reads files and is the one the rest of the code imp
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import os
 
 import pydantic
@@ -61,6 +63,14 @@ def load_model_file(
     return validate_document(model, data, positions, name)
 
 
+# Documents already parsed, by the digest of their bytes: the same bytes always give the
+# same settings and positions, so a file named by many others (every bundled exercise
+# names one team file) is parsed once. Only what parsed cleanly is kept (an error names
+# the file it was read from); each caller gets its own copy to change.
+_PARSED: dict[bytes, tuple[object, PositionMap]] = {}
+_PARSED_MAX = 64
+
+
 def read_document(
     path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[object, PositionMap]:
@@ -89,4 +99,11 @@ def read_document(
             f"the file is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start} "
             "cannot be decoded); save it as UTF-8",
         ) from None
-    return load_yaml_document(text, name, max_bytes=max_bytes)
+    key = hashlib.sha256(raw).digest()
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = load_yaml_document(text, name, max_bytes=max_bytes)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = parsed
+    return copy.deepcopy(parsed)

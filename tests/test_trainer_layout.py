@@ -172,3 +172,130 @@ def test_other_scenes_at_every_size(played: tuple[App, Game]) -> None:
     game.to_briefing()
     found += check_all(app, {"briefing": lambda: None})
     assert found == [], "\n".join(found[:20])
+
+
+def test_replay_case_panel_uses_the_room_of_the_buttons_it_does_not_have(tmp_path) -> None:
+    """A replay cannot act, so its case panel has no buttons; its text runs to the panel's
+    foot instead of stopping where the live desk's buttons would start (at 1000x600 with
+    large text that left room for about two lines of the case)."""
+    from trainer_support import FIXED_WALL, play_app
+
+    from trainer.reconstruct import recorded_session
+    from trainer.scenes.replay_scene import ReplayScene
+    from trainer.store import SessionStore
+
+    store = SessionStore.open(tmp_path / "shifts.sqlite3")
+    played_app, _ = play_app("03_last_hour_handover", "thorough", 1, store=store)
+    assert played_app.result is not None
+    size = (1000, 600)
+    app = App(
+        settings=Settings(large_text=True),
+        settings_file=None,
+        store=store,
+        headless=True,
+        size=size,
+        wall_clock=lambda: FIXED_WALL,
+    )
+    game = Game(app, entries=[], seed=None, trainee="t-class")
+    app.game = game
+    scene = ReplayScene(app, game, recorded_session(store, 1), speed=16)
+    app.set_scene(scene)
+    # Watch until the case on screen is undecided with several answers (the live desk
+    # would show three rows of buttons under it).
+    for _ in range(3000):
+        app.step(0.5)
+        sel = scene.selected
+        if sel is not None and len(scene.desk.findings_for(sel)) >= 3:
+            if sel in scene.desk.undecided():
+                break
+    else:
+        raise AssertionError("the replay never showed an undecided case with three answers")
+    scene.paused = True
+    resize(app, size, True)
+    centre = scene.layout.centre_rect
+    text = scene.case_scroll.rect
+    assert not any(c.rect.colliderect(centre) for c in app.controls)  # no buttons on it
+    assert text.bottom >= centre.bottom - 20, (tuple(text), tuple(centre))
+    lines = text.height // app.type.line_height("small")
+    assert lines >= 15, lines
+    shown = min(scene.case_scroll.content_h, text.height)
+    assert shown >= 12 * app.type.line_height("small"), shown  # and the case fills it
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def many_slices() -> tuple[App, Any]:
+    """Exercise 21's debrief (its hidden-risk case has ten defences or more), played by the
+    thorough bot and opened at the case with the most slices."""
+    app = App(
+        settings=Settings(), settings_file=None, store=None, headless=True, bot=ThoroughBot(1)
+    )
+    game = Game(app, entries=catalogue([EXERCISES["21_at_the_window"]], None), seed=1, trainee="t")
+    game.to_title()
+    for _ in range(20_000):
+        app.step(0.5)
+        if app.scene is not None and app.scene.name == "debrief":
+            break
+    app.bot = None
+    debrief: Any = app.scene
+    assert debrief is not None and debrief.name == "debrief"
+    cases = debrief.debrief.cases
+    debrief.selected = max(range(len(cases)), key=lambda i: len(cases[i].slices))
+    debrief.detail = True
+    return app, debrief
+
+
+def slice_problems(app: App, drawn: list[tuple[Any, pygame.Rect]], where: str) -> list[str]:
+    """Slices whose rectangles (cheese, status word and name) overlap, or that are
+    narrower than their status word or a word of their name."""
+    from trainer.scenes.common import mark_width
+    from trainer.theme import STATUS_MARKS
+
+    t = app.type
+    found = []
+    for (a, ra), (b, rb) in itertools.combinations(drawn, 2):
+        if ra.colliderect(rb):
+            found.append(f"{where}: {a.barrier} {tuple(ra)} overlaps {b.barrier} {tuple(rb)}")
+    for s, rect in drawn:
+        status = "unused" if s.held is None else ("held" if s.held else "holed")
+        widest = max([t.width(w, "small") for w in s.barrier.split()])
+        need = max(widest, mark_width(STATUS_MARKS[status], t))
+        if rect.width < need:
+            found.append(f"{where}: {s.barrier} is {rect.width} wide, its words need {need}")
+    return found
+
+
+def test_debrief_slices_wrap_into_rows_without_overlapping(many_slices) -> None:
+    app, debrief = many_slices
+    slices = debrief.debrief.cases[debrief.selected].slices
+    assert len(slices) >= 10
+    found: list[str] = []
+    rows_at_smallest = 0
+    for size, large in itertools.product(((1000, 600), (1280, 720)), SCALES):
+        resize(app, size, large)
+        where = f"{size[0]}x{size[1]}{' large' if large else ''}"
+        drawn = debrief.drawn_slices
+        assert [s for s, _ in drawn] == list(slices), where  # every slice was drawn
+        found += slice_problems(app, drawn, where)
+        panel_area = debrief.scrollers[3].rect
+        found += [
+            f"{where}: {s.barrier} {tuple(r)} leaves the panel {tuple(panel_area)}"
+            for s, r in drawn
+            if r.x < panel_area.x or r.right > panel_area.right
+        ]
+        if size == (1000, 600) and large:
+            rows_at_smallest = len({r.y for _, r in drawn})
+    assert found == [], "\n".join(found[:20])
+    assert rows_at_smallest >= 3  # ten slices do not fit one row at 1000x600, large text
+
+
+def test_debrief_few_slices_stay_in_one_row(many_slices) -> None:
+    app, debrief = many_slices
+    slices = debrief.debrief.cases[debrief.selected].slices
+    for size, large in itertools.product(((1000, 600), (1280, 720)), SCALES):
+        resize(app, size, large)
+        area = pygame.Rect(debrief.scrollers[3].rect)
+        debrief._draw_slices(app.screen, slices[:3], area)
+        drawn = debrief.drawn_slices
+        assert len({r.y for _, r in drawn}) == 1, (size, large, [tuple(r) for _, r in drawn])
+        assert slice_problems(app, drawn, f"{size}") == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -26,32 +25,13 @@ from rich.table import Table
 from analysis.formatting import decimals_for, format_number, format_range
 from analysis.kpis import KPI_LABELS
 
+# Re-exported for the commands: the light part lives in `arguments` (see there).
+from frontdoor.commands.arguments import UsageError as UsageError
+from frontdoor.commands.arguments import positive_int as positive_int
+from frontdoor.commands.arguments import seed_value as seed_value
+
 if TYPE_CHECKING:  # scipy behind it: not imported to start the desk
     from analysis.stats import Interval
-
-
-class UsageError(Exception):
-    """A mistake in how a command was called; reported in one line, exit status 2."""
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
-    return value
-
-
-def seed_value(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("the seed must not be negative")
-    return value
 
 
 def wide_console() -> Console:

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from frontdoor.commands.common import UsageError, seed_value
+from frontdoor.commands.arguments import UsageError, seed_value
 from sim.loader import resolve_scenario_path
 
 
@@ -95,7 +95,6 @@ def handle(args: argparse.Namespace) -> int:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     # Imported here: pygame starts up only for this command.
     from sim.yamlsafe import ScenarioError
-    from trainer.bots import make_bot
     from trainer.exercise import exercise_paths, resolve_exercise
     from trainer.game import Game, catalogue
     from trainer.settings import load_settings, settings_path
@@ -141,7 +140,11 @@ def handle(args: argparse.Namespace) -> int:
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     seed = args.seed
-    bot = make_bot(args.bot, seed if seed is not None else 0) if args.bot else None
+    bot = None
+    if args.bot:  # the bots (and numpy behind them) only when one plays
+        from trainer.bots import make_bot
+
+        bot = make_bot(args.bot, seed if seed is not None else 0)
     app = App(
         settings=settings,
         settings_file=settings_file,

@@ -44,6 +44,8 @@ class DebriefScene(Scene):
         # Summary: the shift, the cases; a case: what happened, the defences.
         self.scrollers = [Scroller() for _ in range(4)]
         self._selected_span = (0, 0)
+        # The slices of the case on screen and where each was drawn (cheese, word, name).
+        self.drawn_slices: list[tuple[Slice, pygame.Rect]] = []
 
     def signature(self) -> tuple[Any, ...]:
         return (
@@ -307,21 +309,13 @@ class DebriefScene(Scene):
         self, surface: pygame.Surface, slices: tuple[Slice, ...], area: pygame.Rect
     ) -> int:
         """Each defence as a slice of cheese: whole when it held, with a hole when it did
-        not, a dashed outline when it was never put in place; its word below."""
+        not, a dashed outline when it was never put in place; its word and name below."""
         t = self.app.type
-        gap = 8
-        cols = self._slice_columns(slices, area.width, gap)
-        sw = min(70, (area.width - gap * (cols - 1)) // cols)
-        sh = int(sw * 1.3)
-        row_h = sh + 4 + 3 * t.line_height("small") + 6
-        y = area.y + 4
-        for i, s in enumerate(slices):
-            x = area.x + (i % cols) * (sw + gap)
-            top = y + (i // cols) * row_h
-            self._draw_slice(surface, s, pygame.Rect(x, top, sw, sh), gap)
-        rows = (len(slices) + cols - 1) // cols if slices else 1
-        y += (rows - 1) * row_h
-        y += sh + 4 + 3 * t.line_height("small") + 6
+        cells, bottom = self._slice_cells(slices, area)
+        self.drawn_slices = list(zip(slices, cells, strict=True))
+        for s, cell in self.drawn_slices:
+            self._draw_slice(surface, s, cell)
+        y = bottom
         for s in slices:
             if s.held is not True:
                 y = (
@@ -337,22 +331,58 @@ class DebriefScene(Scene):
         pygame.draw.line(surface, RULE, (area.x, y + 3), (area.right, y + 3))
         return y + 8
 
-    def _slice_columns(self, slices: tuple[Slice, ...], width: int, gap: int) -> int:
-        """As many slices to a row as leave each room for its status word and the longest
-        word of its name; more rows rather than words running into each other."""
+    def _slice_cells(
+        self, slices: tuple[Slice, ...], area: pygame.Rect
+    ) -> tuple[list[pygame.Rect], int]:
+        """Where each slice goes (its cheese with its word and name under it) and the y
+        under the last row. A cell is as wide as the widest status word or word of a name,
+        so the rows wrap rather than let a slice's words run into its neighbour's."""
         t = self.app.type
-        need = max(
+        gap = 8
+        cols = self._slice_columns(slices, area.width, gap)
+        room = (area.width - gap * (cols - 1)) // cols
+        cell_w = min(room, max(70, self._slice_need(slices)))
+        sw = min(70, cell_w)
+        sh = int(sw * 1.3)
+        lh = t.line_height("small")
+        name_lines = max([len(t.wrap(s.barrier, "small", cell_w)) for s in slices] + [1])
+        cell_h = sh + 4 + (1 + name_lines) * lh
+        cells = [
+            pygame.Rect(
+                area.x + (i % cols) * (cell_w + gap),
+                area.y + 4 + (i // cols) * (cell_h + 6),
+                cell_w,
+                cell_h,
+            )
+            for i in range(len(slices))
+        ]
+        rows = (len(slices) + cols - 1) // cols if slices else 1
+        return cells, area.y + 4 + rows * (cell_h + 6)
+
+    def _slice_need(self, slices: tuple[Slice, ...]) -> int:
+        """The width a slice needs: its status word with its mark, or the longest word of
+        a slice's name, whichever is wider."""
+        t = self.app.type
+        return max(
             [mark_width(STATUS_MARKS[k], t) for k in ("held", "holed", "unused")]
             + [t.width(w, "small") for s in slices for w in s.barrier.split()]
         )
+
+    def _slice_columns(self, slices: tuple[Slice, ...], width: int, gap: int) -> int:
+        """As many slices to a row as leave each room for its status word and the longest
+        word of its name; more rows rather than words running into each other."""
+        need = self._slice_need(slices)
         cols = max(1, len(slices))
         while cols > 1 and (width - gap * (cols - 1)) // cols < need:
             cols -= 1
         return cols
 
-    def _draw_slice(self, surface: pygame.Surface, s: Slice, body: pygame.Rect, gap: int) -> None:
+    def _draw_slice(self, surface: pygame.Surface, s: Slice, cell: pygame.Rect) -> None:
         t = self.app.type
-        x, y, sw, sh = body.x, body.y, body.width, body.height
+        sw = min(70, cell.width)
+        sh = int(sw * 1.3)
+        x, y = cell.x, cell.y
+        body = pygame.Rect(x, y, sw, sh)
         if s.held is None:
             for dy in range(0, sh, 8):
                 pygame.draw.line(surface, MUTED, (x, y + dy), (x, y + min(sh, dy + 4)), 2)
@@ -366,8 +396,8 @@ class DebriefScene(Scene):
                 pygame.draw.circle(surface, VERMILLION, body.center, sw // 4, 3)
             m = STATUS_MARKS["held" if s.held else "holed"]
         mark(surface, m, (x, y + sh + 4), t, "small", word=m.word)
-        words = t.wrap(s.barrier, "small", sw + gap)
-        t.blit_lines(surface, words[:2], (x, y + sh + 4 + t.line_height("small")), "small", MUTED)
+        words = t.wrap(s.barrier, "small", cell.width)
+        t.blit_lines(surface, words, (x, y + sh + 4 + t.line_height("small")), "small", MUTED)
 
     def bot_view(self) -> dict[str, Any]:
         return {

@@ -16,6 +16,7 @@ from typing import Any
 
 import pygame
 
+from sim.desk_api import NoticeAsKnown
 from sim.entities import Level
 from trainer.desk import DutyDesk
 from trainer.desk_records import LEVEL_LABELS, PRIORITY_LABELS, Finding
@@ -84,7 +85,9 @@ class CaseButtons:
 
 
 class CasePanel:
-    """The centre panel: the open case's text (scrolling) over its buttons."""
+    """The centre panel: the open case's text (scrolling) over its buttons. A panel that
+    cannot act (a replay, watched by a class) has no buttons, and its text takes the room
+    they would have had."""
 
     def __init__(
         self,
@@ -96,6 +99,7 @@ class CasePanel:
         layout: DeskLayout,
         choices: OpenCase,
         buttons: CaseButtons,
+        acts: bool = True,
     ) -> None:
         self.app = app
         self.desk = desk
@@ -104,6 +108,7 @@ class CasePanel:
         self.layout = layout
         self.choices = choices
         self.buttons = buttons
+        self.acts = acts
         self.scroll = Scroller()
 
     # -- buttons --------------------------------------------------------------------------
@@ -202,7 +207,7 @@ class CasePanel:
         """Where the case panel's buttons start (they sit at its foot, the text above)."""
         cr = self.layout.centre_rect
         selected = self.choices.selected
-        if selected is None:
+        if selected is None or not self.acts:
             return cr.bottom
         rows = self._rows(self._groups(selected))
         return cr.bottom - 8 - len(rows) * (self.layout.button_h + 6)
@@ -210,7 +215,7 @@ class CasePanel:
     def build(self, bh: int) -> None:
         """The open case's buttons (none when no case is open)."""
         selected = self.choices.selected
-        if selected is None:
+        if selected is None or not self.acts:
             return
         cr = self.layout.centre_rect
         y = self.buttons_top()
@@ -243,6 +248,8 @@ class CasePanel:
         inner = pygame.Rect(cr.x + 14, top, cr.width - 30, self.buttons_top() - top - 8)
         y = self.scroll.top(surface, inner)
         y = self._draw_referral(surface, selected, inner, y)
+        for notice in self.desk.case(selected).notices:
+            y = self._draw_notice(surface, notice, inner, y)
         for finding in self.desk.findings_for(selected):
             y = self._draw_finding(surface, finding, inner.x, y, inner.width, 10**6)
         y = self._draw_status(surface, selected, inner, y + 4)
@@ -287,6 +294,22 @@ class CasePanel:
                 surface.blit(t.render(f"{what}: {words}", "small", INK), (inner.x, y))
                 y += t.line_height("small")
         return y
+
+    def _draw_notice(
+        self, surface: pygame.Surface, notice: NoticeAsKnown, inner: pygame.Rect, y: int
+    ) -> int:
+        """A notice another agency sent unasked: its icon and how it reads, who sent it
+        and when, and what it said."""
+        t = self.app.type
+        size = t.line_height("small") - 4
+        draw_icon(surface, notice.agency, pygame.Rect(inner.x, y + 2, size, size), MUTED)
+        x = inner.x + size + 6
+        words, band = concern_words(notice.reading, self.desk.thresholds)
+        at = x + mark(surface, CONCERN_BANDS[band], (x, y), t, word=words) + 8
+        head = pygame.Rect(at, y, inner.right - at, 10**6)
+        y = text_block(surface, t, self.notice_heading(notice), head, "small", bold=True)
+        area = pygame.Rect(x + 16, y, inner.right - x - 16, 10**6)
+        return text_block(surface, t, self.notice_said(notice), area, "small") + 4
 
     def _draw_status(
         self, surface: pygame.Surface, case_id: int, inner: pygame.Rect, y: int
@@ -352,6 +375,21 @@ class CasePanel:
 
     # -- the words behind a finding -----------------------------------------------------------
 
+    def notice_heading(self, notice: NoticeAsKnown) -> str:
+        """'Police sent a notice at 09:23, unasked': who told the team, and when."""
+        agency = AGENCY_LABELS.get(notice.agency, notice.agency.replace("_", " ").capitalize())
+        return f"{agency} sent a notice at {hours_minutes(notice.at)[4:]}, unasked"
+
+    def notice_said(self, notice: NoticeAsKnown) -> str:
+        """What the notice said, in a sentence: a worry of the agency's own, and how it
+        reads by the team's thresholds (an exercise's words for an agency answer a team
+        that asks, so they are not used here)."""
+        words = concern_words(notice.reading, self.desk.thresholds)[0]
+        return (
+            "They told the team of a worry about this family without being asked; "
+            f"by the team's thresholds it reads as {words}."
+        )
+
     def advice(self, f: Finding) -> str:
         """The team leader's answer with its level, priority and reasons: the evidence the
         desk held when the answer came (the referral and each check with a reading)."""
@@ -392,6 +430,19 @@ class CasePanel:
 
     # -- what a headless player reads --------------------------------------------------------
 
+    def _notice_view(self, notice: NoticeAsKnown) -> dict[str, Any]:
+        """A notice as a headless player reads it among the case's findings: who sent
+        it, when, how it reads, and the words on screen."""
+        return {
+            "label": f"notice:{notice.agency}",
+            "action": "notice",
+            "done": True,
+            "outcome": "sent",
+            "asked_at": notice.at,
+            "band": concern_words(notice.reading, self.desk.thresholds)[1],
+            "text": f"{self.notice_heading(notice)}. {self.notice_said(notice)}",
+        }
+
     def view(self, case_id: int, spelling_text: str | None) -> dict[str, Any]:
         """The open case as a headless player reads it off the screen (with what is typed
         in the spelling field, if the database dialog is open)."""
@@ -418,6 +469,9 @@ class CasePanel:
                 }
                 for f in desk.findings_for(case_id)
             ],
+            # Drawn with the findings, listed apart so the scripted players keep to the
+            # checks they make (their play, and the pinned logs, stay as they were).
+            "notices": [self._notice_view(n) for n in case.notices],
             "decided": desk.decision(case_id) is not None,
             "undecided": case_id in desk.undecided(),
             "handover_facts": desk.handover_facts(case_id),

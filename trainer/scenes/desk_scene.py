@@ -51,6 +51,7 @@ SPEEDS = {pygame.K_F1: 1, pygame.K_F2: 2, pygame.K_F3: 4}
 
 class DeskScene(Scene):
     name = "desk"
+    acts = True  # the trainee acts on the open case (a replay only watches)
 
     def __init__(self, app: App, game: Game) -> None:
         super().__init__(app)
@@ -99,6 +100,7 @@ class DeskScene(Scene):
             layout=layout,
             choices=self,
             buttons=case_buttons,
+            acts=self.acts,
         )
         self.team = TeamPanel(
             app=app,
@@ -203,6 +205,7 @@ class DeskScene(Scene):
             len(desk.tray),
             len(desk.decider.decisions),
             tuple((f.label, f.done) for f in findings),
+            len(desk.case(sel).notices) if sel is not None else 0,
             desk.record_found(sel) if sel is not None else False,
             pending.case_id if pending else None,
             desk.handover_open(),

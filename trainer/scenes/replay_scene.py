@@ -39,6 +39,7 @@ REPLAY_SPEEDS = {
 
 class ReplayScene(DeskScene):
     name = "replay"
+    acts = False  # no buttons on the open case, so its text runs to the panel's foot
 
     def __init__(self, app: App, game: Game, recorded: RecordedSession, speed: int = 4) -> None:
         self.recorded = recorded
