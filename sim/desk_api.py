@@ -41,6 +41,7 @@ class CaseAsKnown:
     screened_at: float | None
     screening_level: Level | None
     evidence: Mapping[str, float]  # what was found, by where it came from (read-only)
+    household: tuple[str, ...] = ()  # the surnames of adults the referral names (exercises)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,7 @@ def case_as_known(case: Case) -> CaseAsKnown:
         screened_at=case.screened_at,
         screening_level=case.screening_level,
         evidence=MappingProxyType(dict(case.evidence)),
+        household=tuple(a.surname for a in case.family.facts.adults),
     )
 
 
