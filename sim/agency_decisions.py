@@ -247,6 +247,8 @@ class AgencyDecisionMakers:
         holed = self._test(case, barrier, outcome, worker, needed)
         family = case.family
         if outcome.acted:
+            if barrier == "police_protection":  # the child is taken to safety, away from home
+                self._incidents.intruded(family, case, "removal")
             self._harm_clock.set_protection(family, "child_protection")
             timer = self._ctx.env.timeout(days)
             timer.callbacks.append(lambda _ev: self._shield_ends(case))

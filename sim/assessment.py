@@ -190,6 +190,8 @@ class Assessment:
         behind = self._workload.behind(family.patch)
         chance = visits.rushed_see_child_probability if behind else visits.see_child_probability
         seen = rng.random() < chance
+        # Seen or not, a worker came to the door asking questions.
+        self._judgement.incidents.intruded(family, case, "enquiry")
         clarity = self._families.clarity_at_assessment[family.harm_type]  # type: ignore[index]
         if not seen:
             clarity = min(clarity, visits.unseen_clarity)

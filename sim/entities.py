@@ -15,7 +15,7 @@ from enum import IntEnum
 from typing import Any
 
 from sim.rng import DrawBlock
-from sim.vocabulary import HarmType, Protection, Role, Severity
+from sim.vocabulary import HarmType, Ordeal, Protection, Role, Severity
 
 
 class Level(IntEnum):
@@ -154,3 +154,4 @@ class ErrorEpisode:
     active_failure: bool = False
     holed_barriers: tuple[str, ...] = ()
     surfaced: bool = False  # someone outside saw the harm
+    ordeal: Ordeal = "strategy_discussion"  # an over-response's furthest reach into the family

@@ -8,7 +8,11 @@ different level from the one its truth warrants, and it is graded by what happen
   low-level harm: a near miss, *no harm* (impact not prevented);
 - a child left under-protected and harmed (moderate or worse): *harm*, a false negative;
   severe injury or death is also *life-threatening injury or death*;
-- a family wrongly put under a child protection plan: *harm*, a false positive.
+- a family wrongly suspected is graded by what it went through (its *ordeal*): an
+  over-response caught while professionals were still discussing it is *prevented*; one
+  caught after someone came to the door with questions is *no harm* at the low end of the
+  scale (the family felt it); a child protection plan is *harm* (moderate), a child taken
+  away by the police is *harm* (severe). Plans and removals are false positives.
 
 Each graded incident records the barrier that failed, the barrier (and the role of the
 worker) that caught it, the latent conditions present and whether an active failure
@@ -29,7 +33,7 @@ from sim.context import RunContext
 from sim.entities import ROLE_IS_FRONTLINE, Case, ErrorEpisode, Family, Level
 from sim.events import EventKind
 from sim.records import ErrorCensored, IncidentGraded, IncidentReported
-from sim.vocabulary import Severity
+from sim.vocabulary import ORDEAL_RANK, Ordeal, Severity
 from sim.workload import Workload
 
 SEVERITY_RANK: dict[Severity | None, int] = {
@@ -93,7 +97,10 @@ class IncidentBook:
             )
             if corrected:
                 same_case = episode.case_id == case.id
-                if same_case and SEVERITY_RANK[episode.worst_harm] == 0:
+                untouched = SEVERITY_RANK[episode.worst_harm] == 0 and (
+                    episode.direction == "under" or episode.ordeal == "strategy_discussion"
+                )
+                if same_case and untouched:
                     self._grade(
                         family,
                         episode,
@@ -160,8 +167,18 @@ class IncidentBook:
 
     def plan_started(self, family: Family, case: Case, level: Level) -> None:
         """A child protection plan for a family that never needed one harms that family."""
+        if level == Level.CHILD_PROTECTION:
+            self.intruded(family, case, "plan")
+
+    def intruded(self, family: Family, case: Case, ordeal: Ordeal) -> None:
+        """An over-response reached further into the family: a visit asking questions,
+        a plan, a removal. A plan or a removal is harm done, graded at once by it."""
         episode = family.episode
-        if level == Level.CHILD_PROTECTION and episode is not None and episode.direction == "over":
+        if episode is None or episode.direction != "over":
+            return
+        if ORDEAL_RANK[ordeal] > ORDEAL_RANK[episode.ordeal]:
+            episode.ordeal = ordeal
+        if ORDEAL_RANK[ordeal] >= ORDEAL_RANK["plan"]:
             self._grade(
                 family, episode, "harm_false_positive", caught_by=None, noticed_by=None, case=case
             )
@@ -275,15 +292,17 @@ class IncidentBook:
                 noticed_by = case.worker.role
             elif episode.surfaced:
                 noticed_by = "outside_agency"
+        over = episode.direction == "over"
         if noticed_by is None and kind == "harm_false_positive":
-            noticed_by = "family"  # families know when they have been wrongly accused
+            noticed_by = "family"  # a plan or a removal is done to the family, who know it
         if kind == "near_miss_prevented":
             grade, scale = "no_harm", "no_harm_prevented"
         elif kind == "near_miss_no_harm":
             grade = "no_harm"
-            scale = "low" if worst == "low" else "no_harm_not_prevented"
+            felt = worst == "low" or (over and episode.ordeal != "strategy_discussion")
+            scale = "low" if felt else "no_harm_not_prevented"
         elif kind == "harm_false_positive":
-            grade, scale = "harm", "moderate"
+            grade, scale = "harm", "severe" if episode.ordeal == "removal" else "moderate"
         elif worst in ("severe", "death"):
             grade, scale = "life_threatening_or_death", worst
         else:
@@ -311,6 +330,7 @@ class IncidentBook:
                 censored=censored,
                 holed_barriers=list(episode.holed_barriers),
                 surfaced=episode.surfaced,
+                ordeal=episode.ordeal if over else None,
             )
         )
         self._report(record.seq, family, kind, noticed_by, episode)

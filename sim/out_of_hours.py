@@ -111,6 +111,7 @@ class EmergencyDutyTeam:
                 self._judge_triage(case, urgent)
             if urgent:
                 yield env.timeout(3.0 / 24.0)  # travel and a visit
+                self._judgement.incidents.intruded(family, case, "enquiry")
                 seen = rng.random() < ooh.see_child_probability
                 if seen:
                     clarity = self._families.clarity_at_assessment[family.harm_type]  # type: ignore[index]

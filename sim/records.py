@@ -400,6 +400,7 @@ class IncidentGraded(NamedTuple):
     censored: Annotated[bool, "the run ended before it could be graded in full"]
     holed_barriers: Annotated[list[str], "every barrier with a hole in its story"]
     surfaced: Annotated[bool, "it came to light"]
+    ordeal: Annotated[str | None, "what a family wrongly suspected went through (over only)"]
 
 
 class IncidentReported(NamedTuple):

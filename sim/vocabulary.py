@@ -56,6 +56,11 @@ FileLocation = Literal["on_site", "other_building", "archive"]
 # Where a family's protection stands, which sets the rate of its harm clock.
 Protection = Literal["none", "waiting", "assessing", "child_in_need", "child_protection"]
 Severity = Literal["low", "moderate", "severe", "death"]
+# What a family wrongly suspected went through, mildest first: professionals discussed it
+# among themselves, someone came to the door asking questions, a child protection plan,
+# a child taken away. It grades a false positive by its consequence (sim/incidents.py).
+Ordeal = Literal["strategy_discussion", "enquiry", "plan", "removal"]
+ORDEAL_RANK: dict[Ordeal, int] = {"strategy_discussion": 0, "enquiry": 1, "plan": 2, "removal": 3}
 # The barriers a case meets; each test of one is a BARRIER_TESTED record. The last two
 # are named only by incidents: harm while a case waited too long for screening or for
 # allocation after a sound decision.

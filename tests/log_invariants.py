@@ -19,7 +19,7 @@ from sim.model import FrontDoorModel
 ALLOWED_GRADING: dict[str, set[tuple[str, str]]] = {
     "near_miss_prevented": {("no_harm", "no_harm_prevented")},
     "near_miss_no_harm": {("no_harm", "no_harm_not_prevented"), ("no_harm", "low")},
-    "harm_false_positive": {("harm", "moderate")},
+    "harm_false_positive": {("harm", "moderate"), ("harm", "severe")},
     "harm_false_negative": {
         ("harm", "moderate"),
         ("life_threatening_or_death", "severe"),
@@ -185,10 +185,23 @@ def check_incidents(records: Sequence[LogRecord]) -> None:
                 assert r.worst_harm in ("moderate", "severe", "death"), r
                 # An under-protection incident with harm needs a real harm type.
                 assert harm_type[r.family] != "none", r
-            if r.scale == "low":
-                assert r.worst_harm == "low", r
-            if r.scale in ("severe", "death"):
-                assert r.worst_harm == r.scale, r
+            # An over-response is graded by what the family went through (its ordeal);
+            # an under-response by the worst harm the child suffered.
+            if r.direction == "over":
+                assert r.worst_harm is None, r
+                felt = r.ordeal != "strategy_discussion"
+                assert (r.incident == "near_miss_prevented") == (not felt), r
+                if r.incident == "near_miss_no_harm":
+                    assert r.scale == "low", r
+                if r.incident == "harm_false_positive":
+                    assert r.ordeal in ("plan", "removal"), r
+                    assert (r.scale == "severe") == (r.ordeal == "removal"), r
+            else:
+                assert r.ordeal is None, r
+                if r.scale == "low":
+                    assert r.worst_harm == "low", r
+                if r.scale in ("severe", "death"):
+                    assert r.worst_harm == r.scale, r
             if r.incident == "near_miss_prevented":
                 assert r.worst_harm is None, r
 

@@ -302,7 +302,8 @@ INCIDENT_WORDS = {
     "near_miss_no_harm": "the review counted an error that happened to cause no harm",
     "harm_false_negative": "the review counted harm that a missed risk let through",
     "harm_false_positive": (
-        "the review counted harm done by a child protection plan the family did not need"
+        "the review counted harm done to a family by a child protection plan, or a"
+        " removal, that it did not need"
     ),
 }
 
