@@ -18,6 +18,7 @@ from sim.context import ProcessGen, RunContext
 from sim.entities import Family
 from sim.events import NO_ID, EventKind
 from sim.harm_clock import HarmClock
+from sim.household import adult_facts
 from sim.information import InformationDesk, scripted_facts
 from sim.judgement import Judgement
 from sim.records import FamilyCreated
@@ -236,6 +237,7 @@ class ArrivalStream:
             patch=index % ctx.patches,
         )
         family.facts = scripted_facts(fam)
+        family.facts.adults = adult_facts(fam)
         self._register(family)
         self._referrals.open_case(
             family,

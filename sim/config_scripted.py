@@ -14,6 +14,20 @@ from sim.config_base import MAX_DAYS, Probability, Section
 from sim.vocabulary import Agency, Concern, FileLocation, HarmType, NameOrigin, Source
 
 
+class ScriptedAdult(Section):
+    """An adult in the household whose own record, if any, is under his or her own name."""
+
+    name: str = Field(description="The adult's name as the referral gives it.")
+    surname: str = Field(description="The adult's surname, the one a search would use.")
+    recorded_surname: str | None = Field(
+        None, description="The spelling of the adult's own record; empty when not on record."
+    )
+    record_history: float = Field(
+        0.0, ge=0, le=1, description="Risk the adult's record shows, once it is known to be his."
+    )
+    warning_flag: bool = Field(False, description="The adult's record carries a warning flag.")
+
+
 class ScriptedFamily(Section):
     """A family with a fixed hidden truth, for training exercises."""
 
@@ -42,6 +56,11 @@ class ScriptedFamily(Section):
     )
     agency_refuses: list[Agency] = Field(
         default_factory=list, description="Agencies that decline to share with this team."
+    )
+    adults: list[ScriptedAdult] = Field(
+        default_factory=list,
+        description="Adults in the household with records of their own (searched by name "
+        "and date of birth, so a record found under the name is known to be theirs).",
     )
 
 

@@ -50,6 +50,7 @@ class CaseAsKnown:
     screening_level: Level | None
     evidence: Mapping[str, float]  # what was found, by where it came from (read-only)
     notices: tuple[NoticeAsKnown, ...] = ()  # what agencies told the team unasked, in order
+    household: tuple[str, ...] = ()  # the surnames of adults the referral names (exercises)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ def case_as_known(case: Case) -> CaseAsKnown:
             NoticeAsKnown(agency, at, reading)
             for agency, (at, reading) in sorted(case.notices.items(), key=lambda n: n[1])
         ),
+        household=tuple(a.surname for a in case.family.facts.adults),
     )
 
 

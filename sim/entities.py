@@ -130,6 +130,7 @@ class Case:
     spelling: str = ""  # how this referral spells the family's name
     record_found: bool = False
     addendum_missed: bool = False
+    adults_found: set[str] = field(default_factory=set)  # household adults' records found
     file_status: str = "not_requested"
     agency_status: dict[str, str] = field(default_factory=dict)
     # Notices agencies sent unasked: agency -> (when it reached the team, what it read).

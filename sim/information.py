@@ -24,6 +24,7 @@ from sim.config import Agencies, CaseFiles, Database, ScriptedFamily, Staffing
 from sim.context import RunContext
 from sim.entities import Case, Family, Worker
 from sim.events import EventKind
+from sim.household import AdultFacts, adult_checks, search_adults
 from sim.judgement import Judgement
 from sim.names import SURNAMES, names_match, variant_spelling
 from sim.records import InformationRequested, InformationReturned
@@ -54,6 +55,7 @@ class FamilyFacts:
     agency_information: dict[str, float] = field(default_factory=dict)
     refusal_draw: dict[str, float] = field(default_factory=dict)  # fixed per family
     addendum_draw: float = 1.0
+    adults: tuple[AdultFacts, ...] = ()  # household adults with records of their own
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +186,8 @@ class InformationDesk:
         matching = self._database.matching
         recorded = facts.recorded_surname
         found = recorded is not None and names_match(spelling, recorded, matching=matching)
-        if not found:
-            return InformationResult("database", "not_found", f"no record under {spelling!r}")
+        if not found:  # perhaps a household adult's own record (sim/household.py)
+            return InformationResult("database", *search_adults(case, spelling, matching))
         history = facts.record_history
         if case.family.team_record is not None:
             history = max(history, case.family.team_record)
@@ -434,6 +436,7 @@ class InformationDesk:
         facts = case.family.facts
         if facts.recorded_surname is not None:
             self._record_history_checks(case, worker)
+        adult_checks(case, worker, self._judgement.barrier)
         self._record_other_checks(case, worker)
 
     def _record_history_checks(self, case: Case, worker: Worker | None) -> None:
