@@ -147,6 +147,13 @@ class OutOfHours(Section):
     handover: Literal["unstructured", "structured"] = Field(
         "unstructured", description="How the EDT hands cases back to the day team."
     )
+    visit_handed_over: bool = Field(
+        False,
+        description=(
+            "The EDT visits each case the day desk left undecided; it sees the child only"
+            " if the written handover kept the most worrying fact."
+        ),
+    )
     fact_loss: dict[Literal["unstructured", "structured"], Probability] = Field(
         default_factory=lambda: dict[Literal["unstructured", "structured"], float](
             {"unstructured": 0.3, "structured": 0.05}

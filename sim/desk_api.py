@@ -101,7 +101,7 @@ class DeskActions(Protocol):
         worker_id: int | None = None,
     ) -> simpy.Event: ...
 
-    def hand_over_to_night_team(self, case_id: int, keep: Sequence[str]) -> None: ...
+    def hand_over_to_night_team(self, case_id: int, keep: Sequence[str]) -> simpy.Event | None: ...
 
     def finish(self) -> None: ...
 
@@ -184,9 +184,10 @@ class ModelDesk:
             case_id, action, spelling=spelling, agency=agency, worker_id=worker_id
         )
 
-    def hand_over_to_night_team(self, case_id: int, keep: Sequence[str]) -> None:
+    def hand_over_to_night_team(self, case_id: int, keep: Sequence[str]) -> simpy.Event | None:
+        """The handover note; an event for the night team's visit, when it makes one."""
         case = self._model.cases[case_id]
-        self._model.night_team.written_handover(case, list(keep))
+        return self._model.night_team.written_handover(case, list(keep))
 
     def finish(self) -> None:
         self._model.finish()

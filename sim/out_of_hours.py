@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import simpy
 
+from sim import tasks
 from sim.config import Families, OutOfHours
 from sim.context import ProcessGen, RunContext, clip01
 from sim.entities import Case, Level
@@ -32,8 +33,9 @@ def hand_over(
     loss: float,
     why: list[str],
     keep: list[str] | None = None,
-) -> None:
-    """Pass a case's facts on; each may be lost (or, from a trainee, left out)."""
+) -> bool:
+    """Pass a case's facts on; each may be lost (or, from a trainee, left out). True when
+    the most worrying fact got through (False too when there was no fact to pass on)."""
     rng = case.family.judgement_rng
     facts = sorted(k for k in case.evidence if k != "referral")
     lost: list[str] = []
@@ -56,9 +58,11 @@ def hand_over(
             lost=lost,
         )
     )
-    if facts:
-        held = key_fact not in lost
-        judgement.barrier(case, barrier, held, [] if held else why, None, to=to)
+    if not facts:
+        return False
+    held = key_fact not in lost
+    judgement.barrier(case, barrier, held, [] if held else why, None, to=to)
+    return held
 
 
 class EmergencyDutyTeam:
@@ -162,9 +166,11 @@ class EmergencyDutyTeam:
         """Forget requests still waiting for the night team (their events hold it)."""
         self.staff.put_queue.clear()
 
-    def written_handover(self, case: Case, keep: list[str]) -> None:
-        """A trainee's written handover: only the facts chosen go to the night team."""
-        hand_over(
+    def written_handover(self, case: Case, keep: list[str]) -> simpy.Event | None:
+        """A trainee's written handover: only the facts chosen go to the night team. With
+        `visit_handed_over` the night team visits that evening; the event returned is
+        triggered when the visit is over (the night team decides the case after it)."""
+        kept = hand_over(
             self._ctx,
             self._judgement,
             case,
@@ -174,3 +180,35 @@ class EmergencyDutyTeam:
             why=["handover_omission"],
             keep=keep,
         )
+        if not self._ooh.visit_handed_over:
+            return None
+        done = self._ctx.env.event()
+        tasks.start(self._night_visit(case, kept, done))
+        return done
+
+    def _night_visit(self, case: Case, kept: bool, done: simpy.Event) -> ProcessGen:
+        """The night worker visits a case the day desk handed over. The child is seen only
+        when the note carried the day's most worrying fact: without it the worker speaks to
+        the parent at the door and leaves (report 4.7). A note with no fact at all counts
+        as one that left it out."""
+        env = self._ctx.env
+        family = case.family
+        with self.staff.request() as req:
+            yield req
+            yield env.timeout(3.0 / 24.0)  # travel and a visit
+            self._judgement.incidents.intruded(family, case, "enquiry")
+            if kept:
+                clarity = self._families.clarity_at_assessment[family.harm_type]  # type: ignore[index]
+                case.evidence["edt_visit"] = clip01(
+                    clarity * family.risk_at(env.now) + family.judgement_rng.normal(0.0, 0.05)
+                )
+                self._harm_clock.set_protection(family, "assessing")  # a night's safety plan
+            self._judgement.barrier(
+                case,
+                "seeing_child",
+                kept,
+                [] if kept else ["handover_omission"],
+                None,
+                at="out_of_hours",
+            )
+        done.succeed()

@@ -362,6 +362,83 @@ class TestDeclaredBarriers:
         assert "police_protection" not in careless["holes"], careless["holes"]
 
 
+def night_visit_holes(name: str, ref: str, *, keep_facts: bool) -> tuple[dict, dict]:
+    """The desk played by hand: every other case decided on its referral; this one searched
+    under the name as given and then left to the night team, with a note that keeps every
+    fact found or none. The case's score and its barriers up to the night team's decision."""
+    from trainer_support import run_until
+
+    from sim.deciders import screening_level_for
+    from sim.entities import Level
+    from trainer.debrief import build_debrief
+    from trainer.desk import DutyDesk
+    from trainer.holes import front_door_held, front_door_holes
+
+    desk = DutyDesk(plan(name), seed=SEED)
+    searched: list[int] = []
+    written: list[int] = []
+
+    def act() -> bool:
+        if desk.busy():
+            return False
+        pending = desk.awaiting_allocation()
+        if pending is not None:
+            desk.allocate(pending.case_id, pending.workers[0].worker_id)
+            return False
+        for case_id in desk.undecided():
+            case = desk.case(case_id)
+            if case.scripted_ref == ref:
+                if not searched:
+                    searched.append(case_id)
+                    desk.search_database(case_id, case.spelling)
+                    return False
+                if desk.handover_open() and desk.handover_facts(case_id) and not written:
+                    written.append(case_id)
+                    desk.write_handover(case_id, desk.handover_facts(case_id) if keep_facts else [])
+                    return False
+                continue
+            level = screening_level_for(case.referral_signal, case.need_signal, desk.thresholds)
+            priority = {Level.CHILD_PROTECTION: "within_24_hours"}.get(level, "within_7_days")
+            desk.decide(case_id, level, priority)
+            return False
+        return False
+
+    run_until(desk, act)
+    records = desk.follow_up()
+    case_id = searched[0]
+    debrief = build_debrief(records, desk.plan, desk.actions, desk.findings)
+    score = next(c.score for c in debrief.cases if c.score.case_id == case_id)
+    return (
+        {"by": score.decided_by, "outcome": score.outcome},
+        {
+            "holes": front_door_holes(records, case_id),
+            "held": front_door_held(records, case_id),
+        },
+    )
+
+
+class TestNightVisit:
+    """Exercise 09: the night team visits the case the desk handed over, and sees the child
+    only when the note kept the day's most worrying fact (report 4.7)."""
+
+    def test_the_thorough_note_lets_the_night_visit_see_the_child(self, plays) -> None:
+        case = plays[("09_the_child_not_seen", "thorough")]["devlin"]
+        assert case["by"] == "night_team" and case["outcome"] == "hit", case
+        assert "seeing_child" in case["held"] and "out_of_hours_handover" in case["held"]
+        assert "seeing_child" not in case["holes"], case["holes"]
+
+    def test_a_note_that_drops_the_fact_sends_a_visit_that_misses_the_child(self) -> None:
+        score, barriers = night_visit_holes("09_the_child_not_seen", "devlin", keep_facts=False)
+        assert score == {"by": "night_team", "outcome": "miss"}
+        holes = barriers["holes"]
+        assert holes["seeing_child"] == ("handover_omission",), holes
+        assert holes["out_of_hours_handover"] == ("handover_omission",), holes
+        kept, with_note = night_visit_holes("09_the_child_not_seen", "devlin", keep_facts=True)
+        assert kept == {"by": "night_team", "outcome": "hit"}
+        assert {"seeing_child", "out_of_hours_handover"} <= with_note["held"]
+        assert "seeing_child" not in with_note["holes"]
+
+
 class TestExercisesCommand:
     def test_lists_every_exercise_easiest_first_with_aims_and_length(self, capsys) -> None:
         import json

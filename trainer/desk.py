@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import simpy
@@ -46,7 +47,7 @@ from trainer.desk_records import (
     Finding,
 )
 from trainer.exercise import ShiftPlan
-from trainer.trainee_decider import PendingAllocation, TraineeDecider
+from trainer.trainee_decider import PendingAllocation, PendingScreen, TraineeDecider
 
 # Minutes of the trainee's own time (a call, a form); the model's delays come on top.
 OWN_MINUTES: dict[DeskActionKind, float] = {
@@ -409,22 +410,36 @@ class DutyDesk:
         self.busy_until = None
         self._busy_event = None
         api = self.api
+        visits: dict[int, simpy.Event] = {}
         for case_id in self.undecided():
-            api.hand_over_to_night_team(case_id, self.handovers.get(case_id, ()))
+            visit = api.hand_over_to_night_team(case_id, self.handovers.get(case_id, ()))
+            if visit is not None:
+                visits[case_id] = visit
         self.decider.autopilot = True
         for case_id, pending in sorted(self.decider.pending_screens.items()):
-            case = api.case(case_id)
-            # The night team reads only what reached it.
-            kept = [v for k, v in case.evidence.items() if k != "screening"]
-            view = pending.view._replace(believed_risk=max(kept, default=0.0))
-            pending.event.succeed(
-                screening_level_for(view.believed_risk, view.believed_need, self.thresholds)
-            )
+            visit = visits.get(case_id)
+            if visit is None:
+                self._night_decision(case_id, pending)
+            else:
+                # The night team decides once its visit is over, on what the visit saw too.
+                visit.callbacks.append(partial(self._after_visit, case_id, pending))
         self.decider.pending_screens.clear()
         alloc = self.decider.pending_allocation
         if alloc is not None and not alloc.event.triggered:
             alloc.event.succeed(int(self.decider.policy.allocate(alloc.view, alloc.workers)))
         self.decider.pending_allocation = None
+
+    def _after_visit(self, case_id: int, pending: PendingScreen, _visit: simpy.Event) -> None:
+        self._night_decision(case_id, pending)
+
+    def _night_decision(self, case_id: int, pending: PendingScreen) -> None:
+        """The night team decides a case left undecided, reading only what reached it."""
+        case = self.api.case(case_id)
+        kept = [v for k, v in case.evidence.items() if k != "screening"]
+        view = pending.view._replace(believed_risk=max(kept, default=0.0))
+        pending.event.succeed(
+            screening_level_for(view.believed_risk, view.believed_need, self.thresholds)
+        )
 
     def finish_shift_if_due(self) -> bool:
         """Called each frame: the shift ends by itself when the clock reaches its end."""

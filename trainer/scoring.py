@@ -236,6 +236,17 @@ def score_shift(
     for r in records:
         if isinstance(r, HandedOver) and r.to == "emergency_duty_team":
             lost_at_handover.setdefault(r.case, set()).update(r.lost)
+    # A night visit made on the trainee's handover that saw the child (its finding is
+    # what the night team decided on): the handover uncovered the risk.
+    seen_at_night = {
+        r.case: r.time
+        for r in records
+        if isinstance(r, BarrierTested)
+        and r.barrier == "seeing_child"
+        and r.at == "out_of_hours"
+        and r.held
+        and r.time >= ends_at
+    }
     harm_by_family: dict[int, list[tuple[float, str]]] = {}
     for r in records:
         if isinstance(r, HarmOccurred):
@@ -296,7 +307,14 @@ def score_shift(
                 if hidden and screening_level_for(v, need_signal, thresholds) >= truth
             )
         )
-        uncovered = bool(revealing)
+        night_seen = seen_at_night.get(case_id)
+        uncovered = bool(revealing) or (
+            hidden
+            and action is None
+            and night_seen is not None
+            and decided_at is not None
+            and night_seen <= decided_at
+        )
         harm = tuple(sorted(harm_by_family.get(ref.family, [])))
         harmed_before = decided_at is None or any(
             t < decided_at and sev != "low" for t, sev in harm if t >= ref.time
