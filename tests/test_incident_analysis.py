@@ -145,7 +145,9 @@ def test_grading_matrix_follows_appendix_d(digest: dict) -> None:
 def test_mser5_warm_up_cuts_the_start_of_a_filling_team() -> None:
     """A team that starts empty under heavy load: MSER-5 measures from where its backlog
     settles, and counts are scaled to the horizon."""
-    scenario = short_baseline(horizon=120.0, warm_up=0.0, **{"arrivals.annual_referrals": 6000})
+    # Fewer experienced workers than the baseline's 25, so the backlog builds and settles.
+    heavy = {"arrivals.annual_referrals": 6000, "staff.experienced.count": 13}
+    scenario = short_baseline(horizon=120.0, warm_up=0.0, **heavy)
     records = FrontDoorModel(scenario, seed=5).run().records
     fixed = digest_log(records, warm_up="fixed")
     auto = digest_log(records, warm_up="mser5", horizon_days=120.0)
