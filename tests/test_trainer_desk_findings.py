@@ -344,3 +344,14 @@ def test_spellings_offered_are_real_variants_in_an_order_that_gives_nothing_away
     assert sorted(shown) == sorted(plausible_spellings(scene.desk.case(scene.selected).spelling))
     app.rebuild()
     assert [c.label[len("Use ") :] for c in app.controls if c.name.startswith("spelling:")] == shown
+
+
+def test_the_night_visit_on_the_trainees_note_is_a_slice_of_its_own() -> None:
+    # Exercise 09, seed 7: the thorough bot hands Amber to the night team with the
+    # database fact, the night visit sees her, and the debrief shows that defence.
+    _, game = play_app("09_the_child_not_seen", "thorough", 7)
+    amber = [c for c in game.last_session.debrief.cases if c.score.hidden_risk]
+    assert len(amber) == 1
+    night = [s for s in amber[0].slices if s.barrier == "Night visit"]
+    assert len(night) == 1 and night[0].held is True, amber[0].slices
+    assert night[0].why == "the night team saw the child"

@@ -386,14 +386,20 @@ def _log_slices(c: CaseScore, barriers: Sequence[BarrierTested]) -> list[Slice]:
     out: list[Slice] = []
     for b in barriers:
         name = str(b.barrier)
-        if name not in ("screening", "out_of_hours_handover", "allocation", *AGENCY_BARRIERS) or (
-            c.decided_at is not None and b.time > c.decided_at + 1.0
-        ):
+        night_visit = name == "seeing_child" and b.at == "out_of_hours"
+        if (
+            name not in ("screening", "out_of_hours_handover", "allocation", *AGENCY_BARRIERS)
+            and not night_visit
+        ) or (c.decided_at is not None and b.time > c.decided_at + 1.0):
             continue
         held = bool(b.held)
         conds = [CONDITION_LABELS.get(k, k) for k in b.conditions]
         why = "; ".join(conds) if conds else ("held" if held else "did not hold")
         reason = ""
+        if night_visit:  # the night team's visit on the trainee's note (exercise 09)
+            why = "the night team saw the child" if held else f"the child was not seen ({why})"
+            out.append(Slice("Night visit", held, why, name, "" if held else "not_seen"))
+            continue
         if name == "screening" and not held:
             reason = "over" if b.decided == "child_protection" else "under"
             why = f"decided {level_words(b.decided)}, the truth was {level_words(b.truth)}" + (
