@@ -115,22 +115,8 @@ class EmergencyDutyTeam:
                 self._judge_triage(case, urgent)
             if urgent:
                 yield env.timeout(3.0 / 24.0)  # travel and a visit
-                self._judgement.incidents.intruded(family, case, "enquiry")
                 seen = rng.random() < ooh.see_child_probability
-                if seen:
-                    clarity = self._families.clarity_at_assessment[family.harm_type]  # type: ignore[index]
-                    case.evidence["edt_visit"] = clip01(
-                        clarity * family.risk_at(env.now) + rng.normal(0.0, 0.05)
-                    )
-                    self._harm_clock.set_protection(family, "assessing")  # a night's safety plan
-                self._judgement.barrier(
-                    case,
-                    "seeing_child",
-                    seen,
-                    [] if seen else ["out_of_hours_cover"],
-                    None,
-                    at="out_of_hours",
-                )
+                self._visit(case, seen, "out_of_hours_cover")
         if urgent:
             opening = self._ctx.calendar.next_open(env.now)
             yield env.timeout(opening - env.now)
@@ -192,23 +178,24 @@ class EmergencyDutyTeam:
         the parent at the door and leaves (report 4.7). A note with no fact at all counts
         as one that left it out."""
         env = self._ctx.env
-        family = case.family
         with self.staff.request() as req:
             yield req
             yield env.timeout(3.0 / 24.0)  # travel and a visit
-            self._judgement.incidents.intruded(family, case, "enquiry")
-            if kept:
-                clarity = self._families.clarity_at_assessment[family.harm_type]  # type: ignore[index]
-                case.evidence["edt_visit"] = clip01(
-                    clarity * family.risk_at(env.now) + family.judgement_rng.normal(0.0, 0.05)
-                )
-                self._harm_clock.set_protection(family, "assessing")  # a night's safety plan
-            self._judgement.barrier(
-                case,
-                "seeing_child",
-                kept,
-                [] if kept else ["handover_omission"],
-                None,
-                at="out_of_hours",
-            )
+            self._visit(case, kept, "handover_omission")
         done.succeed()
+
+    def _visit(self, case: Case, seen: bool, why: str) -> None:
+        """A night worker at the door: seeing the child shows much of the truth and gives
+        a night's safety plan; not seeing it is a hole, for the reason `why`."""
+        family = case.family
+        self._judgement.incidents.intruded(family, case, "enquiry")
+        if seen:
+            clarity = self._families.clarity_at_assessment[family.harm_type]  # type: ignore[index]
+            case.evidence["edt_visit"] = clip01(
+                clarity * family.risk_at(self._ctx.env.now)
+                + family.judgement_rng.normal(0.0, 0.05)
+            )
+            self._harm_clock.set_protection(family, "assessing")  # a night's safety plan
+        self._judgement.barrier(
+            case, "seeing_child", seen, [] if seen else [why], None, at="out_of_hours"
+        )
