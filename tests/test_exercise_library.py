@@ -257,19 +257,21 @@ def expected_holes(
     return declared_holes(logged)
 
 
-def forgetful_holes(name: str, ref: str) -> dict[str, tuple[str, ...]]:
+def play_by_hand(name: str, ref: str, *, note: bool | None = None) -> tuple[Any, list, int]:
     """The desk played by hand: every other case decided on its referral and allocated to
-    the first worker offered; this one searched under the name as given and then left to
-    the night team with no handover note (the fact found is dropped)."""
+    the first worker offered; case `ref` searched under the name as given and then left to
+    the night team. `note`: None writes no handover note (the fact found is dropped), True
+    a note keeping every fact found, False a note with none. The desk, its follow-up
+    records and the case's id."""
     from trainer_support import run_until
 
     from sim.deciders import screening_level_for
     from sim.entities import Level
     from trainer.desk import DutyDesk
-    from trainer.holes import front_door_holes
 
     desk = DutyDesk(plan(name), seed=SEED)
     searched: list[int] = []
+    written: list[int] = []
 
     def act() -> bool:
         if desk.busy():
@@ -285,6 +287,11 @@ def forgetful_holes(name: str, ref: str) -> dict[str, tuple[str, ...]]:
                     searched.append(case_id)
                     desk.search_database(case_id, case.spelling)
                     return False
+                facts = desk.handover_facts(case_id) if desk.handover_open() else []
+                if note is not None and facts and not written:
+                    written.append(case_id)
+                    desk.write_handover(case_id, facts if note else [])
+                    return False
                 continue
             level = screening_level_for(case.referral_signal, case.need_signal, desk.thresholds)
             priority = {Level.CHILD_PROTECTION: "within_24_hours"}.get(level, "within_7_days")
@@ -293,8 +300,15 @@ def forgetful_holes(name: str, ref: str) -> dict[str, tuple[str, ...]]:
         return False
 
     run_until(desk, act)
-    records = desk.follow_up()
-    return front_door_holes(records, searched[0])
+    return desk, desk.follow_up(), searched[0]
+
+
+def forgetful_holes(name: str, ref: str) -> dict[str, tuple[str, ...]]:
+    """The desk played by hand with no handover note for case `ref` (play_by_hand)."""
+    from trainer.holes import front_door_holes
+
+    _, records, case_id = play_by_hand(name, ref)
+    return front_door_holes(records, case_id)
 
 
 class TestDeclaredBarriers:
@@ -363,49 +377,12 @@ class TestDeclaredBarriers:
 
 
 def night_visit_holes(name: str, ref: str, *, keep_facts: bool) -> tuple[dict, dict]:
-    """The desk played by hand: every other case decided on its referral; this one searched
-    under the name as given and then left to the night team, with a note that keeps every
-    fact found or none. The case's score and its barriers up to the night team's decision."""
-    from trainer_support import run_until
-
-    from sim.deciders import screening_level_for
-    from sim.entities import Level
+    """The desk played by hand (play_by_hand) with a note that keeps every fact found or
+    none. The case's score and its barriers up to the night team's decision."""
     from trainer.debrief import build_debrief
-    from trainer.desk import DutyDesk
     from trainer.holes import front_door_held, front_door_holes
 
-    desk = DutyDesk(plan(name), seed=SEED)
-    searched: list[int] = []
-    written: list[int] = []
-
-    def act() -> bool:
-        if desk.busy():
-            return False
-        pending = desk.awaiting_allocation()
-        if pending is not None:
-            desk.allocate(pending.case_id, pending.workers[0].worker_id)
-            return False
-        for case_id in desk.undecided():
-            case = desk.case(case_id)
-            if case.scripted_ref == ref:
-                if not searched:
-                    searched.append(case_id)
-                    desk.search_database(case_id, case.spelling)
-                    return False
-                if desk.handover_open() and desk.handover_facts(case_id) and not written:
-                    written.append(case_id)
-                    desk.write_handover(case_id, desk.handover_facts(case_id) if keep_facts else [])
-                    return False
-                continue
-            level = screening_level_for(case.referral_signal, case.need_signal, desk.thresholds)
-            priority = {Level.CHILD_PROTECTION: "within_24_hours"}.get(level, "within_7_days")
-            desk.decide(case_id, level, priority)
-            return False
-        return False
-
-    run_until(desk, act)
-    records = desk.follow_up()
-    case_id = searched[0]
+    desk, records, case_id = play_by_hand(name, ref, note=keep_facts)
     debrief = build_debrief(records, desk.plan, desk.actions, desk.findings)
     score = next(c.score for c in debrief.cases if c.score.case_id == case_id)
     return (
