@@ -103,7 +103,7 @@ def one_session(browser: object, seed: int) -> tuple[float, float]:
 
 def cli_compare(seed: int) -> float:
     folder = Path(tempfile.mkdtemp(prefix="bench-cli-"))
-    base = folder / "baseline.yaml"
+    base = folder / "base.yaml"  # not baseline.yaml: "extends: baseline" would find itself
     policy = folder / "policy.yaml"
     base.write_text("extends: baseline\nrun: {horizon_days: 60, warm_up_days: 30}\n")
     policy.write_text(
