@@ -346,6 +346,46 @@ def test_spellings_offered_are_real_variants_in_an_order_that_gives_nothing_away
     assert [c.label[len("Use ") :] for c in app.controls if c.name.startswith("spelling:")] == shown
 
 
+def _names_on_record() -> list[tuple[str, str, str]]:
+    """(exercise, referral, name) for every scripted record the trainee has to search for
+    under a name other than the one the referral gives: another spelling of the family's
+    name, or the surname of another adult in the household."""
+    import yaml
+
+    wanted = []
+    for name, path in EXERCISES.items():
+        for referral in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["referrals"]:
+            family = referral.get("family") or {}
+            recorded = family.get("recorded_surname")
+            pattern = (referral.get("near_miss") or {}).get("pattern")
+            if pattern == "other_spelling" and recorded and recorded != family["surname"]:
+                wanted.append((name, referral["ref"], recorded))
+            for adult in family.get("adults") or ():
+                if adult.get("recorded_surname"):
+                    wanted.append((name, referral["ref"], adult["recorded_surname"]))
+    return wanted
+
+
+def test_the_desk_never_always_lists_the_right_name_first() -> None:
+    # Exercise 04 once listed the household adult's surname ("Use Stroud [1]") above the
+    # spellings of the family's name at every seed, which told the trainee where to look.
+    from trainer_support import case_of, plan
+
+    from trainer.desk import DutyDesk
+
+    wanted = _names_on_record()
+    assert {"01_name_on_the_record", "04_the_charming_partner"} <= {w[0] for w in wanted}
+    for exercise, ref, right in wanted:
+        positions = []
+        for seed in range(1, 9):
+            desk = DutyDesk(plan(exercise), seed=seed)
+            desk.advance(desk.shift.ends_at)
+            shown = desk.spelling_suggestions(case_of(desk, ref))
+            assert right in shown, (exercise, seed, shown)
+            positions.append(shown.index(right))
+        assert len(set(positions)) >= 2, f"{exercise}: {right} always at {positions[0]}"
+
+
 def test_the_night_visit_on_the_trainees_note_is_a_slice_of_its_own() -> None:
     # Exercise 09, seed 7: the thorough bot hands Amber to the night team with the
     # database fact, the night visit sees her, and the debrief shows that defence.

@@ -186,15 +186,15 @@ class DutyDesk:
         return self.api.case(case_id)
 
     def spelling_suggestions(self, case_id: int) -> list[str]:
-        """The names of other adults the referral gives, then other spellings of the case's
-        family name to try, in an order fixed by this shift's seed and the case (so a replay
-        shows the same list)."""
+        """Other spellings of the case's family name and the surnames of the other adults
+        the referral names, mixed in one order fixed by this shift's seed and the case (so
+        a replay shows the same list, and the right name is not always first)."""
         from trainer.wording import spelling_suggestions
 
         case = self.api.case(case_id)
-        others = spelling_suggestions(case.spelling, order_key=f"{self.seed}:{case_id}")
-        adults = [name for name in case.household if name not in others]
-        return adults + others
+        return spelling_suggestions(
+            case.spelling, order_key=f"{self.seed}:{case_id}", other_names=case.household
+        )
 
     def cases(self) -> list[CaseAsKnown]:
         """Every case of the run so far, in arrival order."""

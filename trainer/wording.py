@@ -10,6 +10,8 @@ voice: what in the system made the hole easy to fall into, and what would have c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sim.agency_decisions import AGENCY_BARRIERS, NOTICE_BARRIERS
 from sim.config import Thresholds
 from sim.names import plausible_spellings
@@ -322,12 +324,16 @@ def join_words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def spelling_suggestions(name: str, *, order_key: str, limit: int = 4) -> list[str]:
-    """Other plausible spellings of `name` for the trainee to try at the database.
+def spelling_suggestions(
+    name: str, *, order_key: str, other_names: Sequence[str] = (), limit: int = 4
+) -> list[str]:
+    """Other plausible spellings of `name` for the trainee to try at the database, mixed
+    with `other_names` (the surnames of other adults the referral names).
 
-    They come from the same shifts the name-variant model uses (transliteration and
-    mishearing), as a duty worker would guess them. They are shown in an order fixed by
-    `order_key` (the shift's seed and the case) rather than most likely first, so the
+    The spellings come from the same shifts the name-variant model uses (transliteration
+    and mishearing), as a duty worker would guess them. The whole list is shown in an
+    order fixed by `order_key` (the shift's seed and the case) rather than most likely
+    first, and the other adults' names take their place in it like any spelling, so the
     list never gives away which one the record is under: the trainee has to try them.
     """
     import hashlib
@@ -335,7 +341,9 @@ def spelling_suggestions(name: str, *, order_key: str, limit: int = 4) -> list[s
     def rank(spelling: str) -> str:
         return hashlib.sha256(f"{order_key}|{spelling.lower()}".encode()).hexdigest()
 
-    return sorted(plausible_spellings(name, limit=limit), key=rank)
+    spellings = plausible_spellings(name, limit=limit)
+    others = [n for n in dict.fromkeys(other_names) if n != name and n not in spellings]
+    return sorted(spellings + others, key=rank)
 
 
 _FACT_WORDS = {
