@@ -395,3 +395,22 @@ def test_the_night_visit_on_the_trainees_note_is_a_slice_of_its_own() -> None:
     night = [s for s in amber[0].slices if s.barrier == "Night visit"]
     assert len(night) == 1 and night[0].held is True, amber[0].slices
     assert night[0].why == "the night team saw the child"
+
+
+def test_the_search_under_the_partners_name_is_a_slice_of_its_own() -> None:
+    # Exercise 04: the Fenwick family has no record of its own; the new partner's is under
+    # "Stroud". The strip once had no database slice for the family at all, though the
+    # timeline showed the searches and the learning points spoke of them.
+    def partner_search(bot: str) -> list[Any]:
+        _, game = play_app("04_the_charming_partner", bot, 7)
+        fenwick = [c for c in game.last_session.debrief.cases if c.score.ref == "fenwick"]
+        assert len(fenwick) == 1
+        return [s for s in fenwick[0].slices if s.barrier == "Database search"]
+
+    found = partner_search("thorough")
+    assert len(found) == 1 and found[0].held is True, found
+    assert "Dean Stroud" in found[0].why and "'Stroud'" in found[0].why
+    missed = partner_search("careless")
+    assert len(missed) == 1 and missed[0].held is False, missed
+    assert (missed[0].key, missed[0].reason) == ("database_check", "other_name")
+    assert "'Fenwick'" in missed[0].why and "exact spelling" in missed[0].why

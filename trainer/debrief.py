@@ -336,6 +336,8 @@ def _facts_slices(
             if conds:
                 why += f" ({'; '.join(dict.fromkeys(conds))})"
             slices.append(Slice("Database search", False, why, "database_check", "other_spelling"))
+    else:
+        slices += _adult_search_slices(c, mine, barriers)
     place = str(family.file_location)
     if place != "none":
         files = [f for f in mine if f.action == "file"]
@@ -377,6 +379,42 @@ def _facts_slices(
         else:
             why = "the visit did not see the child, or came too late"
             slices.append(Slice("Seeing the child", False, why, "seeing_child", "not_seen"))
+    return slices
+
+
+def _adult_search_slices(
+    c: CaseScore, mine: Sequence[Finding], barriers: Sequence[BarrierTested]
+) -> list[Slice]:
+    """The database search for another adult of a household whose family has no record of
+    its own (exercise 04's new partner): one slice for each such search the model logged
+    at the decision, held when his record was found, holed when it was searched under
+    other names, not in place when nobody searched."""
+    decided = c.decided_at if c.decided_at is not None else float("inf")
+    searches = [f for f in mine if f.action == "database" and f.requested_at <= decided]
+    found = [
+        f.detail
+        for f in searches
+        if f.outcome == "found" and f.returned_at is not None and f.returned_at <= decided
+    ]
+    slices: list[Slice] = []
+    for b in barriers:
+        if b.barrier != "database_check" or (
+            c.decided_at is not None and b.time > c.decided_at + 1.0
+        ):
+            continue
+        if b.held:
+            why = found[0] if found else "the household adult's own record was found"
+            slices.append(Slice("Database search", True, why, "", ""))
+        elif not searches:
+            why = "never searched before the decision"
+            slices.append(Slice("Database search", None, why, "database_check", "not_searched"))
+        else:
+            tried = ", ".join(repr(f.label.split("'")[1]) for f in searches if "'" in f.label)
+            why = f"searched under {tried}; a household adult's record is under another name"
+            conds = [CONDITION_LABELS.get(k, k) for k in b.conditions]
+            if conds:
+                why += f" ({'; '.join(dict.fromkeys(conds))})"
+            slices.append(Slice("Database search", False, why, "database_check", "other_name"))
     return slices
 
 

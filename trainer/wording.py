@@ -122,6 +122,11 @@ LEARNING_POINTS = {
         "self-explanatory, and the first check is the one that gets skipped; it is also the "
         "cheapest check there is."
     ),
+    ("database_check", "other_name"): (
+        "An adult of the household was on record under his or her own name, not the "
+        "family's. A search under the family's name cannot find what came into the family "
+        "with a new adult; each adult the referral names is a name to search."
+    ),
     ("database_check", "other_spelling"): (
         "The family was on record under another spelling. The database matches only what "
         "is typed, so a known family looked new; trying the likely variants of a name "
