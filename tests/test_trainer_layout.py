@@ -187,6 +187,7 @@ def test_replay_case_panel_uses_the_room_of_the_buttons_it_does_not_have(tmp_pat
     store = SessionStore.open(tmp_path / "shifts.sqlite3")
     played_app, _ = play_app("03_last_hour_handover", "thorough", 1, store=store)
     assert played_app.result is not None
+
     size = (1000, 600)
     app = App(
         settings=Settings(large_text=True),
@@ -299,3 +300,47 @@ def test_debrief_few_slices_stay_in_one_row(many_slices) -> None:
         drawn = debrief.drawn_slices
         assert len({r.y for _, r in drawn}) == 1, (size, large, [tuple(r) for _, r in drawn])
         assert slice_problems(app, drawn, f"{size}") == []
+
+
+def test_an_undecided_case_keeps_room_for_its_text_at_the_smallest_size() -> None:
+    """At 1000x600 with large text an undecided case's buttons (five checks, three levels,
+    three priorities and Record decision) once took seven rows and left the case about
+    three lines of text; they take shorter words where that saves a row, and the text
+    keeps room for six lines or more, with every button in the panel and none overlapping."""
+    from trainer.scenes.desk_case import PRIORITY_KEYS
+
+    size = (1000, 600)
+    app = App(
+        settings=Settings(large_text=True),
+        settings_file=None,
+        store=None,
+        headless=True,
+        size=size,
+    )
+    game = Game(
+        app, entries=catalogue([EXERCISES["04_the_charming_partner"]], None), seed=7, trainee="t"
+    )
+    app.game = game  # type: ignore[attr-defined]
+    game.to_title()
+    game.to_briefing()
+    game.to_desk()
+    scene: Any = app.scene
+    for _ in range(2000):
+        if scene.selected is not None:
+            break
+        app.step(0.5)
+    assert scene.selected in scene.desk.undecided()
+    resize(app, size, True)
+    names = {c.name for c in app.controls}
+    wanted = {"database", "file", "agency", "visit", "team_leader", "record"}
+    wanted |= {"level0", "level1", "level2"} | {f"priority:{p}" for p in PRIORITY_KEYS}
+    assert wanted <= names, wanted - names
+    centre = scene.layout.centre_rect
+    for c in app.controls:
+        if c.name in wanted:
+            assert centre.contains(c.rect), (c.name, tuple(c.rect), tuple(centre))
+    assert problems(app, "1000x600 large, undecided case") == []
+    text = scene.case_scroll.rect
+    lines = text.height // app.type.line_height("small")
+    assert lines >= 6, (lines, tuple(text))
+    assert text.bottom <= scene._buttons_top()

@@ -4,7 +4,9 @@ The panel shows the referral (who made it, when, what was said and how worrying 
 each check asked for and its answer with the exercise's story behind it, the team leader's
 advice with its reasons, and the decision or handover once made. The text scrolls when it
 is taller than the panel; the buttons sit at its foot (checks, then the threshold, then the
-priority and Record decision). The hidden truth is not here: it waits for the debrief.
+priority and Record decision), each group in shorter words when that saves a row, so a
+small window with large text keeps room for the case. The hidden truth is not here: it
+waits for the debrief.
 """
 
 from __future__ import annotations
@@ -67,8 +69,23 @@ INFO_ACTION_NAMES = {
     "team_leader": "Team leader",
 }
 
+# Shorter words for the case panel's buttons, by button name, used for a group of buttons
+# when they save a row (a narrow window or large text), so the case's text keeps its room.
+# The level words are the marks the in-tray shows for a decision.
+COMPACT_LABELS = {
+    "database": "Database",
+    "file": "File",
+    "agency": "Agency",
+    "visit": "Visit",
+    "team_leader": "Team leader",
+    "level1": "CIN",
+    "level2": "CP",
+    "record": "Record",
+}
+
 # A button of the case panel: name, label, shortcut, action, enabled, style.
 ButtonSpec = tuple[str, str, int | None, Callable[[], object], bool, str | None]
+ButtonRow = list[tuple[ButtonSpec, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,20 +130,29 @@ class CasePanel:
 
     # -- buttons --------------------------------------------------------------------------
 
-    def _rows(self, groups: list[list[ButtonSpec]]) -> list[list[tuple[ButtonSpec, int]]]:
-        """Buttons in rows that fit the case panel; each group starts a new row."""
-        room = self.layout.centre_rect.width - 24
-        rows: list[list[tuple[ButtonSpec, int]]] = []
+    def _rows(self, groups: list[list[ButtonSpec]]) -> list[ButtonRow]:
+        """Buttons in rows that fit the case panel; each group starts a new row, and takes
+        its shorter words when they need fewer rows than the full ones."""
+        rows: list[ButtonRow] = []
         for group in groups:
-            rows.append([])
-            used = 0
-            for spec in group:
-                width = min(room, self.app.button_width(spec[1], spec[2]))
-                if rows[-1] and used + width > room:
-                    rows.append([])
-                    used = 0
-                rows[-1].append((spec, width))
-                used += width + 6
+            full = self._flow(group)
+            short = self._flow([(s[0], COMPACT_LABELS.get(s[0], s[1]), *s[2:]) for s in group])
+            rows += short if len(short) < len(full) else full
+        return rows
+
+    def _flow(self, group: list[ButtonSpec]) -> list[ButtonRow]:
+        """One group's buttons left to right, as wide as their words, in as many rows as
+        the panel's width needs."""
+        room = self.layout.centre_rect.width - 24
+        rows: list[ButtonRow] = [[]]
+        used = 0
+        for spec in group:
+            width = min(room, self.app.button_width(spec[1], spec[2]))
+            if rows[-1] and used + width > room:
+                rows.append([])
+                used = 0
+            rows[-1].append((spec, width))
+            used += width + 6
         return rows
 
     def _groups(self, case_id: int) -> list[list[ButtonSpec]]:
