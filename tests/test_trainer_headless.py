@@ -340,3 +340,19 @@ def test_other_bots_finish_every_exercise(bot: str) -> None:
     assert app.error is None and set(app.result) == set(SCORE_KEYS)
     debrief = game.last_session.debrief
     assert len(debrief.cases) == 5
+
+
+def test_a_mouse_player_waits_for_its_click_to_land() -> None:
+    # A button reports its press in the next frame. The careless bot (a mouse player)
+    # clicked the same place again in that frame, and with large text the press opened
+    # the database dialog with its Cancel where Search database had been: the second
+    # click cancelled the search, and the bot went round asking probation instead.
+    from trainer.settings import Settings
+
+    large = Settings(large_text=True)
+    app, game = play_app("04_the_charming_partner", "careless", 7, settings=large)
+    assert app.error is None and app.result is not None
+    kinds = [(a.kind, a.case_id) for a in game.last_session.desk.actions]
+    assert ("agency", 0) not in kinds, kinds
+    searched = {case for kind, case in kinds if kind == "database"}
+    assert searched == {0, 1, 2, 3}, kinds

@@ -65,6 +65,9 @@ class ScriptedBot:
         self.rng = np.random.default_rng(seed)
         self.debrief_steps = 0
         self.done_history = False
+        # The frame of the last button clicked: the button reports its press in the next
+        # frame's events, and a player waits for it rather than clicking again.
+        self.clicked_at: int | None = None
 
     # -- acting on the screen --------------------------------------------------------
 
@@ -81,6 +84,7 @@ class ScriptedBot:
             return False
         if self.use_mouse or c.key is None:
             click(c.rect)
+            self.clicked_at = app.frame
         else:
             press(c.key)
         return True
@@ -89,7 +93,9 @@ class ScriptedBot:
 
     def before_frame(self, app: App) -> None:
         scene = app.scene
-        if scene is None:
+        if scene is None or self.clicked_at == app.frame - 1:
+            # The click of the last frame lands in this one: clicking again would land on
+            # whatever the press opens (a dialog's Cancel where the button was).
             return
         view = scene.bot_view()
         handler = getattr(self, f"on_{scene.name}", None)
