@@ -35,25 +35,16 @@ from sim.entities import Case, Level, Worker
 from sim.harm_clock import HarmClock
 from sim.incidents import IncidentBook
 from sim.judgement import Judgement
-from sim.vocabulary import NOTIFYING_AGENCIES, Barrier, Condition, Protection
+from sim.vocabulary import (  # the tables live with the words, so readers skip numpy
+    AGENCY_BARRIERS,
+    NOTICE_BARRIERS,
+    NOTIFYING_AGENCIES,
+    REQUEST_BARRIERS,
+    Barrier,
+    Condition,
+    Protection,
+)
 
-NOTICE_BARRIERS: dict[str, Barrier] = {
-    "police": "bail_notification",
-    "health": "health_referral",
-    "school": "school_referral",
-    "housing": "housing_referral",
-}
-REQUEST_BARRIERS: dict[str, Barrier] = {
-    "probation": "probation_action",
-    "adult_mental_health": "mental_health_action",
-}
-# Every barrier that is another agency's decision, and the agency that takes it.
-AGENCY_BARRIERS: dict[Barrier, str] = {
-    **{b: a for a, b in NOTICE_BARRIERS.items()},
-    "police_protection": "police",
-    "hospital_discharge": "hospital",
-    **{b: a for a, b in REQUEST_BARRIERS.items()},
-}
 # Each decision's slot in the case's draws, so one decision never shifts another's.
 _SLOTS: dict[Barrier, int] = {b: i for i, b in enumerate(AGENCY_BARRIERS)}
 # A child protection plan works as a child in need plan, for a while, when an agency

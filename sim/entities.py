@@ -12,10 +12,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sim.rng import DrawBlock
 from sim.vocabulary import HarmType, Ordeal, Protection, Role, Severity
+
+if TYPE_CHECKING:  # annotations only: the trainer's title needs Level, not numpy
+    from sim.rng import DrawBlock
 
 
 class Level(IntEnum):

@@ -161,3 +161,24 @@ DECIDING_AGENCIES: tuple[DecidingAgency, ...] = typing.get_args(DecidingAgency)
 NOTIFYING_AGENCIES: tuple[NotifyingAgency, ...] = typing.get_args(NotifyingAgency)
 ACTING_AGENCIES: tuple[ActingAgency, ...] = typing.get_args(ActingAgency)
 INFORMATION_ACTIONS: tuple[str, ...] = tuple(a.value for a in InformationAction)
+
+# Which barrier is which agency's own decision (sim/agency_decisions.py decides them):
+# a notice an agency sends unasked, a request to act with a parent who is its client,
+# and the two decisions taken about the child itself.
+NOTICE_BARRIERS: dict[str, Barrier] = {
+    "police": "bail_notification",
+    "health": "health_referral",
+    "school": "school_referral",
+    "housing": "housing_referral",
+}
+REQUEST_BARRIERS: dict[str, Barrier] = {
+    "probation": "probation_action",
+    "adult_mental_health": "mental_health_action",
+}
+# Every barrier that is another agency's decision, and the agency that takes it.
+AGENCY_BARRIERS: dict[Barrier, str] = {
+    **{b: a for a, b in NOTICE_BARRIERS.items()},
+    "police_protection": "police",
+    "hospital_discharge": "hospital",
+    **{b: a for a, b in REQUEST_BARRIERS.items()},
+}

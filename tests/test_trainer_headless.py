@@ -356,3 +356,40 @@ def test_a_mouse_player_waits_for_its_click_to_land() -> None:
     assert ("agency", 0) not in kinds, kinds
     searched = {case for kind, case in kinds if kind == "database"}
     assert searched == {0, 1, 2, 3}, kinds
+
+
+TITLE_PROBE = """
+import json, sys
+import trainer.ui
+
+step = trainer.ui.App.step
+
+
+def step_to_title(self, dt):
+    step(self, dt)
+    if self.scene is not None and self.scene.name == "title":
+        heavy = ("numpy", "scipy", "pandas", "matplotlib", "trainer.session")
+        print(json.dumps([m for m in heavy if m in sys.modules]))
+        raise SystemExit(0)
+
+
+trainer.ui.App.step = step_to_title
+from frontdoor.cli import main
+
+main(["train", "--db", sys.argv[1]])
+"""
+
+
+def test_the_title_screen_comes_up_without_numpy(tmp_path: Path) -> None:
+    # numpy (0.1-0.2 s of the launch) came in before the title through the exercise
+    # loader's import of the agency decisions, and the game's import of the session.
+    out = subprocess.run(
+        [sys.executable, "-c", TITLE_PROBE, str(tmp_path / "s.sqlite3")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env_for(tmp_path),
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sim.agency_decisions import AGENCY_BARRIERS
 from sim.entities import Level
 from sim.events import EventKind, LogRecord
 from sim.records import BarrierTested, FamilyCreated, ReferralArrived
+from sim.vocabulary import AGENCY_BARRIERS
 from trainer.desk_records import LEVEL_LABELS, PRIORITY_LABELS, DeskAction, Finding
 from trainer.exercise import NearMiss, ShiftPlan, TrainingReferral
 from trainer.scoring import CaseScore, ShiftScore, score_shift

@@ -27,11 +27,11 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.addresses import readable_field
-from sim.agency_decisions import AGENCY_BARRIERS
 from sim.config import Agency, ScriptedReferral, Section
 from sim.config import Scenario as ScenarioModel
 from sim.loader import PROJECT_ROOT, load_scenario, resolve_named_file, scenario_with
 from sim.merge import merge_settings, origins_of, positions_from
+from sim.vocabulary import AGENCY_BARRIERS
 from sim.yamlsafe import PositionMap, ScenarioError, load_yaml_document, validate_document
 
 Difficulty = Literal["induction", "practice", "pressure", "duty_day"]

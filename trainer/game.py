@@ -13,14 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygame
 
 from sim.yamlsafe import ScenarioError
 from trainer.exercise import DIFFICULTIES, ShiftPlan, free_play_plan, load_exercise
-from trainer.session import TrainingSession
 from trainer.store import StoreError, check_trainee_id
 from trainer.ui import HEADLESS_FRAME_SECONDS, App
+
+if TYPE_CHECKING:  # a session (the model, numpy) is imported when a shift is prepared
+    from trainer.session import TrainingSession
 
 
 @dataclass
@@ -146,6 +149,8 @@ class Game:
         )
         if remembered != self.app.settings:
             self.app.apply_settings(remembered)
+        from trainer.session import TrainingSession
+
         self.session = TrainingSession.prepare(
             plan,
             seed=self.next_seed(),
@@ -169,6 +174,8 @@ class Game:
         if store is None:
             self.message = "no session database is open"
             return
+        from trainer.session import TrainingSession
+
         try:
             self.session = TrainingSession.resume(store, session_id, self.app.wall_clock)
         except (StoreError, ScenarioError) as exc:

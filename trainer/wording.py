@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sim.agency_decisions import AGENCY_BARRIERS, NOTICE_BARRIERS
 from sim.config import Thresholds
 from sim.names import plausible_spellings
+from sim.vocabulary import AGENCY_BARRIERS, NOTICE_BARRIERS
 
 SOURCE_LABELS = {
     "police": "Police",
