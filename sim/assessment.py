@@ -164,12 +164,7 @@ class Assessment:
         self, case: Case, worker: Worker, outcome: Level, stage: str, risk: float, need: float
     ) -> None:
         now = self._ctx.env.now
-        timescales = self._timescales
-        limit = {
-            "single": timescales.single_assessment_working_days,
-            "core": timescales.core_assessment_working_days,
-            "initial": timescales.initial_assessment_working_days,
-        }[stage]
+        limit = self._timescales.assessment_limit(stage)
         allocated_at = case.allocated_at
         assert allocated_at is not None  # set when the case was allocated
         length_wd = self._ctx.calendar.working_days_between(allocated_at, now)

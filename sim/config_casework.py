@@ -101,6 +101,21 @@ class Timescales(Section):
         "harm to a child still waiting after that is a safeguarding incident.",
     )
 
+    def assessment_limit(self, stage: str) -> float:
+        """Working days an assessment stage ("single", "initial" or "core") should take."""
+        return {
+            "single": self.single_assessment_working_days,
+            "initial": self.initial_assessment_working_days,
+            "core": self.core_assessment_working_days,
+        }[stage]
+
+    def longest_assessment(self, framework: str) -> float:
+        """The longest limit an assessment can run to under a framework: past it an open
+        assessment is certainly late."""
+        if framework == "single":
+            return self.single_assessment_working_days
+        return max(self.initial_assessment_working_days, self.core_assessment_working_days)
+
 
 class Assessment(Section):
     framework: Literal["initial_core", "single"] = Field(

@@ -159,3 +159,11 @@ class ErrorEpisode:
     holed_barriers: tuple[str, ...] = ()
     surfaced: bool = False  # someone outside saw the harm
     ordeal: Ordeal = "strategy_discussion"  # an over-response's furthest reach into the family
+
+    @property
+    def felt(self) -> bool:
+        """Whether the child or family felt the error: the child came to some harm, or a
+        wrongly suspected family met the team beyond professionals' own discussion."""
+        return self.worst_harm is not None or (
+            self.direction == "over" and self.ordeal != "strategy_discussion"
+        )

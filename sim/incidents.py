@@ -97,10 +97,7 @@ class IncidentBook:
             )
             if corrected:
                 same_case = episode.case_id == case.id
-                untouched = SEVERITY_RANK[episode.worst_harm] == 0 and (
-                    episode.direction == "under" or episode.ordeal == "strategy_discussion"
-                )
-                if same_case and untouched:
+                if same_case and not episode.felt:
                     self._grade(
                         family,
                         episode,
@@ -299,8 +296,7 @@ class IncidentBook:
             grade, scale = "no_harm", "no_harm_prevented"
         elif kind == "near_miss_no_harm":
             grade = "no_harm"
-            felt = worst == "low" or (over and episode.ordeal != "strategy_discussion")
-            scale = "low" if felt else "no_harm_not_prevented"
+            scale = "low" if episode.felt else "no_harm_not_prevented"
         elif kind == "harm_false_positive":
             grade, scale = "harm", "severe" if episode.ordeal == "removal" else "moderate"
         elif worst in ("severe", "death"):

@@ -399,15 +399,7 @@ class FrontDoorModel:
     def _assessments_past_timescale(self) -> int:
         """Assessments still open at the end that have already run past the longer (core)
         timescale: censored, but certainly late."""
-        timescales = self.scenario.timescales
-        limit = (
-            timescales.single_assessment_working_days
-            if self.scenario.assessment.framework == "single"
-            else max(
-                timescales.initial_assessment_working_days,
-                timescales.core_assessment_working_days,
-            )
-        )
+        limit = self.scenario.timescales.longest_assessment(self.scenario.assessment.framework)
         now = self.env.now
         calendar = self.ctx.calendar
         return sum(
