@@ -277,7 +277,7 @@ def day_offset(t: float, since: float) -> str:
 
 # What each piece of evidence is, as a sentence fragment ("...would have caught it").
 _EVIDENCE_WORDS = {
-    "database": "a database search under the spelling the record is kept under",
+    "database": "a database search under every name and spelling the household may be known by",
     "file": "reading the paper file",
     "visit": "a home visit that saw the child",
     "edt_visit": "the night team's visit",
