@@ -325,16 +325,11 @@ def _facts_slices(
             why = "never searched before the decision"
             slices.append(Slice("Database search", None, why, "database_check", "not_searched"))
         else:
-            tried = ", ".join(repr(f.label.split("'")[1]) for f in searches if "'" in f.label)
-            why = f"searched under {tried}; the record is under {recorded!r}"
             conds = [
-                CONDITION_LABELS.get(k, k)
-                for b in barriers
-                if b.barrier == "database_check" and not b.held
+                k for b in barriers if b.barrier == "database_check" and not b.held
                 for k in b.conditions
-            ]
-            if conds:
-                why += f" ({'; '.join(dict.fromkeys(conds))})"
+            ]  # fmt: skip
+            why = _missed_search(searches, f"the record is under {recorded!r}", conds)
             slices.append(Slice("Database search", False, why, "database_check", "other_spelling"))
     else:
         slices += _adult_search_slices(c, mine, barriers)
@@ -382,6 +377,14 @@ def _facts_slices(
     return slices
 
 
+def _missed_search(searches: Sequence[Finding], where: str, conditions: Sequence[str]) -> str:
+    """Why a search missed: the names tried, where the record was, and the conditions."""
+    tried = ", ".join(repr(f.label.split("'")[1]) for f in searches if "'" in f.label)
+    why = f"searched under {tried}; {where}"
+    labels = [CONDITION_LABELS.get(k, k) for k in conditions]
+    return why + (f" ({'; '.join(dict.fromkeys(labels))})" if labels else "")
+
+
 def _adult_search_slices(
     c: CaseScore, mine: Sequence[Finding], barriers: Sequence[BarrierTested]
 ) -> list[Slice]:
@@ -409,11 +412,8 @@ def _adult_search_slices(
             why = "never searched before the decision"
             slices.append(Slice("Database search", None, why, "database_check", "not_searched"))
         else:
-            tried = ", ".join(repr(f.label.split("'")[1]) for f in searches if "'" in f.label)
-            why = f"searched under {tried}; a household adult's record is under another name"
-            conds = [CONDITION_LABELS.get(k, k) for k in b.conditions]
-            if conds:
-                why += f" ({'; '.join(dict.fromkeys(conds))})"
+            where = "a household adult's record is under another name"
+            why = _missed_search(searches, where, b.conditions)
             slices.append(Slice("Database search", False, why, "database_check", "other_name"))
     return slices
 
