@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from trainer.debrief import TUTOR_NOTES, Debrief, Slice
+from trainer.debrief import TUTOR_NOTES, Debrief
+from trainer.debrief_slices import Slice
 from trainer.scenes.common import Scroller, headed_list, mark, mark_width, panel, text_block
 from trainer.theme import INK, MUTED, PAPER, RULE, STATUS_MARKS, VERMILLION, YELLOW
 from trainer.ui import App, Scene
