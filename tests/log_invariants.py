@@ -190,9 +190,12 @@ def check_incidents(records: Sequence[LogRecord]) -> None:
             if r.direction == "over":
                 assert r.worst_harm is None, r
                 felt = r.ordeal != "strategy_discussion"
-                assert (r.incident == "near_miss_prevented") == (not felt), r
+                # Prevented only if nobody came to the door and it was caught on the case
+                # it began on; caught on a later case, an unfelt error was not prevented.
+                if r.incident == "near_miss_prevented":
+                    assert not felt and r.case == r.origin_case, r
                 if r.incident == "near_miss_no_harm":
-                    assert r.scale == "low", r
+                    assert r.scale == ("low" if felt else "no_harm_not_prevented"), r
                 if r.incident == "harm_false_positive":
                     assert r.ordeal in ("plan", "removal"), r
                     assert (r.scale == "severe") == (r.ordeal == "removal"), r
