@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from sim.config_base import MAX_DAYS, Probability, Section
+from sim.config_base import MAX_DAYS, Probability, Section, SettingError
 from sim.vocabulary import Agency, Concern, FileLocation, HarmType, NameOrigin, Source
 
 
@@ -46,6 +46,12 @@ class ScriptedFamily(Section):
     record_addendum: float | None = Field(
         None, ge=0, le=1, description="Risk shown by an addendum to the record, if any."
     )
+    addendum_corrects: bool = Field(
+        False,
+        description="The addendum corrects a wrong entry that the system would not let "
+        "anyone change: read, the record shows the addendum's risk instead of the entry's; "
+        "unread, the entry's (record_history above record_addendum).",
+    )
     warning_flag: bool = Field(False, description="The record carries a warning flag.")
     file_location: FileLocation | Literal["none", "missing"] = Field(
         "none", description="Where the family's paper file is ('missing': cannot be found)."
@@ -62,6 +68,18 @@ class ScriptedFamily(Section):
         description="Adults in the household with records of their own (searched by name "
         "and date of birth, so a record found under the name is known to be theirs).",
     )
+
+    @model_validator(mode="after")
+    def _a_correction_corrects(self) -> ScriptedFamily:
+        if self.addendum_corrects and (
+            self.record_addendum is None or self.record_addendum >= self.record_history
+        ):
+            raise SettingError(
+                "a correcting addendum needs a record_addendum below record_history (it "
+                "shows less concern than the entry it corrects)",
+                "addendum_corrects",
+            )
+        return self
 
 
 class ScriptedReferral(Section):

@@ -51,6 +51,7 @@ class CaseAsKnown:
     evidence: Mapping[str, float]  # what was found, by where it came from (read-only)
     notices: tuple[NoticeAsKnown, ...] = ()  # what agencies told the team unasked, in order
     household: tuple[str, ...] = ()  # the surnames of adults the referral names (exercises)
+    addendum_waiting: bool = False  # the record found has an addendum nobody has read
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,11 @@ def case_as_known(case: Case) -> CaseAsKnown:
             for agency, (at, reading) in sorted(case.notices.items(), key=lambda n: n[1])
         ),
         household=tuple(a.surname for a in case.family.facts.adults),
+        addendum_waiting=(
+            case.record_found
+            and case.family.facts.record_addendum is not None
+            and case.addendum_missed
+        ),
     )
 
 

@@ -2,7 +2,8 @@
 
 The duty desk's own checks run inside screening (sim/screening.py). A trainee instead
 chooses what to find out, one action at a time: search the database under a spelling,
-request the paper file, ask an agency, visit the family, or ask a team leader's view.
+open a found record's addendum, request the paper file, ask an agency, visit the family,
+or ask a team leader's view.
 Each costs simulated time and answers with an `InformationResult` as a SimPy event.
 """
 
@@ -68,7 +69,14 @@ class InformationActions:
             case InformationAction.DATABASE:
                 searched = spelling or case.spelling
                 self._requested(case, "database", spelling=searched)
-                return self._after(case, 0.25, lambda: info.search_database(case, searched))
+                return self._after(
+                    case,
+                    0.25,
+                    lambda: info.search_database(case, searched, reader_opens_addenda=True),
+                )
+            case InformationAction.ADDENDUM:
+                self._requested(case, "addendum")
+                return self._after(case, 0.1, lambda: info.read_addendum(case))
             case InformationAction.FILE:
                 event = info.request_file(case)
             case InformationAction.AGENCY:

@@ -24,7 +24,8 @@ from sim.config import Agencies, CaseFiles, Database, ScriptedFamily, Staffing
 from sim.context import RunContext
 from sim.entities import Case, Family, Worker
 from sim.events import EventKind
-from sim.household import AdultFacts, adult_checks, search_adults
+from sim.household import AdultFacts, search_adults
+from sim.information_barriers import record_information_barriers
 from sim.judgement import Judgement
 from sim.names import SURNAMES, names_match, variant_spelling
 from sim.records import InformationRequested, InformationReturned
@@ -47,6 +48,7 @@ class FamilyFacts:
     recorded_surname: str | None = None  # spelling on the database; None: not on record
     record_history: float = 0.0
     record_addendum: float | None = None
+    addendum_corrects: bool = False  # the addendum corrects a wrong entry (report 4.5)
     warning_flag: bool = False
     flag_risk: float = 0.0  # the risk written down when the flag was set, as the record shows it
     file_location: str = "none"  # on_site, other_building, archive, missing, none
@@ -77,6 +79,7 @@ def scripted_facts(spec: ScriptedFamily) -> FamilyFacts:
         recorded_surname=spec.recorded_surname,
         record_history=spec.record_history,
         record_addendum=spec.record_addendum,
+        addendum_corrects=spec.addendum_corrects,
         warning_flag=spec.warning_flag,
         flag_risk=spec.risk if spec.warning_flag else 0.0,
         file_location=spec.file_location,
@@ -180,31 +183,76 @@ class InformationDesk:
 
     # -- the database ----------------------------------------------------------------
 
-    def search_database(self, case: Case, spelling: str) -> InformationResult:
-        """Search the record under `spelling`; a hit adds the history it holds."""
+    def search_database(
+        self, case: Case, spelling: str, *, reader_opens_addenda: bool = False
+    ) -> InformationResult:
+        """Search the record under `spelling`; a hit adds the history it holds.
+
+        The team's own duty check reads a record's addendum unless its reader misses it
+        (`addendum_missed_probability`). A person at the desk is the reader: the search
+        shows the entry and says an addendum waits, which `read_addendum` opens
+        (`reader_opens_addenda`).
+        """
         facts = case.family.facts
         matching = self._database.matching
         recorded = facts.recorded_surname
         found = recorded is not None and names_match(spelling, recorded, matching=matching)
         if not found:  # perhaps a household adult's own record (sim/household.py)
             return InformationResult("database", *search_adults(case, spelling, matching))
-        history = facts.record_history
-        if case.family.team_record is not None:
-            history = max(history, case.family.team_record)
+        case.record_found = True
         parts = [f"record found under {recorded!r}"]
         if facts.record_addendum is not None:
-            missed = facts.addendum_draw < self._database.addendum_missed_probability
-            case.addendum_missed = missed
-            if not missed:
+            if reader_opens_addenda:
+                case.addendum_missed = True  # until the reader opens it
+                parts.append("an addendum was added later")
+            else:
+                case.addendum_missed = (
+                    facts.addendum_draw < self._database.addendum_missed_probability
+                )
+                if not case.addendum_missed:
+                    parts.append(
+                        "an addendum corrects the entry"
+                        if facts.addendum_corrects
+                        else "an addendum adds later concerns"
+                    )
+        history = self._record_reading(case)
+        if facts.warning_flag:
+            parts.append("the record carries a warning flag")
+        return InformationResult("database", "found", "; ".join(parts), "database", history)
+
+    def read_addendum(self, case: Case) -> InformationResult:
+        """Open the addendum of the record a search found (a person at the desk)."""
+        facts = case.family.facts
+        if not case.record_found or facts.record_addendum is None:
+            return InformationResult("addendum", "none", "the record has no addendum to read")
+        case.addendum_missed = False
+        history = self._record_reading(case)
+        if facts.addendum_corrects:
+            return InformationResult(
+                "addendum", "corrects", "it corrects the entry", "database", history
+            )
+        return InformationResult("addendum", "adds", "it adds later concerns", "database", history)
+
+    def _record_reading(self, case: Case) -> float:
+        """The concern the found record shows as read so far; it is the case's evidence.
+
+        An addendum read adds to the entry, or replaces it when it corrects the entry (the
+        system would not let anyone change the entry itself). The team's own earlier
+        contact and a warning flag show as they were written."""
+        facts = case.family.facts
+        history = facts.record_history
+        if facts.record_addendum is not None and not case.addendum_missed:
+            if facts.addendum_corrects:
+                history = facts.record_addendum
+            else:
                 history = max(history, facts.record_addendum)
-                parts.append("an addendum adds later concerns")
+        if case.family.team_record is not None:
+            history = max(history, case.family.team_record)
         if facts.warning_flag:
             # The flag shows what was recorded when it was set, not the family as it is now.
             history = max(history, facts.flag_risk)
-            parts.append("the record carries a warning flag")
         case.evidence["database"] = history
-        case.record_found = True
-        return InformationResult("database", "found", "; ".join(parts), "database", history)
+        return history
 
     # -- local knowledge ---------------------------------------------------------------
 
@@ -433,88 +481,10 @@ class InformationDesk:
 
     def record_checks(self, case: Case, worker: Worker | None) -> None:
         """Log each information barrier as it stood when the screening decision was taken."""
-        facts = case.family.facts
-        if facts.recorded_surname is not None:
-            self._record_history_checks(case, worker)
-        adult_checks(case, worker, self._judgement.barrier)
-        self._record_other_checks(case, worker)
-
-    def _record_history_checks(self, case: Case, worker: Worker | None) -> None:
-        """The database search, the addendum and the paper file of a family on record."""
-        barrier = self._judgement.barrier
-        facts = case.family.facts
-        assert facts.recorded_surname is not None  # only for a family on record
-        if case.record_found:
-            barrier(case, "database_check", True, [], worker)
-            if facts.record_addendum is not None:
-                barrier(
-                    case,
-                    "record_addendum",
-                    not case.addendum_missed,
-                    ["uncorrectable_records"] if case.addendum_missed else [],
-                    worker,
-                )
-        else:
-            why: list[str] = []
-            if "database" in case.skipped:
-                why = ["time_pressure"]  # skipped: only ever under time pressure
-            else:
-                if facts.recorded_surname.lower() != facts.surname.lower():
-                    why.append("data_entry_errors")
-                if case.spelling.lower() != facts.surname.lower():
-                    why.append("name_matching")
-                if not why:
-                    why.append("name_matching")
-            barrier(case, "database_check", False, why, worker)
-        # A file nobody asked for (a person at the desk chose not to) was not a test
-        # of the files, as an agency never rung is not a test of that agency.
-        asked = case.file_status != "not_requested" or "file" in case.skipped
-        if facts.file_location != "none" and case.record_found and asked:
-            status = case.file_status
-            if status == "arrived":
-                barrier(
-                    case,
-                    "file_retrieval",
-                    True,
-                    ["poor_chronology"] if facts.poor_chronology else [],
-                    worker,
-                )
-            elif status == "missing" or (
-                facts.file_location == "missing" and "file" not in case.skipped
-            ):
-                # A lost file asked for is missing whether or not the search has given up
-                # yet: the decision went without it because it is lost, not because it is far.
-                barrier(case, "file_retrieval", False, ["missing_files"], worker)
-            elif "file" in case.skipped:
-                barrier(case, "file_retrieval", False, ["time_pressure"], worker)
-            else:
-                barrier(case, "file_retrieval", False, ["remote_file_storage"], worker)
-
-    def _record_other_checks(self, case: Case, worker: Worker | None) -> None:
-        """Local knowledge and the agencies asked (or skipped) for this case."""
-        barrier = self._judgement.barrier
-        facts = case.family.facts
-        if self.known_locally(case.family) and "local_knowledge" in case.checked:
-            if "local_knowledge" in case.evidence:
-                barrier(case, "local_knowledge", True, [], worker)
-            else:
-                central = self._staffing.design == "central"
-                barrier(
-                    case,
-                    "local_knowledge",
-                    False,
-                    ["single_point_of_entry"] if central else [],
-                    worker,
-                )
-        for agency in facts.agency_information:
-            asked = case.agency_status.get(agency)
-            if asked is None and agency not in case.skipped:
-                continue  # never asked: not a check this case's concern called for
-            if asked == "answered":
-                barrier(case, "agency_check", True, [], worker, agency=agency)
-            elif asked == "refused":
-                barrier(case, "agency_check", False, ["agency_refusal"], worker, agency=agency)
-            elif agency in case.skipped:
-                barrier(case, "agency_check", False, ["time_pressure"], worker, agency=agency)
-            else:
-                barrier(case, "agency_check", False, ["agency_delay"], worker, agency=agency)
+        record_information_barriers(
+            case,
+            worker,
+            self._judgement.barrier,
+            known_locally=self.known_locally(case.family),
+            central=self._staffing.design == "central",
+        )

@@ -281,7 +281,7 @@ class InformationRequested(NamedTuple):
     kind: Literal[EventKind.INFORMATION_REQUESTED]
     case: int
     family: int
-    what: Annotated[str, "what was asked: database, file, agency, visit, team_leader"]
+    what: Annotated[str, "what was asked: database, addendum, file, agency, visit, team_leader"]
     spelling: Annotated[str | None, "the surname searched for (database searches only)"] = None
     agency: Annotated[str | None, "the agency asked (agency requests only)"] = None
 
@@ -297,7 +297,9 @@ class InformationReturned(NamedTuple):
     kind: Literal[EventKind.INFORMATION_RETURNED]
     case: int
     family: int
-    what: Annotated[str, "what answered: database, file, agency, visit, team_leader, harm_seen"]
+    what: Annotated[
+        str, "what answered: database, addendum, file, agency, visit, team_leader, harm_seen"
+    ]
     outcome: Annotated[
         str | None, "the answer (found, not_found, arrived, missing, refused, ...)"
     ] = None

@@ -140,6 +140,7 @@ class InformationAction(StrEnum):
     """What a person at the duty desk may do to find out more about a case."""
 
     DATABASE = "database"
+    ADDENDUM = "addendum"  # a found record's addendum, which the summary does not show
     FILE = "file"
     AGENCY = "agency"
     VISIT = "visit"

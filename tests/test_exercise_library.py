@@ -101,8 +101,8 @@ def revealed_by_first_search(referral) -> bool:
         return False
     if not names_match(family.surname, family.recorded_surname, matching="exact"):
         return False
-    shown = max(family.record_history, family.record_addendum or 0.0)
-    return family.warning_flag or shown >= 0.5
+    # The desk's search shows the entry; an addendum waits until it is opened.
+    return family.warning_flag or family.record_history >= 0.5
 
 
 # -- functional ---------------------------------------------------------------------------
@@ -169,7 +169,10 @@ class TestTheLibrary:
         for r in p.referrals.values():
             if r.near_miss is None or r.near_miss.pattern != "false_positive":
                 continue
-            assert r.signal >= thresholds.child_protection_risk, r.ref
+            # The alarm is the referral's, or an entry whose correction is an addendum
+            # the search does not show (report 4.5).
+            entry = r.family.record_history if r.family.addendum_corrects else 0.0
+            assert max(r.signal, entry) >= thresholds.child_protection_risk, r.ref
             below = truth.significant_harm_risk - truth.false_positive_margin
             assert r.family.harm_type == "none" or r.family.risk < below, r.ref
             assert r.family.trend <= 0.0, r.ref

@@ -266,6 +266,8 @@ class ThoroughBot(ScriptedBot):
             for spelling in case["suggestions"]:
                 if f"database '{spelling}'" not in labels:
                     return f"spelling:{spelling}"
+        if case["addendum_waiting"]:
+            return "addendum"  # the whole record, before anything is made of its entry
         if case["record_found"] and "paper file" not in labels:
             return "file"
         for agency in self.agencies(case):
@@ -330,8 +332,9 @@ class ThoroughBot(ScriptedBot):
                 return
             check = self.next_check(view, case)
             # An alarming referral is checked too (an allegation is not yet a finding);
-            # a serious answer ends the checking at once.
-            if check is not None and hours_left > 0.75 and found(case) < 2:
+            # a serious answer ends the checking at once, unless it is a record entry
+            # whose addendum is still unread.
+            if check is not None and hours_left > 0.75 and (found(case) < 2 or check == "addendum"):
                 self.start_check(app, check)
                 return
             self.checked.setdefault(case_id, view["now"])
@@ -378,6 +381,8 @@ class ThoroughBot(ScriptedBot):
         elif check.startswith("spelling:"):
             self.pending_spelling = check.split(":", 1)[1]
             self.use(app, "database")
+        elif check == "addendum":
+            self.use(app, "addendum")
         elif check == "file":
             self.use(app, "file")
         elif check.startswith("agency:"):

@@ -49,6 +49,7 @@ ACTION_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "handover": lambda p: (
         f"You wrote a handover passing on: {', '.join(p['keep']) or 'nothing but the referral'}"
     ),
+    "addendum": lambda p: "You opened the record's addendum",
     "file": lambda p: "You requested the paper file",
     "visit": lambda p: "You set off on a home visit",
     "team_leader": lambda p: "You asked the team leader",

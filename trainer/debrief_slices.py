@@ -53,6 +53,7 @@ def facts_slices(
         if found:
             why = f"record found under {recorded!r}"
             slices.append(Slice("Database search", True, why, "", ""))
+            slices += _addendum_slices(c, barriers)
         elif not searches:
             why = "never searched before the decision"
             slices.append(Slice("Database search", None, why, "database_check", "not_searched"))
@@ -106,6 +107,26 @@ def facts_slices(
         else:
             why = "the visit did not see the child, or came too late"
             slices.append(Slice("Seeing the child", False, why, "seeing_child", "not_seen"))
+    return slices
+
+
+def _addendum_slices(c: CaseScore, barriers: Sequence[BarrierTested]) -> list[Slice]:
+    """The record's addendum as the model logged it at the decision: read, or left
+    unopened (report 4.5: an entry nobody could correct, and its addendum)."""
+    slices: list[Slice] = []
+    for b in barriers:
+        if b.barrier != "record_addendum" or not _by_the_decision(c, b):
+            continue
+        label = BARRIER_LABELS["record_addendum"]
+        if b.held:
+            slices.append(Slice(label, True, "the addendum was opened and read", "", ""))
+        else:
+            conds = "; ".join(CONDITION_LABELS.get(k, k) for k in b.conditions)
+            why = "the addendum was not opened before the decision" + (
+                f" ({conds})" if conds else ""
+            )
+            slices.append(Slice(label, False, why, "record_addendum", "unread"))
+        break
     return slices
 
 

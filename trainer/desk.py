@@ -61,6 +61,7 @@ OWN_MINUTES: dict[DeskActionKind, float] = {
 # the trainee is then busy with.
 BUSY_ACTIONS: dict[InformationAction, str] = {
     InformationAction.DATABASE: "searching the database",
+    InformationAction.ADDENDUM: "reading the addendum",
     InformationAction.VISIT: "on a home visit",
     InformationAction.TEAM_LEADER: "with the team leader",
 }
@@ -277,6 +278,15 @@ class DutyDesk:
             case_id, InformationAction.DATABASE, f"database '{spelling}'", spelling=spelling
         )
 
+    def read_addendum(self, case_id: int) -> Finding:
+        """Open the addendum of the record found: a later note that the search's summary
+        does not show, and that may correct the entry (report 4.5)."""
+        self._check_can_act(case_id)
+        if not self.api.case(case_id).addendum_waiting:
+            raise DeskRefusal("there is no unread addendum on this family's record")
+        self._record("addendum", case_id)
+        return self._gather(case_id, InformationAction.ADDENDUM, "record addendum")
+
     def request_file(self, case_id: int) -> Finding:
         self._check_can_act(case_id)
         if not self.record_found(case_id):
@@ -332,6 +342,10 @@ class DutyDesk:
             finding.detail = result.detail
             finding.evidence_key = result.evidence_key
             finding.value = result.value
+            if result.action == "addendum" and result.outcome == "corrects":
+                for earlier in self.findings_for(case_id):
+                    if earlier.action == "database" and earlier.outcome == "found":
+                        earlier.corrected = True  # the entry no longer stands as read
 
         if event.triggered:  # answered at once (a file requested twice, no file at all)
             returned(event)
@@ -473,6 +487,7 @@ class DutyDesk:
         """Per recorded action kind, how to take it again from its case and payload."""
         return {
             "database": lambda c, p: self.search_database(c, str(p["spelling"])),
+            "addendum": lambda c, p: self.read_addendum(c),
             "file": lambda c, p: self.request_file(c),
             "agency": lambda c, p: self.contact_agency(c, str(p["agency"])),
             "visit": lambda c, p: self.visit(c),

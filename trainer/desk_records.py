@@ -18,6 +18,7 @@ from sim.vocabulary import InformationAction
 # What a trainee can do at the desk, as each action is recorded and replayed.
 DeskActionKind = Literal[
     "database",
+    "addendum",
     "file",
     "agency",
     "visit",
@@ -72,6 +73,7 @@ class Finding:
     detail: str = ""
     evidence_key: str | None = None
     value: float | None = None
+    corrected: bool = False  # a record entry that an addendum read later corrects
 
     @property
     def done(self) -> bool:

@@ -54,7 +54,7 @@ Pattern = Literal[
     "long_term_change",
     "false_positive",
 ]
-INFORMATION_KEYS = ("database", "file", "visit")
+INFORMATION_KEYS = ("database", "addendum", "file", "visit")
 # The barriers the model tests and logs (barrier_tested events).
 BARRIERS = frozenset(
     {
@@ -91,6 +91,9 @@ class Findings(Section):
     """What the trainee reads when a check finds something (otherwise a plain summary)."""
 
     database: str | None = Field(None, description="The record, once found.")
+    addendum: str | None = Field(
+        None, description="The record's addendum, once opened (needs record_addendum)."
+    )
     file: str | None = Field(None, description="The paper file, once it arrives.")
     agencies: dict[Agency, str] = Field(
         default_factory=dict, description="What each agency says when it shares."

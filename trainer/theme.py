@@ -64,6 +64,7 @@ STATUS_MARKS = {
     "answered": Mark(BLUE, "circle", "answered"),
     "nothing": Mark(BLUISH_GREEN, "dash", "nothing"),
     "refused": Mark(REDDISH_PURPLE, "cross", "refused"),
+    "corrected": Mark(MUTED, "dash", "corrected"),
     "held": Mark(BLUISH_GREEN, "circle", "held"),
     "holed": Mark(VERMILLION, "cross", "holed"),
     "unused": Mark(MUTED, "dash", "not used"),
@@ -286,6 +287,7 @@ ICONS = {
     "other": _speech,
     # what a check is
     "database": _cylinder,
+    "addendum": _cylinder,
     "file": _folder,
     "agency": _phone,
     "visit": _house,

@@ -89,7 +89,7 @@ BARRIER_LABELS = {
 CONDITION_LABELS = {
     "name_matching": "the database only matches the exact spelling",
     "data_entry_errors": "the record itself was keyed with a slip",
-    "uncorrectable_records": "the worrying part was an addendum, easy to miss",
+    "uncorrectable_records": "entries cannot be corrected; the addendum was easy to miss",
     "remote_file_storage": "the file is kept away from the office and takes time to come",
     "missing_files": "the file is lost",
     "poor_chronology": "the file has no usable chronology",
@@ -131,6 +131,11 @@ LEARNING_POINTS = {
         "The family was on record under another spelling. The database matches only what "
         "is typed, so a known family looked new; trying the likely variants of a name "
         "heard over the phone would have found it."
+    ),
+    ("record_addendum", "unread"): (
+        "The record's addendum was not opened. A system that cannot correct an entry can "
+        "only add to it, so what changes the picture, a later concern or a correction of a "
+        "wrong entry, sits in an addendum that a summary does not show."
     ),
     ("file_retrieval", "not_requested"): (
         "The paper file was never asked for. The record is often a summary; the file holds "
@@ -278,6 +283,7 @@ def day_offset(t: float, since: float) -> str:
 # What each piece of evidence is, as a sentence fragment ("...would have caught it").
 _EVIDENCE_WORDS = {
     "database": "a database search under every name and spelling the household may be known by",
+    "addendum": "opening the record's addendum",
     "file": "reading the paper file",
     "visit": "a home visit that saw the child",
     "edt_visit": "the night team's visit",

@@ -63,6 +63,7 @@ PRIORITY_SHORT = {
 }
 INFO_ACTION_NAMES = {
     "database": "Database",
+    "addendum": "Record addendum",
     "file": "Paper file",
     "agency": "Agency",
     "visit": "Home visit",
@@ -74,6 +75,7 @@ INFO_ACTION_NAMES = {
 # The level words are the marks the in-tray shows for a decision.
 COMPACT_LABELS = {
     "database": "Database",
+    "addendum": "Addendum",
     "file": "File",
     "agency": "Agency",
     "visit": "Visit",
@@ -93,6 +95,7 @@ class CaseButtons:
     """What the case panel's buttons do: the scene's actions on the open case."""
 
     open_dialog: Callable[[str], None]
+    read_addendum: Callable[[], None]
     request_file: Callable[[], None]
     visit: Callable[[], None]
     ask_team_leader: Callable[[], None]
@@ -168,6 +171,11 @@ class CasePanel:
         free = not desk.busy() and not desk.ended
         labels = {f.label for f in desk.findings_for(case_id)}
         can_file = free and desk.record_found(case_id) and "paper file" not in labels
+        # Offered only while the record found has an addendum nobody has read: the search
+        # says one waits, as a system that cannot correct an entry must (report 4.5).
+        addendum: list[ButtonSpec] = []
+        if desk.case(case_id).addendum_waiting:
+            addendum = [("addendum", "Open addendum", pygame.K_o, act.read_addendum, free, None)]
         return [
             (
                 "database",
@@ -177,6 +185,7 @@ class CasePanel:
                 free,
                 None,
             ),
+            *addendum,
             ("file", "Request file", pygame.K_f, act.request_file, can_file, None),
             ("agency", "Contact agency", pygame.K_g, lambda: act.open_dialog("agency"), free, None),
             (
@@ -381,7 +390,9 @@ class CasePanel:
                 (at, y),
             )
             return y + t.line_height("small") + 2
-        if f.value is not None:
+        if f.corrected:
+            m, words = STATUS_MARKS["corrected"], "corrected"
+        elif f.value is not None:
             words, band = concern_words(f.value, thresholds)
             m = CONCERN_BANDS[band]
         elif f.outcome in ("refused", "missing", "not_seen"):
@@ -392,7 +403,10 @@ class CasePanel:
             m, words = STATUS_MARKS["nothing"], "nothing found"
         at = x + mark(surface, m, (x, y), t, word=words) + 8
         head = pygame.Rect(at, y, x + width - at, bottom - y)
-        y = text_block(surface, t, f"{label}: {f.detail}", head, "small", bold=True)
+        detail = f.detail
+        if f.action == "database" and self.desk.case(f.case_id).addendum_waiting:
+            detail += ", not yet read"  # until the addendum is opened
+        y = text_block(surface, t, f"{label}: {detail}", head, "small", bold=True)
         story = self.story(f)
         if story:
             area = pygame.Rect(x + 16, y, width - 16, bottom - y)
@@ -450,9 +464,13 @@ class CasePanel:
         if f.action == "agency":
             asked = f.label.split(":")[1]
             return next((text for name, text in found.agencies.items() if name == asked), "")
-        return {"database": found.database, "file": found.file, "visit": found.visit}.get(
-            f.action
-        ) or ""
+        stories = {
+            "database": found.database,
+            "addendum": found.addendum,
+            "file": found.file,
+            "visit": found.visit,
+        }
+        return stories.get(f.action) or ""
 
     # -- what a headless player reads --------------------------------------------------------
 
@@ -484,6 +502,7 @@ class CasePanel:
             "referral_band": concern_words(case.referral_signal, thresholds)[1],
             "need_band": need_words(case.need_signal, thresholds)[1],
             "record_found": desk.record_found(case_id),
+            "addendum_waiting": case.addendum_waiting,
             "findings": [
                 {
                     "label": f.label,
@@ -491,7 +510,11 @@ class CasePanel:
                     "done": f.done,
                     "outcome": f.outcome,
                     "asked_at": f.requested_at,
-                    "band": None if f.value is None else concern_words(f.value, thresholds)[1],
+                    "band": (
+                        None
+                        if f.value is None or f.corrected
+                        else concern_words(f.value, thresholds)[1]
+                    ),
                 }
                 for f in desk.findings_for(case_id)
             ],

@@ -85,6 +85,7 @@ class DeskScene(Scene):
         self.tray = Tray(app=app, desk=desk, names=self.names, layout=layout)
         case_buttons = CaseButtons(
             open_dialog=self._set_mode,
+            read_addendum=self._read_addendum,
             request_file=self._request_file,
             visit=self._visit,
             ask_team_leader=self._team_leader,
@@ -324,6 +325,9 @@ class DeskScene(Scene):
             self.dialogs.keep = set(self.desk.handovers.get(case_id, ()))
             self.case_panel.scroll.offset = 0
             self.tray.scroll_into_view(case_id)
+
+    def _read_addendum(self) -> None:
+        self._try(lambda: self.desk.read_addendum(self._open_case()))
 
     def _request_file(self) -> None:
         self._try(lambda: self.desk.request_file(self._open_case()))
