@@ -239,9 +239,11 @@ class ArrivalStream:
         family.facts = scripted_facts(fam)
         family.facts.adults = adult_facts(fam)
         self._register(family)
+        # The referrer's spelling, which may not be the family's own (`spelt_as`).
+        spelling = spec.spelt_as or fam.surname
         self._referrals.open_case(
             family,
             spec.source,
             re_referral=False,
-            scripted=(spec.ref, spec.concern, spec.signal, spec.need_signal, fam.surname),
+            scripted=(spec.ref, spec.concern, spec.signal, spec.need_signal, spelling),
         )

@@ -31,7 +31,10 @@ class ScriptedAdult(Section):
 class ScriptedFamily(Section):
     """A family with a fixed hidden truth, for training exercises."""
 
-    surname: str = Field(description="The family's name as the referral gives it.")
+    surname: str = Field(
+        description="The family's own surname, as the family spells it (a referral may spell "
+        "it otherwise: the referral's `spelt_as`)."
+    )
     recorded_surname: str | None = Field(
         None, description="The spelling on the database; empty when the family is not on record."
     )
@@ -94,4 +97,12 @@ class ScriptedReferral(Section):
     concern: Concern = Field(description="The concern the referral names.")
     signal: float = Field(ge=0, le=1, description="Risk the referral's wording shows.")
     need_signal: float = Field(0.3, ge=0, le=1, description="Need the referral shows.")
+    spelt_as: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        description="How the referrer spelt the family's name (1 to 40 characters), when not "
+        "as the family spells it; empty: as `family.surname`. The desk shows this spelling and "
+        "searches under it first.",
+    )
     family: ScriptedFamily = Field(description="The family and its hidden truth.")

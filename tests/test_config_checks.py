@@ -395,6 +395,22 @@ def test_validate_locates_a_fault_in_an_exercise(tmp_path: Path) -> None:
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+def test_validate_locates_an_empty_referral_spelling(tmp_path: Path) -> None:
+    # `spelt_as` (how the referrer spelt the family's name) is a name or absent: an empty
+    # one would silently fall back to a drawn spelling, so it is refused where written.
+    source = (training_dir() / "01_name_on_the_record.yaml").read_text(encoding="utf-8")
+    assert source.count("    spelt_as: Kowalchyk\n") == 1
+    bad = source.replace("    spelt_as: Kowalchyk\n", '    spelt_as: ""\n')
+    path = write(tmp_path, "01.yaml", bad)
+    (tmp_path / "teams").symlink_to(training_dir() / "teams")
+    done = frontdoor("validate", str(path))
+    assert done.returncode == 2
+    line = line_of(path, '    spelt_as: ""')
+    assert done.stderr.startswith(f"error: {path}:{line}:"), done.stderr
+    assert "referrals.0.spelt_as" in done.stderr and "at least 1 character" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
 def test_exercise_scenario_changes_merge_staff_by_role(tmp_path: Path) -> None:
     source = (training_dir() / "01_name_on_the_record.yaml").read_text(encoding="utf-8")
     (tmp_path / "teams").symlink_to(training_dir() / "teams")

@@ -99,7 +99,8 @@ def revealed_by_first_search(referral) -> bool:
     family = referral.family
     if family.recorded_surname is None:
         return False
-    if not names_match(family.surname, family.recorded_surname, matching="exact"):
+    given = referral.spelt_as or family.surname
+    if not names_match(given, family.recorded_surname, matching="exact"):
         return False
     # The desk's search shows the entry; an addendum waits until it is opened.
     return family.warning_flag or family.record_history >= 0.5
@@ -217,15 +218,6 @@ class TestWinnable:
         assert count("careless", "miss") >= 12 and count("careless", "false_alarm") >= 3
 
 
-# Where an exercise declares the true latent condition and the model logs another: the
-# barrier, the declared condition, and what the log shows instead. Each entry is a known
-# gap in the mechanism (reported, not hidden by bending the label); the test asserts the
-# log still shows it, so a fix of the mechanism makes the entry fail and go.
-# - A scripted family's surname is the referral's own spelling, so a record kept under
-#   another spelling is logged as a keying slip in the record (data_entry_errors), not as
-#   the exact matching of the search (name_matching). A household adult's own record
-#   (exercise 04, `adults`) is logged as name_matching, with no gap.
-MECHANISM_GAPS = {("database_check", "name_matching"): "data_entry_errors"}
 # Holes the desk cannot close by a check of its own: the thorough bot may meet them too
 # and still catch the risk another way.
 STRUCTURAL = {
@@ -249,15 +241,12 @@ AFTER_THE_DECISION = {
 }
 
 
-def expected_holes(
-    barriers: dict[str, list[str]], gaps: dict[tuple[str, str], str] = MECHANISM_GAPS
-) -> dict[str, tuple[str, ...]]:
+def expected_holes(barriers: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """A near miss's declared barriers, in the shape the log's holes are read in: every
+    declared condition is the one the model logs, with no translation."""
     from trainer.holes import declared_holes
 
-    logged: dict[str, list[str]] = {}
-    for barrier, conditions in barriers.items():
-        logged[barrier] = [gaps.get((barrier, c), c) for c in conditions]
-    return declared_holes(logged)
+    return declared_holes(barriers)
 
 
 def play_by_hand(name: str, ref: str, *, note: bool | None = None) -> tuple[Any, list, int]:
@@ -324,9 +313,7 @@ class TestDeclaredBarriers:
         for ref, r in p.referrals.items():
             if r.near_miss is None:
                 continue
-            # A household adult's record is missed by the search's name, not a keying slip.
-            gaps = {} if r.family.adults else MECHANISM_GAPS
-            expected = expected_holes(r.near_miss.barriers, gaps)
+            expected = expected_holes(r.near_miss.barriers)
             if cases[ref]["outcome"] in ("miss", "false_alarm"):
                 assert cases[ref]["holes"] == expected, (ref, cases[ref]["holes"], expected)
             else:
@@ -377,6 +364,62 @@ class TestDeclaredBarriers:
         # The careless bot never decided high enough to ask for protection.
         careless = plays[(name, "careless")][ref]
         assert "police_protection" not in careless["holes"], careless["holes"]
+
+
+def kowalczyk_database_check(changes: dict[str, Any]) -> tuple[str, str, str, list]:
+    """Exercise 01 run by its policy alone (the duty desk searches once, under the
+    referral's spelling), with `changes` to its Kowalczyk referral (addresses within the
+    referral): the spelling
+    the referral arrived with, the family's name and its record as the log shows them, and
+    the database checks logged on the case as (held, conditions)."""
+    from sim.events import EventKind
+    from sim.loader import scenario_with
+    from sim.model import run_scenario
+
+    base = plan("01_name_on_the_record").scenario
+    at = [r.ref for r in base.scripted].index("kowalczyk")
+    scenario = scenario_with(base, {f"scripted.{at}.{k}": v for k, v in changes.items()})
+    records = run_scenario(scenario, SEED).records
+    arrived = next(
+        r for r in records if r.kind == EventKind.REFERRAL_ARRIVED and r.scripted == "kowalczyk"
+    )
+    family = next(
+        r for r in records if r.kind == EventKind.FAMILY_CREATED and r.family == arrived.family
+    )
+    checks = [
+        (r.held, list(r.conditions))
+        for r in records
+        if r.kind == EventKind.BARRIER_TESTED
+        and r.case == arrived.case
+        and r.barrier == "database_check"
+    ]
+    return str(arrived.spelling), family.surname, str(family.recorded_surname), checks
+
+
+class TestReferralSpelling:
+    """A referral may spell a family's name otherwise than the family does (`spelt_as`):
+    the exact search under the referral's spelling misses a record kept correctly, and the
+    log names the matching rule, not a slip in the record (issue 17)."""
+
+    def test_a_referral_spelt_otherwise_is_missed_by_name_matching_alone(self) -> None:
+        spec = plan("01_name_on_the_record").referrals["kowalczyk"]
+        assert spec.spelt_as == "Kowalchyk" and spec.family.surname == "Kowalczyk"
+        assert spec.family.recorded_surname == "Kowalczyk"
+        spelling, surname, recorded, checks = kowalczyk_database_check({})
+        assert (spelling, surname, recorded) == ("Kowalchyk", "Kowalczyk", "Kowalczyk")
+        assert checks == [(False, ["name_matching"])]
+
+    def test_a_record_keyed_with_a_slip_is_missed_by_the_slip(self) -> None:
+        # The same referral, the family's own name as the referral gives it and the record
+        # keyed otherwise: the other latent condition, from the same search.
+        changes = {"spelt_as": None, "family.surname": "Kowalchyk"}
+        spelling, surname, recorded, checks = kowalczyk_database_check(changes)
+        assert (spelling, surname, recorded) == ("Kowalchyk", "Kowalchyk", "Kowalczyk")
+        assert checks == [(False, ["data_entry_errors"])]
+
+    def test_the_referral_spelt_as_the_family_finds_the_record(self) -> None:
+        _, _, _, checks = kowalczyk_database_check({"spelt_as": "Kowalczyk"})
+        assert checks == [(True, [])]
 
 
 def night_visit_holes(name: str, ref: str, *, keep_facts: bool) -> tuple[dict, dict]:

@@ -309,8 +309,9 @@ def _scripted_spellings() -> list[tuple[str, str]]:
             family = referral.get("family") or {}
             recorded = family.get("recorded_surname")
             pattern = (referral.get("near_miss") or {}).get("pattern")
-            if pattern == "other_spelling" and recorded and recorded != family["surname"]:
-                pairs.append((family["surname"], recorded))
+            heard = referral.get("spelt_as") or family["surname"]
+            if pattern == "other_spelling" and recorded and recorded != heard:
+                pairs.append((heard, recorded))
     return pairs
 
 
@@ -341,6 +342,9 @@ def test_spellings_offered_are_real_variants_in_an_order_that_gives_nothing_away
     app.step(0.0)
     shown = [c.label[len("Use ") :] for c in app.controls if c.name.startswith("spelling:")]
     assert shown == scene.desk.spelling_suggestions(scene.selected)
+    # The desk gives the referral's spelling (`spelt_as`), not the family's own name.
+    assert scene.desk.case(scene.selected).spelling == "Kowalchyk"
+    assert "Kowalczyk" in shown
     assert sorted(shown) == sorted(plausible_spellings(scene.desk.case(scene.selected).spelling))
     app.rebuild()
     assert [c.label[len("Use ") :] for c in app.controls if c.name.startswith("spelling:")] == shown
@@ -358,7 +362,8 @@ def _names_on_record() -> list[tuple[str, str, str]]:
             family = referral.get("family") or {}
             recorded = family.get("recorded_surname")
             pattern = (referral.get("near_miss") or {}).get("pattern")
-            if pattern == "other_spelling" and recorded and recorded != family["surname"]:
+            heard = referral.get("spelt_as") or family["surname"]
+            if pattern == "other_spelling" and recorded and recorded != heard:
                 wanted.append((name, referral["ref"], recorded))
             for adult in family.get("adults") or ():
                 if adult.get("recorded_surname"):

@@ -321,9 +321,12 @@ def test_a_shift_killed_mid_way_resumes_from_its_last_committed_action(tmp_path:
 
 def test_bots_rank_thorough_over_careless_over_random_on_d_prime() -> None:
     d: dict[str, list[float]] = {"thorough": [], "careless": [], "random": []}
-    # The first three exercises, as calibrated; the whole library is played by
-    # tests/test_exercise_library.py (one shift per exercise and bot).
-    for name in sorted(EXERCISES)[:3]:
+    # Three exercises after the first; the whole library is played by
+    # tests/test_exercise_library.py (one shift per exercise and bot). Exercise 01 is left
+    # out on purpose: its Dunmore entry (report 4.5) is a trap for exactly the careless
+    # bot's way of working, one search and the entry taken at face value, so there the
+    # careless bot false-alarms at every seed and scores below chance (d' -0.65) by design.
+    for name in sorted(EXERCISES)[1:4]:
         for seed in (11, 12, 13, 14):
             for bot in d:
                 app, _ = play_app(name, bot, seed)

@@ -101,8 +101,9 @@ def other_spelling(d: Draw) -> Doc:
             f"weather. Mum says money is tight. The caller spelt the family name "
             f'"{heard}".'
         ),
+        "spelt_as": heard,
         "family": _family(
-            heard,
+            recorded,
             origin,
             recorded_surname=recorded,
             harm_type="neglect",
@@ -127,7 +128,7 @@ def other_spelling(d: Draw) -> Doc:
             "caught_by": ["database", "file", "visit"],
             "if_missed": "Taken as a family short of money, the neglect goes on unseen.",
             "barriers": {
-                "database_check": ["data_entry_errors"],
+                "database_check": ["name_matching"],
                 "screening": ["low_visibility_harm"],
             },
         },
@@ -374,7 +375,9 @@ def generate(pattern: str, rung: int, seed: int) -> Doc:
     referrals = others[:slot] + [hidden] + others[slot:]
     hour = 9.1
     for i, r in enumerate(referrals):
-        r_doc = {"ref": f"r{i + 1}_{r['family']['surname'].lower()}", "day": 0, "hour": hour}
+        # Named as the referral spells the family, so the ref tells nothing of the record.
+        spelt = r.get("spelt_as") or r["family"]["surname"]
+        r_doc = {"ref": f"r{i + 1}_{spelt.lower()}", "day": 0, "hour": hour}
         referrals[i] = {**r_doc, **r}
         hour = round(hour + float(d.rng.uniform(0.3, 0.8 if rung < 3 else 0.5)), 2)
     level = DIFFICULTIES[rung - 1]
