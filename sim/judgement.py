@@ -219,6 +219,10 @@ class Judgement:
         held = self.incidents.level_holds(answer, truth, ceiling)
         active = (not held) and self.incidents.level_holds(clean, truth, ceiling)
         conditions = self._workload.conditions(case, worker) + list(extra)
+        if not held and answer > truth:
+            # A harm that is hard to see can hide a risk; it cannot make one up, so it is
+            # not behind an over-response.
+            conditions = [c for c in conditions if c != "low_visibility_harm"]
         if self._defensive_shift and self._escalated_defensively(case, answer):
             conditions.append("defensive_practice")
         self.barrier(
