@@ -264,14 +264,16 @@ class AgencyDecisionMakers:
 
     def plan_started(self, case: Case, state: Protection) -> None:
         """Probation and adult mental health asked to act with a parent who is their
-        client when a child protection plan starts; a refusal leaves the plan working as
-        a child in need plan for a while."""
+        client when a child protection plan starts. Each service that knows the parent is
+        asked and decides by its own bar (report 3.2: neither would act); any refusal
+        leaves the plan working as a child in need plan for a while."""
         if not self._spec.enabled or state not in _WEAKER:
             return
         family = case.family
         clients = self._ctx.streams.for_key("agency_clients", family.id).random(
             len(REQUEST_BARRIERS)
         )
+        declined = False
         for u, (agency, barrier) in zip(clients, REQUEST_BARRIERS.items(), strict=True):
             spec = self._spec.requests.get(agency)  # type: ignore[call-overload]
             if spec is None or u >= spec.parent_known.get(family.harm_type, 0.0):
@@ -288,15 +290,16 @@ class AgencyDecisionMakers:
             holed = self._test(case, barrier, outcome, case.worker, Level.CHILD_PROTECTION)
             if outcome.acted:
                 continue
-            weaker = _WEAKER[state]
-            self._harm_clock.set_protection(family, weaker)
-            timer = self._ctx.env.timeout(self._spec.declined_delay_days)
-            timer.callbacks.append(
-                lambda _ev, w=weaker: self._plan_restored(case, state, w)  # type: ignore[misc]
-            )
+            if not declined:  # one refusal is enough to weaken the plan
+                weaker = _WEAKER[state]
+                self._harm_clock.set_protection(family, weaker)
+                timer = self._ctx.env.timeout(self._spec.declined_delay_days)
+                timer.callbacks.append(
+                    lambda _ev, w=weaker: self._plan_restored(case, state, w)  # type: ignore[misc]
+                )
+            declined = True
             if holed:
                 self._unsafe(case, barrier, outcome)
-            return  # one refusal is enough to weaken the plan
 
     def _plan_restored(self, case: Case, state: Protection, weaker: Protection) -> None:
         """The team finds another way (or the agency comes round): the plan works again."""

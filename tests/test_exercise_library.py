@@ -236,8 +236,12 @@ STRUCTURAL = {
 # agency, asked to act (to protect the child at the decision, or with a parent once a plan
 # starts), declines by its own bar. The barrier and its conditions as the log shows them.
 AFTER_THE_DECISION = {
-    ("07_happy_enough", "garside"): ("police_protection", ("agency_threshold_gap",)),
-    ("21_at_the_window", "farrant"): ("probation_action", ("agency_threshold_gap",)),
+    ("07_happy_enough", "garside"): [("police_protection", ("agency_threshold_gap",))],
+    # Report 3.2: neither the parent's probation worker nor her mental health team would act.
+    ("21_at_the_window", "farrant"): [
+        ("probation_action", ("agency_threshold_gap",)),
+        ("mental_health_action", ("agency_threshold_gap",)),
+    ],
 }
 
 
@@ -360,7 +364,8 @@ class TestDeclaredBarriers:
     ) -> None:
         case = plays[(name, "thorough")][ref]
         assert case["outcome"] == "hit"
-        assert AFTER_THE_DECISION[(name, ref)] in case["agencies_later"], case["agencies_later"]
+        for declined in AFTER_THE_DECISION[(name, ref)]:
+            assert declined in case["agencies_later"], case["agencies_later"]
         # The careless bot never decided high enough to ask for protection.
         careless = plays[(name, "careless")][ref]
         assert "police_protection" not in careless["holes"], careless["holes"]
