@@ -259,10 +259,8 @@ def play_by_hand(name: str, ref: str, *, note: bool | None = None) -> tuple[Any,
     the night team. `note`: None writes no handover note (the fact found is dropped), True
     a note keeping every fact found, False a note with none. The desk, its follow-up
     records and the case's id."""
-    from trainer_support import run_until
+    from trainer_support import allocate_to_first_offered, decide_on_the_referral, run_until
 
-    from sim.deciders import screening_level_for
-    from sim.entities import Level
     from trainer.desk import DutyDesk
 
     desk = DutyDesk(plan(name), seed=SEED)
@@ -270,11 +268,7 @@ def play_by_hand(name: str, ref: str, *, note: bool | None = None) -> tuple[Any,
     written: list[int] = []
 
     def act() -> bool:
-        if desk.busy():
-            return False
-        pending = desk.awaiting_allocation()
-        if pending is not None:
-            desk.allocate(pending.case_id, pending.workers[0].worker_id)
+        if desk.busy() or allocate_to_first_offered(desk):
             return False
         for case_id in desk.undecided():
             case = desk.case(case_id)
@@ -289,9 +283,7 @@ def play_by_hand(name: str, ref: str, *, note: bool | None = None) -> tuple[Any,
                     desk.write_handover(case_id, facts if note else [])
                     return False
                 continue
-            level = screening_level_for(case.referral_signal, case.need_signal, desk.thresholds)
-            priority = {Level.CHILD_PROTECTION: "within_24_hours"}.get(level, "within_7_days")
-            desk.decide(case_id, level, priority)
+            decide_on_the_referral(desk, case_id)
             return False
         return False
 

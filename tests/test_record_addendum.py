@@ -9,9 +9,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from trainer_support import EXERCISES, case_of, plan, run_until
+from trainer_support import (
+    EXERCISES,
+    allocate_to_first_offered,
+    case_of,
+    decide_on_the_referral,
+    plan,
+    run_until,
+)
 
-from sim.deciders import screening_level_for
 from sim.entities import Level
 from trainer.desk import DutyDesk
 from trainer.desk_records import DeskRefusal, Finding
@@ -38,16 +44,10 @@ def decide_the_rest_and_finish(desk: DutyDesk, case_id: int, level: Level) -> li
     )
 
     def act() -> bool:
-        if desk.busy():
-            return False
-        pending = desk.awaiting_allocation()
-        if pending is not None:
-            desk.allocate(pending.case_id, pending.workers[0].worker_id)
+        if desk.busy() or allocate_to_first_offered(desk):
             return False
         for other in desk.undecided():
-            case = desk.case(other)
-            lvl = screening_level_for(case.referral_signal, case.need_signal, desk.thresholds)
-            desk.decide(other, lvl, None if lvl == Level.NO_FURTHER_ACTION else "within_7_days")
+            decide_on_the_referral(desk, other)
             return False
         return False
 

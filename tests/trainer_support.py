@@ -38,6 +38,28 @@ def run_until(desk: DutyDesk, done: Callable[[], bool], step_minutes: float = 2.
             desk.advance(desk.now + step_minutes / 1440)
 
 
+def allocate_to_first_offered(desk: DutyDesk) -> bool:
+    """A desk played by hand: a case waiting for allocation goes to the first worker
+    offered. Whether one did."""
+    pending = desk.awaiting_allocation()
+    if pending is None:
+        return False
+    desk.allocate(pending.case_id, pending.workers[0].worker_id)
+    return True
+
+
+def decide_on_the_referral(desk: DutyDesk, case_id: int) -> None:
+    """A desk played by hand: the case decided on what its referral shows, child
+    protection within 24 hours, anything else within 7 days."""
+    from sim.deciders import screening_level_for
+    from sim.entities import Level
+
+    case = desk.case(case_id)
+    level = screening_level_for(case.referral_signal, case.need_signal, desk.thresholds)
+    priority = {Level.CHILD_PROTECTION: "within_24_hours"}.get(level, "within_7_days")
+    desk.decide(case_id, level, priority)
+
+
 def arrived(desk: DutyDesk, ref: str) -> bool:
     return any(c.scripted_ref == ref for c in desk.cases())
 
