@@ -199,11 +199,12 @@ class InformationDesk:
         found = recorded is not None and names_match(spelling, recorded, matching=matching)
         if not found:  # perhaps a household adult's own record (sim/household.py)
             return InformationResult("database", *search_adults(case, spelling, matching))
+        opened = case.record_found and not case.addendum_missed  # found and read before
         case.record_found = True
         parts = [f"record found under {recorded!r}"]
         if facts.record_addendum is not None:
             if reader_opens_addenda:
-                case.addendum_missed = True  # until the reader opens it
+                case.addendum_missed = not opened  # until the reader opens it
                 parts.append("an addendum was added later")
             else:
                 case.addendum_missed = (

@@ -77,6 +77,11 @@ def test_opening_the_addendum_corrects_the_entry_and_cannot_be_done_twice() -> N
     assert addendum.returned_at is not None and addendum.returned_at > asked_at
     with pytest.raises(DeskRefusal, match="no unread addendum"):
         desk.read_addendum(case_id)
+    # Searching again finds the same record, its addendum already read.
+    again = desk.search_database(case_id, "Dunmore")
+    run_until(desk, lambda: again.done)
+    assert not desk.case(case_id).addendum_waiting
+    assert desk.case(case_id).evidence["database"] == addendum.value
 
 
 def test_a_family_with_no_addendum_has_none_to_open() -> None:
@@ -152,3 +157,20 @@ def test_a_correction_that_shows_more_concern_is_one_located_error(tmp_path: Pat
         load_exercise(bad)
     assert err.value.field is not None and err.value.field.endswith("addendum_corrects")
     assert err.value.line is not None and "correcting addendum" in str(err.value)
+
+
+def test_an_addendum_to_read_needs_one_on_the_record(tmp_path: Path) -> None:
+    from sim.yamlsafe import ScenarioError
+    from trainer.exercise import load_exercise
+
+    source = EXERCISES[EXERCISE]
+    shutil.copytree(source.parent / "teams", tmp_path / "teams")
+    text = source.read_text(encoding="utf-8")
+    unrecorded = "      record_addendum: 0.05\n      addendum_corrects: true\n"
+    assert unrecorded in text
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace(unrecorded, ""), encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_exercise(bad)
+    assert err.value.field is not None and err.value.field.endswith("findings.addendum")
+    assert err.value.line is not None and "no record_addendum" in str(err.value)

@@ -29,6 +29,7 @@ from pydantic import Field, field_validator, model_validator
 from sim.addresses import readable_field
 from sim.config import Agency, ScriptedReferral, Section
 from sim.config import Scenario as ScenarioModel
+from sim.config_base import SettingError
 from sim.loader import PROJECT_ROOT, load_scenario, resolve_named_file, scenario_with
 from sim.merge import merge_settings, origins_of, positions_from
 from sim.vocabulary import AGENCY_BARRIERS
@@ -159,6 +160,17 @@ class TrainingReferral(ScriptedReferral):
     learning_points: list[str] = Field(
         default_factory=list, max_length=4, description="Two or three points for the debrief."
     )
+
+    @model_validator(mode="after")
+    def _an_addendum_to_read(self) -> TrainingReferral:
+        if self.findings.addendum is not None and self.family.record_addendum is None:
+            raise SettingError(
+                "findings.addendum is the words of a record's addendum, but the family has "
+                "no record_addendum",
+                "findings",
+                "addendum",
+            )
+        return self
 
     def scripted(self) -> ScriptedReferral:
         """The part the model needs: when it arrives and the family's truth."""

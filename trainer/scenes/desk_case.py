@@ -404,7 +404,7 @@ class CasePanel:
         at = x + mark(surface, m, (x, y), t, word=words) + 8
         head = pygame.Rect(at, y, x + width - at, bottom - y)
         detail = f.detail
-        if f.action == "database" and self.desk.case(f.case_id).addendum_waiting:
+        if f.outcome == "found" and self.desk.case(f.case_id).addendum_waiting:
             detail += ", not yet read"  # until the addendum is opened
         y = text_block(surface, t, f"{label}: {detail}", head, "small", bold=True)
         story = self.story(f)
