@@ -1,5 +1,6 @@
 """Real `frontdoor` processes for the reliability tests: start one, watch its children
-through /proc, send it real signals, and see what it leaves behind."""
+(psutil, so the tests run wherever the suite does), send it real signals, and see what it
+leaves behind."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import pytest
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,47 +52,23 @@ def run(args: Sequence[str], *, cwd: Path, timeout: float = 300) -> subprocess.C
     )
 
 
-def _status(pid: int) -> dict[str, str] | None:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    fields = {}
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        fields[key] = value.strip()
-    return fields
-
-
 def descendants(pid: int) -> set[int]:
-    """Every living process below `pid` (children, their children...), from /proc."""
-    if not Path("/proc").is_dir():
-        pytest.skip("needs /proc to see child processes")
-    parents: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        status = _status(int(entry.name))
-        if status is None:
-            continue
-        parents.setdefault(int(status.get("PPid", "0")), []).append(int(entry.name))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+    """Every living process below `pid` (children, their children...)."""
+    try:
+        return {child.pid for child in psutil.Process(pid).children(recursive=True)}
+    except psutil.NoSuchProcess:
+        return set()
 
 
 def alive(pids: set[int]) -> set[int]:
     """Those of `pids` still running (a zombie has stopped and holds nothing)."""
     living = set()
     for pid in pids:
-        status = _status(pid)
-        if status is not None and not status.get("State", "").startswith("Z"):
-            living.add(pid)
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                living.add(pid)
+        except psutil.NoSuchProcess:
+            continue
     return living
 
 
