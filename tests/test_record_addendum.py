@@ -61,7 +61,7 @@ def test_the_search_shows_the_entry_and_says_an_addendum_waits() -> None:
     assert desk.case(case_id).addendum_waiting
     # The entry alone reads as serious concern: the wrong detail stands until corrected.
     assert found.value is not None and found.value >= desk.thresholds.child_protection_risk
-    assert not found.corrected
+    assert not desk.entry_corrected(case_id)
 
 
 def test_opening_the_addendum_corrects_the_entry_and_cannot_be_done_twice() -> None:
@@ -71,7 +71,7 @@ def test_opening_the_addendum_corrects_the_entry_and_cannot_be_done_twice() -> N
     run_until(desk, lambda: addendum.done)
     assert addendum.outcome == "corrects" and addendum.value is not None
     assert addendum.value < desk.thresholds.child_in_need_risk
-    assert found.corrected, "the entry the addendum corrects is marked so"
+    assert desk.entry_corrected(case_id), "the entry the addendum corrects is marked so"
     assert desk.case(case_id).evidence["database"] == addendum.value
     assert not desk.case(case_id).addendum_waiting
     assert addendum.returned_at is not None and addendum.returned_at > asked_at
@@ -139,8 +139,9 @@ def test_a_resumed_session_replays_the_opened_addendum() -> None:
     again = DutyDesk(plan(EXERCISE), seed=SEED)
     again.replay([(a.sim_time, a.kind, a.case_id, a.payload) for a in desk.actions])
     run_until(again, lambda: all(f.done for f in again.findings))
-    kinds = [(f.action, f.outcome, f.corrected) for f in again.findings]
-    assert kinds == [("database", "found", True), ("addendum", "corrects", False)], kinds
+    kinds = [(f.action, f.outcome) for f in again.findings]
+    assert kinds == [("database", "found"), ("addendum", "corrects")], kinds
+    assert again.entry_corrected(case_of(again, "dunmore"))
 
 
 def test_a_correction_that_shows_more_concern_is_one_located_error(tmp_path: Path) -> None:

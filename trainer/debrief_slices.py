@@ -113,21 +113,15 @@ def facts_slices(
 def _addendum_slices(c: CaseScore, barriers: Sequence[BarrierTested]) -> list[Slice]:
     """The record's addendum as the model logged it at the decision: read, or left
     unopened (report 4.5: an entry nobody could correct, and its addendum)."""
-    slices: list[Slice] = []
-    for b in barriers:
-        if b.barrier != "record_addendum" or not _by_the_decision(c, b):
-            continue
-        label = BARRIER_LABELS["record_addendum"]
-        if b.held:
-            slices.append(Slice(label, True, "the addendum was opened and read", "", ""))
-        else:
-            conds = "; ".join(CONDITION_LABELS.get(k, k) for k in b.conditions)
-            why = "the addendum was not opened before the decision" + (
-                f" ({conds})" if conds else ""
-            )
-            slices.append(Slice(label, False, why, "record_addendum", "unread"))
-        break
-    return slices
+    tested = [b for b in barriers if b.barrier == "record_addendum" and _by_the_decision(c, b)]
+    if not tested:
+        return []
+    label, b = BARRIER_LABELS["record_addendum"], tested[0]
+    if b.held:
+        return [Slice(label, True, "the addendum was opened and read", "", "")]
+    conds = "; ".join(CONDITION_LABELS.get(k, k) for k in b.conditions)
+    why = "the addendum was not opened before the decision" + (f" ({conds})" if conds else "")
+    return [Slice(label, False, why, "record_addendum", "unread")]
 
 
 def _by_the_decision(c: CaseScore, b: BarrierTested) -> bool:

@@ -322,6 +322,13 @@ class DutyDesk:
         self._record("team_leader", case_id)
         return self._gather(case_id, InformationAction.TEAM_LEADER, "team leader")
 
+    def entry_corrected(self, case_id: int) -> bool:
+        """Whether an addendum opened on this case corrects the record's entry, so the
+        entry no longer stands as read."""
+        return any(
+            f.action == "addendum" and f.outcome == "corrects" for f in self.findings_for(case_id)
+        )
+
     def record_found(self, case_id: int) -> bool:
         return any(
             f.action == "database" and f.outcome == "found" for f in self.findings_for(case_id)
@@ -342,10 +349,6 @@ class DutyDesk:
             finding.detail = result.detail
             finding.evidence_key = result.evidence_key
             finding.value = result.value
-            if result.action == "addendum" and result.outcome == "corrects":
-                for earlier in self.findings_for(case_id):
-                    if earlier.action == "database" and earlier.outcome == "found":
-                        earlier.corrected = True  # the entry no longer stands as read
 
         if event.triggered:  # answered at once (a file requested twice, no file at all)
             returned(event)

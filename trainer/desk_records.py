@@ -73,7 +73,6 @@ class Finding:
     detail: str = ""
     evidence_key: str | None = None
     value: float | None = None
-    corrected: bool = False  # a record entry that an addendum read later corrects
 
     @property
     def done(self) -> bool:

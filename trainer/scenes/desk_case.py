@@ -390,7 +390,7 @@ class CasePanel:
                 (at, y),
             )
             return y + t.line_height("small") + 2
-        if f.corrected:
+        if self._corrected(f):
             m, words = STATUS_MARKS["corrected"], "corrected"
         elif f.value is not None:
             words, band = concern_words(f.value, thresholds)
@@ -412,6 +412,10 @@ class CasePanel:
             area = pygame.Rect(x + 16, y, width - 16, bottom - y)
             y = text_block(surface, t, story, area, "small") + 2
         return y + 2
+
+    def _corrected(self, f: Finding) -> bool:
+        """A record entry that an addendum opened since corrects."""
+        return f.outcome == "found" and self.desk.entry_corrected(f.case_id)
 
     # -- the words behind a finding -----------------------------------------------------------
 
@@ -512,7 +516,7 @@ class CasePanel:
                     "asked_at": f.requested_at,
                     "band": (
                         None
-                        if f.value is None or f.corrected
+                        if f.value is None or self._corrected(f)
                         else concern_words(f.value, thresholds)[1]
                     ),
                 }
